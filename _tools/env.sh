@@ -1,0 +1,12 @@
+# Sourced by the project's scripts: puts the pinned toolchain on PATH.
+_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$_root/_tools/setup.sh"
+export PATH="$_root/.toolchain/npm/node_modules/.bin:$_root/.toolchain/venv/bin:$PATH"
+export DENO_DIR="$_root/.toolchain/deno-cache"
+export DENO_NO_UPDATE_CHECK=1
+export DENO_NO_PROMPT=1
+export BUN_INSTALL_CACHE_DIR="$_root/.toolchain/bun-cache"
+export ZIG_GLOBAL_CACHE_DIR="$_root/.toolchain/zig-cache"
+export PYTHON="$_root/.toolchain/venv/bin/python"
+zig() { "$PYTHON" -m ziglang "$@"; }
+export -f zig
