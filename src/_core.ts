@@ -1,0 +1,764 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// The trampoline: greenlet state, single-use steps, and the loop that moves control between
+// generator bodies. Private to the package; the public classes wrap it.
+//
+// Payload encoding used throughout (`k`):
+//   k >= 0  a switch with k arguments; `v` is undefined (0), the value (1) or an array (k > 1)
+//   k = -1  a GreenletExit delivered as a value: resumes with it, starts pending receivers with
+//           no arguments (greenlet rule E3 / S8)
+//   k = -2  an exception `v` to raise in the receiver
+
+import { GreenletError } from "./greenlet_error.ts";
+import { GreenletExit } from "./greenlet_exit.ts";
+
+/** Payload kinds; see the file header. */
+export const EXIT = -1;
+export const THROW = -2;
+
+/** Greenlet life-cycle states. */
+export const PENDING = 0;
+export const ACTIVE = 1;
+export const DEAD = 2;
+
+/** Step states. */
+const IDLE = 0;
+const CREATED = 1;
+const DELEGATED = 2;
+const SUSPENDED = 3;
+
+/** Step operations. */
+export const OP_SWITCH = 0;
+export const OP_THROW = 1;
+export const OP_AWAIT = 2;
+
+/** The public face of a core: the `Greenlet` object. Typed loosely to avoid an import cycle. */
+// deno-lint-ignore no-explicit-any
+export type Face = any;
+
+/** Tracer callback as stored by the agent. */
+export type Tracer = (event: "switch" | "throw", args: { origin: Face; target: Face }) => void;
+
+/** Context storage: an immutable snapshot, replaced (never mutated) on every write. */
+export type ContextData = ReadonlyMap<object, unknown> | null;
+
+/** What the garbage-collection kill needs; deliberately holds no reference to the face. */
+export interface Held {
+  gen: Generator<unknown, unknown, unknown>;
+  ctx: ContextData;
+  label: string;
+  ref: WeakRef<Face>;
+}
+
+/** Greenlets whose async driver was released by a takeover, with how they died (if so). */
+const released = new Map<Core, { value: unknown; kind: number } | null>();
+
+/** One wait in `awaitOnly()` under an async driver. */
+export interface Wait {
+  core: Core;
+  /** Settles when the awaited promise settles, the input signal aborts, or a takeover wakes it. */
+  promise: Promise<unknown>;
+  wake: () => void;
+  takenOver: boolean;
+}
+
+let nextId = 0;
+
+/** Internal state of one greenlet. The public `Greenlet` holds exactly one. */
+export class Core {
+  state: number;
+  readonly id: number;
+  readonly main: boolean;
+  face: Face;
+  parent: Core | null;
+  run: ((...args: never[]) => unknown) | undefined;
+  gen: Generator<unknown, unknown, unknown> | null = null;
+  step: StepImpl | null = null;
+  ctx: ContextData;
+  name: string;
+  wait: Wait | null = null;
+  controller: AbortController | null = null;
+  held: Held | null = null;
+
+  constructor(
+    face: Face,
+    main: boolean,
+    parent: Core | null,
+    run: ((...args: never[]) => unknown) | undefined,
+    ctx: ContextData,
+    name: string,
+  ) {
+    this.face = face;
+    this.main = main;
+    this.state = main ? ACTIVE : PENDING;
+    this.id = nextId++;
+    this.parent = parent;
+    this.run = run;
+    this.ctx = ctx;
+    this.name = name;
+  }
+}
+
+/**
+ * A single-use switch/throw/await instruction. One object per greenlet is reused for every
+ * step that greenlet creates, so the hot path allocates nothing; `state` enforces single use.
+ * It is its own iterator and its own iterator result: `yield*` hands it through to the
+ * trampoline untouched.
+ */
+export class StepImpl {
+  done: boolean = false;
+  value: unknown = undefined;
+  state: number = IDLE;
+  op: number = OP_SWITCH;
+  target: Core | null = null;
+  payload: unknown = undefined;
+  nargs: number = 0;
+  signal: AbortSignal | undefined = undefined;
+  readonly owner: Core;
+
+  constructor(owner: Core) {
+    this.owner = owner;
+  }
+
+  [Symbol.iterator](): this {
+    if (this.state !== CREATED) {
+      throw new GreenletError(
+        "STEP_REUSED",
+        "Cannot enter a step twice: each g.switch(), g.throw() or awaitOnly() step is entered " +
+          "with yield* exactly once; create a new step for every switch",
+      );
+    }
+    this.state = DELEGATED;
+    return this;
+  }
+
+  next(value?: unknown): this {
+    if (this.state === DELEGATED) {
+      this.state = SUSPENDED;
+      this.done = false;
+      this.value = this;
+      return this;
+    }
+    this.state = IDLE;
+    this.done = true;
+    this.value = value;
+    return this;
+  }
+
+  throw(error: unknown): never {
+    this.state = IDLE;
+    this.value = undefined;
+    throw error;
+  }
+
+  return(value?: unknown): this {
+    this.state = IDLE;
+    this.done = true;
+    this.value = value;
+    return this;
+  }
+}
+
+/** The per-agent state: one main greenlet and one "current" pointer for this thread of JS. */
+export interface Agent {
+  main: Core | null;
+  current: Core;
+  /** True while a driver step runs synchronously (a body or a tracer is on the JS stack). */
+  driving: boolean;
+  inTracer: boolean;
+  tracer: Tracer | null;
+  /** Set by the loop when it stops for an await; read by the async driver. */
+  parked: Wait | null;
+  /** True when another copy of the library owns this agent. */
+  foreign: boolean;
+}
+
+const agentKey = Symbol.for("greenlet.deno-bun.agent");
+const ownerToken = {};
+
+function claimAgent(): boolean {
+  const slot = globalThis as unknown as Record<symbol, unknown>;
+  if (slot[agentKey] === undefined) {
+    Object.defineProperty(slot, agentKey, { value: ownerToken, enumerable: false });
+  }
+  return slot[agentKey] !== ownerToken;
+}
+
+/** This agent's state. `current` is filled in by {@link ensureMain} on first use. */
+export const agent: Agent = {
+  main: null,
+  current: null as unknown as Core,
+  driving: false,
+  inTracer: false,
+  tracer: null,
+  parked: null,
+  foreign: claimAgent(),
+};
+
+/** Factory for the main greenlet's face, installed by greenlet.ts to avoid an import cycle. */
+export const faces: { makeMain: (() => Face) | null } = { makeMain: null };
+
+/** Returns the main greenlet's core, creating it on first use. */
+export function ensureMain(): Core {
+  const main = agent.main;
+  if (main !== null) return main;
+  if (agent.foreign) {
+    throw new GreenletError(
+      "WRONG_AGENT",
+      "Cannot use this copy of greenlet: another copy already owns this agent's main greenlet; " +
+        "import the library from one URL or package version only",
+    );
+  }
+  faces.makeMain!();
+  return agent.main!;
+}
+
+/** Label used in messages and by the tree dump. */
+export function label(core: Core): string {
+  return core.name === "" ? `#${core.id}` : `${core.name}#${core.id}`;
+}
+
+/** Error for a step created where no body runs. */
+export function notInGreenlet(what: string): GreenletError {
+  return new GreenletError(
+    "NOT_IN_GREENLET",
+    `Cannot create ${what} outside a greenlet body: use yield* ${what} inside a body ` +
+      "(a generator function run by a greenlet), or g.switchSync() / await g.switchAsync() " +
+      "from ordinary code",
+  );
+}
+
+/**
+ * Prepares the current greenlet's step for a new instruction and returns it. Throws
+ * NOT_IN_GREENLET outside bodies and MISSING_YIELD_STAR when the previous step was dropped.
+ */
+export function takeStep(what: string): StepImpl {
+  const cur = agent.current;
+  if (!agent.driving || agent.inTracer || cur.main) throw notInGreenlet(what);
+  let step = cur.step;
+  if (step === null) {
+    step = new StepImpl(cur);
+    cur.step = step;
+  } else if (step.state !== IDLE) {
+    step.state = IDLE;
+    throw missingYieldStar();
+  }
+  step.state = CREATED;
+  return step;
+}
+
+function missingYieldStar(): GreenletError {
+  return new GreenletError(
+    "MISSING_YIELD_STAR",
+    "Cannot continue: a step was created but not entered; write yield* before g.switch(), " +
+      "g.throw() and awaitOnly() (a call used as a statement does nothing)",
+  );
+}
+
+function bareYield(): GreenletError {
+  return new GreenletError(
+    "BARE_YIELD",
+    "Cannot yield a value to the trampoline: use yield* with a step " +
+      "(yield* g.switch(), yield* g.throw(), yield* awaitOnly()), not a bare yield",
+  );
+}
+
+function awaitingError(core: Core): GreenletError {
+  return new GreenletError(
+    "AWAITING",
+    `Cannot switch to greenlet ${label(core)}: it waits in awaitOnly() under an async driver; ` +
+      "only that driver may resume it (a throw or kill is delivered at the await point)",
+  );
+}
+
+/** Marks a core dead and drops everything it no longer needs. */
+export function markDead(core: Core): void {
+  core.state = DEAD;
+  core.gen = null;
+  core.run = undefined;
+  core.step = null;
+  core.wait = null;
+  const held = core.held;
+  if (held !== null) {
+    registry.unregister(held);
+    live.delete(held.ref);
+    core.held = null;
+  }
+  const controller = core.controller;
+  if (controller !== null && !controller.signal.aborted) {
+    controller.abort(new GreenletExit("The greenlet is dead"));
+  }
+}
+
+function died(core: Core, value: unknown, kind: number): void {
+  markDead(core);
+  if (released.size !== 0 && released.has(core)) released.set(core, { value, kind });
+}
+
+/** Resolves how a pending greenlet starts: its `run`, looked up on the face (subclass wins). */
+function lookupRun(core: Core): (...args: unknown[]) => unknown {
+  const face = core.face;
+  const fn: unknown = face.run;
+  if (typeof fn !== "function") {
+    throw new TypeError(
+      `Cannot start greenlet ${label(core)}: it has no run function; pass one to the ` +
+        "constructor or define run() in a subclass",
+    );
+  }
+  if (isAsyncFunction(fn)) {
+    throw new TypeError(
+      `Cannot start greenlet ${label(core)}: run is an async function; use a generator ` +
+        "function and yield* awaitOnly(promise) inside it",
+    );
+  }
+  return fn as (...args: unknown[]) => unknown;
+}
+
+const GeneratorFunction: unknown = (function* () {}).constructor;
+const AsyncFunction: unknown = (async function () {}).constructor;
+const AsyncGeneratorFunction: unknown = (async function* () {}).constructor;
+
+/** True for async functions and async generator functions, which greenlets refuse. */
+export function isAsyncFunction(fn: unknown): boolean {
+  if (typeof fn !== "function") return false;
+  // A constructor check is a cached property load in V8 and JSC (getPrototypeOf is not).
+  const ctor = fn.constructor;
+  if (ctor === GeneratorFunction || ctor === Function) return false;
+  return ctor === AsyncFunction || ctor === AsyncGeneratorFunction;
+}
+
+/** True for what a plain (non-generator) run function returned when it is a generator. */
+function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  return Object.prototype.toString.call(value) === "[object Generator]";
+}
+
+function callTracer(origin: Core, target: Core, kind: number): unknown {
+  const tracer = agent.tracer!;
+  agent.inTracer = true;
+  try {
+    tracer(kind === THROW ? "throw" : "switch", { origin: origin.face, target: target.face });
+    return undefined;
+  } catch (error) {
+    // Greenlet rule TR6: a throwing tracer is uninstalled and its error replaces the payload.
+    agent.tracer = null;
+    return { error };
+  } finally {
+    agent.inTracer = false;
+  }
+}
+
+/** Returned by {@link loop} when an async driver must await `agent.parked`. */
+export const PARKED: unique symbol = Symbol("parked");
+
+/**
+ * Moves control from `origin` to `t` with payload (`v`, `k`) and runs bodies until control
+ * reaches the main greenlet (returns its value or throws its exception) or, under an async
+ * driver, until a body waits in awaitOnly() (returns PARKED).
+ * Preconditions: agent.driving is true; agent.current is `origin`.
+ */
+export function loop(
+  t: Core,
+  v: unknown,
+  k: number,
+  origin: Core,
+  async: boolean,
+  trace: boolean,
+): unknown {
+  for (;;) {
+    // Walk past dead greenlets to the nearest live ancestor (rule S6). A GreenletExit thrown
+    // into a dead greenlet becomes a value (rule W5).
+    if (t.state === DEAD) {
+      if (k === THROW && v instanceof GreenletExit) k = EXIT;
+      do t = t.parent!; while (t.state === DEAD);
+    }
+    if (t.wait !== null) {
+      if (k !== THROW) {
+        // Refused: raise AWAITING where the switch came from.
+        v = awaitingError(t);
+        k = THROW;
+        t = origin.state === DEAD ? t.parent! : origin;
+        trace = false;
+        continue;
+      }
+      takeOver(t, v);
+    }
+    if (t.main) {
+      agent.current = t;
+      if (trace && agent.tracer !== null) {
+        const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
+        if (failure !== undefined) {
+          v = failure.error;
+          k = THROW;
+        }
+      }
+      if (k === THROW) throw v;
+      return v;
+    }
+    let gen = t.gen;
+    if (t.state === PENDING) {
+      let fn: (...args: unknown[]) => unknown;
+      try {
+        fn = lookupRun(t);
+      } catch (error) {
+        // Rule R2: the error is raised in the caller and the greenlet stays pending. When the
+        // caller is a greenlet that just died, the error goes on to the next ancestor (S8).
+        v = error;
+        k = THROW;
+        t = origin.state === DEAD ? t.parent! : origin;
+        trace = false;
+        continue;
+      }
+      t.state = ACTIVE;
+      agent.current = t;
+      if (trace && agent.tracer !== null) {
+        const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
+        if (failure !== undefined) {
+          v = failure.error;
+          k = THROW;
+        }
+      }
+      if (k === THROW) {
+        // Rule W4: a greenlet started by a throw dies at once without running.
+        died(t, v, k);
+        origin = t;
+        t = t.parent!;
+        if (v instanceof GreenletExit) k = EXIT;
+        trace = true;
+        continue;
+      }
+      const self = fn === t.run ? undefined : t.face;
+      let result: unknown;
+      try {
+        result = k <= 0
+          ? fn.call(self)
+          : k === 1
+          ? fn.call(self, v)
+          : fn.apply(self, v as unknown[]);
+      } catch (error) {
+        died(t, error, THROW);
+        origin = t;
+        t = t.parent!;
+        v = error;
+        k = error instanceof GreenletExit ? EXIT : THROW;
+        trace = true;
+        continue;
+      }
+      if (fn.constructor !== GeneratorFunction && !isGenerator(result)) {
+        // A plain run function: the greenlet finishes with its return value.
+        const step = t.step;
+        if (step !== null && step.state !== IDLE) {
+          v = missingYieldStar();
+          k = THROW;
+        } else {
+          v = result;
+          k = 1;
+        }
+        died(t, v, k);
+        origin = t;
+        t = t.parent!;
+        trace = true;
+        continue;
+      }
+      gen = result as Generator<unknown, unknown, unknown>;
+      t.gen = gen;
+      v = undefined;
+      k = 0;
+    } else {
+      agent.current = t;
+      if (trace && agent.tracer !== null) {
+        const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
+        if (failure !== undefined) {
+          v = failure.error;
+          k = THROW;
+        }
+      }
+    }
+    // Run the body until it suspends on a step or finishes.
+    let r: IteratorResult<unknown, unknown>;
+    try {
+      r = k === THROW ? gen!.throw(v) : gen!.next(v);
+    } catch (error) {
+      died(t, error, THROW);
+      origin = t;
+      t = t.parent!;
+      v = error;
+      k = error instanceof GreenletExit ? EXIT : THROW;
+      trace = true;
+      continue;
+    }
+    const step = t.step;
+    if (r.done === true) {
+      if (step !== null && step.state !== IDLE) {
+        v = r.value === step
+          ? new GreenletError(
+            "RETURNED_STEP",
+            "Cannot finish with a step as the result: write return yield* g.switch() " +
+              "(or yield* awaitOnly()), not return g.switch()",
+          )
+          : missingYieldStar();
+        k = THROW;
+        step.state = IDLE;
+      } else {
+        v = r.value;
+        k = 1;
+      }
+      died(t, v, k);
+      origin = t;
+      t = t.parent!;
+      trace = true;
+      continue;
+    }
+    // V8 hands the step itself through yield*; JSC wraps it in a fresh result object.
+    if (step === null || r.value !== step || step.state !== SUSPENDED) {
+      if (step !== null) step.state = IDLE;
+      v = bareYield();
+      k = THROW;
+      origin = t;
+      trace = false;
+      continue;
+    }
+    if (t.held === null) watch(t, gen!);
+    origin = t;
+    trace = true;
+    const op = step.op;
+    v = step.payload;
+    step.payload = undefined;
+    if (op === OP_SWITCH) {
+      k = step.nargs;
+      t = step.target!;
+    } else if (op === OP_THROW) {
+      k = THROW;
+      t = step.target!;
+    } else if (async) {
+      agent.parked = park(t, v, step.signal);
+      step.signal = undefined;
+      return PARKED;
+    } else {
+      step.signal = undefined;
+      v = new GreenletError(
+        "WOULD_BLOCK",
+        `Cannot await in greenlet ${label(t)}: awaitOnly() was reached under switchSync(); ` +
+          "drive it with await g.switchAsync() or greenletSpawn()",
+      );
+      k = THROW;
+      trace = false;
+    }
+    step.target = null;
+  }
+}
+
+function park(core: Core, awaited: unknown, signal: AbortSignal | undefined): Wait {
+  let wake!: () => void;
+  const woken = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const racers: Promise<unknown>[] = [Promise.resolve(awaited), woken];
+  if (signal !== undefined) {
+    racers.push(
+      new Promise((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      }),
+    );
+  }
+  const wait: Wait = { core, promise: Promise.race(racers), wake, takenOver: false };
+  core.wait = wait;
+  return wait;
+}
+
+/** A throw into a greenlet waiting under another driver: release that driver, deliver here. */
+function takeOver(core: Core, error: unknown): void {
+  const wait = core.wait!;
+  core.wait = null;
+  wait.takenOver = true;
+  released.set(core, null);
+  if (error instanceof GreenletExit) {
+    const controller = core.controller;
+    if (controller !== null && !controller.signal.aborted) controller.abort(error);
+  }
+  wait.wake();
+}
+
+/** Runs a synchronous driver: ordinary code switching into `target`. */
+export function driveSync(target: Core, v: unknown, k: number): unknown {
+  const main = enterDriver();
+  agent.driving = true;
+  try {
+    return loop(target, v, k, main, false, true);
+  } finally {
+    agent.driving = false;
+    agent.current = main;
+  }
+}
+
+/** Runs an asynchronous driver: like driveSync, but awaits for bodies in awaitOnly(). */
+export async function driveAsync(target: Core, v: unknown, k: number): Promise<unknown> {
+  const main = enterDriver();
+  let origin = main;
+  let trace = true;
+  for (;;) {
+    agent.driving = true;
+    let out: unknown;
+    try {
+      out = loop(target, v, k, origin, true, trace);
+    } finally {
+      agent.driving = false;
+      agent.current = main;
+    }
+    if (out !== PARKED) return out;
+    const wait = agent.parked!;
+    agent.parked = null;
+    let threw = false;
+    let result: unknown;
+    try {
+      result = await wait.promise;
+    } catch (error) {
+      threw = true;
+      result = error;
+    }
+    const core = wait.core;
+    if (wait.takenOver) return settleReleased(core);
+    core.wait = null;
+    target = core;
+    origin = core;
+    v = result;
+    k = threw ? THROW : 1;
+    trace = false;
+  }
+}
+
+/** How an async driver settles after a throw from elsewhere took its greenlet over. */
+function settleReleased(core: Core): unknown {
+  const outcome = released.get(core);
+  released.delete(core);
+  if (outcome) {
+    if (outcome.kind === THROW) throw outcome.value;
+    return outcome.value;
+  }
+  throw new GreenletError(
+    "DRIVER_RELEASED",
+    `Cannot finish this driver: greenlet ${label(core)} was thrown into from elsewhere while ` +
+      "it waited in awaitOnly(), and it did not finish; whoever threw now drives it",
+  );
+}
+
+function enterDriver(): Core {
+  const main = ensureMain();
+  if (agent.driving) {
+    throw new GreenletError(
+      "REENTRANT_DRIVER",
+      "Cannot start a driver inside a greenlet body or tracer: use yield* g.switch() or " +
+        "yield* g.throw() there; switchSync(), switchAsync(), throwSync(), throwAsync() and " +
+        "greenletSpawn() are for ordinary code",
+    );
+  }
+  return main;
+}
+
+/** Packs a call's arguments into (v, k). */
+export function pack(args: IArguments): unknown {
+  return args.length === 1 ? args[0] : args.length === 0 ? undefined : Array.from(args);
+}
+
+/** Turns a `throw()` argument into the exception to raise (greenlet rule W2, JS form). */
+export function toThrowable(args: IArguments): unknown {
+  if (args.length === 0 || args[0] === undefined) return new GreenletExit();
+  const error = args[0];
+  if (
+    typeof error === "function" &&
+    (error === Error || (error as { prototype?: unknown }).prototype instanceof Error)
+  ) {
+    return new (error as new () => unknown)();
+  }
+  return error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Garbage-collection kill (best effort; greenlet rule K1) and the live-greenlet registry.
+
+const killMessage = "Killing the greenlet because all references have vanished.";
+
+/** Live (started, not dead) greenlets, for the tree dump. */
+export const live: Set<WeakRef<Face>> = new Set();
+
+const registry = new FinalizationRegistry<Held>(collect);
+
+/** Registers a greenlet the first time it suspends, so creation stays cheap. */
+function watch(core: Core, gen: Generator<unknown, unknown, unknown>): void {
+  const ref = new WeakRef(core.face);
+  const held: Held = { gen, ctx: core.ctx, label: label(core), ref };
+  core.held = held;
+  registry.register(core.face, held, held);
+  live.add(ref);
+}
+
+/** Keeps the GC kill's context snapshot current; called by ContextVar writes. */
+export function setContext(core: Core, ctx: ContextData): void {
+  core.ctx = ctx;
+  if (core.held !== null) core.held.ctx = ctx;
+}
+
+function collect(held: Held): void {
+  // Drop registry entries whose faces are gone.
+  for (const ref of live) if (ref.deref() === undefined) live.delete(ref);
+  if (agent.driving || agent.main === null) {
+    // Cannot run cleanup inside a driver step; try again on the next turn.
+    queueMicrotask(() => collect(held));
+    return;
+  }
+  const main = agent.main;
+  const ghost = new Core(null, false, main, undefined, held.ctx, held.label);
+  ghost.face = new GhostFace(ghost);
+  ghost.state = ACTIVE;
+  ghost.gen = held.gen;
+  let error: unknown = new GreenletExit(killMessage);
+  agent.driving = true;
+  agent.current = ghost;
+  try {
+    for (let attempt = 0; attempt < 16; attempt++) {
+      let r: IteratorResult<unknown, unknown>;
+      try {
+        r = held.gen.throw(error);
+      } catch (thrown) {
+        if (!(thrown instanceof GreenletExit)) report(thrown);
+        return;
+      }
+      if (r.done === true) return;
+      // The body tried to switch or await while being collected: refuse at that point.
+      if (ghost.step !== null) ghost.step.state = IDLE;
+      error = new GreenletError(
+        "CLEANUP_SWITCH",
+        `Cannot switch or await while greenlet ${held.label} is killed by the garbage ` +
+          "collector; kill greenlets explicitly (g.throwSync(), using, await using) to clean " +
+          "up with switches",
+      );
+    }
+    report(new GreenletError("CLEANUP_SWITCH", `GreenletExit did not kill ${held.label}`));
+  } finally {
+    markDead(ghost);
+    agent.driving = false;
+    agent.current = main;
+  }
+}
+
+/** The stand-in face for a greenlet whose object was collected while its cleanup runs. */
+class GhostFace {
+  readonly #core: Core;
+  constructor(core: Core) {
+    this.#core = core;
+  }
+  get name(): string {
+    return this.#core.name;
+  }
+  toString(): string {
+    return `<Greenlet ${label(this.#core)} collected>`;
+  }
+}
+
+function report(error: unknown): void {
+  const sink = (globalThis as { reportError?: (e: unknown) => void }).reportError;
+  if (typeof sink === "function") sink(error);
+  else {queueMicrotask(() => {
+      throw error;
+    });}
+}

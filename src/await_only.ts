@@ -1,0 +1,52 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+
+import { OP_AWAIT, takeStep } from "./_core.ts";
+import type { Step } from "./types.ts";
+
+/** Options for {@link awaitOnly}. */
+export interface AwaitOnlyOptions {
+  /** Stops waiting when aborted: the abort reason is raised at the await point. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Inside a body: waits for a promise without making the callers async (SQLAlchemy's
+ * `await_only`). The async driver (`switchAsync()`, `greenletSpawn()`) awaits it and resumes the
+ * body with the result, or raises the rejection at this point. Under `switchSync()` this raises
+ * `GreenletError` `WOULD_BLOCK` instead. While the body waits, only its driver may resume it;
+ * a kill or throw from elsewhere is delivered here at once.
+ *
+ * @typeParam T the promised type
+ * @param promise what to wait for (a non-promise value is waited for as a resolved promise)
+ * @param options an abort signal
+ * @returns a single-use step to enter with `yield*`
+ * @throws {GreenletError} `NOT_IN_GREENLET` outside a body
+ * @throws {TypeError} when `options.signal` is not an AbortSignal
+ *
+ * @example Waiting for a timer in the middle of synchronous-looking code
+ * ```ts
+ * import { awaitOnly, greenletSpawn, type Op } from "@greenlet/greenlet";
+ * import assert from "node:assert/strict";
+ *
+ * function* fetchValue(): Op<number> {
+ *   return yield* awaitOnly(new Promise<number>((r) => setTimeout(() => r(42), 1)));
+ * }
+ * assert.equal(await greenletSpawn(function* () {
+ *   return (yield* fetchValue()) + 1;
+ * }), 43);
+ * ```
+ */
+export function awaitOnly<T>(
+  promise: T | PromiseLike<T>,
+  options?: AwaitOnlyOptions,
+): Step<Awaited<T>> {
+  const signal = options?.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError("Cannot await: options.signal must be an AbortSignal");
+  }
+  const step = takeStep("awaitOnly()");
+  step.op = OP_AWAIT;
+  step.payload = promise;
+  step.signal = signal;
+  return step as unknown as Step<Awaited<T>>;
+}

@@ -1,0 +1,77 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+
+/**
+ * The stable codes carried by {@link GreenletError}. Each names one kind of misuse.
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | `MISSING_YIELD_STAR` | a step (`g.switch()`, `g.throw()`, `awaitOnly()`) was created but never entered with `yield*` |
+ * | `BARE_YIELD` | a body used `yield` without `*`, or yielded something that is not its own step |
+ * | `RETURNED_STEP` | a body returned a step instead of `return yield* step` |
+ * | `STEP_REUSED` | one step was entered with `yield*` twice |
+ * | `NOT_IN_GREENLET` | a step was created outside a greenlet body (plain code, a tracer) |
+ * | `REENTRANT_DRIVER` | `switchSync`/`switchAsync`/`greenletSpawn`/… was called while a greenlet body or tracer runs |
+ * | `WOULD_BLOCK` | `awaitOnly()` was reached under `switchSync()` |
+ * | `PARENT_CYCLE` | a parent assignment would make a cycle |
+ * | `MAIN_PARENT` | an attempt to set the parent of a main greenlet |
+ * | `RUN_AFTER_START` | an attempt to set `run` after the greenlet started |
+ * | `AWAITING` | a switch into a greenlet that waits in `awaitOnly()` under another driver |
+ * | `WRONG_AGENT` | a second copy of this library, or a greenlet from another agent, was used |
+ * | `DRIVER_RELEASED` | an async driver lost its greenlet to a throw from elsewhere and it did not finish |
+ * | `TOKEN_USED` | a `ContextVar` token was used to reset twice |
+ * | `TOKEN_MISMATCH` | a `ContextVar` token was reset in another greenlet or with another variable |
+ * | `CLEANUP_SWITCH` | a greenlet killed by the garbage collector tried to switch or await while cleaning up |
+ */
+export type GreenletErrorCode =
+  | "MISSING_YIELD_STAR"
+  | "BARE_YIELD"
+  | "RETURNED_STEP"
+  | "STEP_REUSED"
+  | "NOT_IN_GREENLET"
+  | "REENTRANT_DRIVER"
+  | "WOULD_BLOCK"
+  | "PARENT_CYCLE"
+  | "MAIN_PARENT"
+  | "RUN_AFTER_START"
+  | "AWAITING"
+  | "WRONG_AGENT"
+  | "DRIVER_RELEASED"
+  | "TOKEN_USED"
+  | "TOKEN_MISMATCH"
+  | "CLEANUP_SWITCH";
+
+/**
+ * Thrown when greenlets are misused: the state or protocol is wrong, not the argument types
+ * (those are `TypeError`). The `code` is stable; the message names the fix.
+ *
+ * @example Catching a misuse by its code
+ * ```ts
+ * import { Greenlet, GreenletError } from "@greenlet/greenlet";
+ * import assert from "node:assert/strict";
+ *
+ * const g = new Greenlet(function* () {});
+ * try {
+ *   g.switch(); // outside a body: must be `yield* g.switch()` inside one
+ * } catch (e) {
+ *   assert.ok(e instanceof GreenletError);
+ *   assert.equal(e.code, "NOT_IN_GREENLET");
+ * }
+ * ```
+ */
+export class GreenletError extends Error {
+  /** The stable code naming the misuse. */
+  readonly code: GreenletErrorCode;
+
+  /**
+   * Creates an error with a code and a message that says how to fix the misuse.
+   *
+   * @param code the stable code
+   * @param message what went wrong, then how to fix it
+   * @param options the standard `cause` option
+   */
+  constructor(code: GreenletErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "GreenletError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,19 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// The one place tests and benchmarks ask which runtime runs them.
+
+import { bunRuntime } from "./_runtime_bun.ts";
+import { denoRuntime } from "./_runtime_deno.ts";
+
+/** What tests and benchmarks need from the runtime. */
+export interface TestRuntime {
+  readonly name: "deno" | "bun";
+  /** argv that runs a TypeScript file with forced GC available, all permissions. */
+  command(script: string, args?: string[]): string[];
+  /** Forces a full garbage collection (only in a process started by `command`). */
+  gc(): void;
+  /** Bytes of JS heap in use (after a forced GC when the caller asked for one). */
+  heapUsed(): number;
+}
+
+/** The runtime running this code. */
+export const runtime: TestRuntime = "Bun" in globalThis ? bunRuntime : denoRuntime;

@@ -1,0 +1,30 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+
+import process from "node:process";
+import type { TestRuntime } from "./_runtime.ts";
+
+interface BunGlobal {
+  gc(force: boolean): void;
+}
+
+interface JscModule {
+  heapStats(): { heapSize: number };
+}
+
+const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
+let jsc: JscModule | undefined;
+
+/** Bun: `Bun.gc(true)` forces a collection; `bun:jsc` reports the heap. */
+export const bunRuntime: TestRuntime = {
+  name: "bun",
+  command(script: string, args: string[] = []): string[] {
+    return [process.execPath, "run", script, ...args];
+  },
+  gc(): void {
+    bun.gc(true);
+  },
+  heapUsed(): number {
+    jsc ??= (globalThis as unknown as { require(id: string): JscModule }).require("bun:jsc");
+    return jsc.heapStats().heapSize;
+  },
+};

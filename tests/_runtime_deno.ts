@@ -1,0 +1,22 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+
+import process from "node:process";
+import type { TestRuntime } from "./_runtime.ts";
+
+/** Deno: `--v8-flags=--expose-gc` gives `globalThis.gc`. */
+export const denoRuntime: TestRuntime = {
+  name: "deno",
+  command(script: string, args: string[] = []): string[] {
+    return [process.execPath, "run", "-A", "--v8-flags=--expose-gc", script, ...args];
+  },
+  gc(): void {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc === undefined) {
+      throw new Error("Cannot collect garbage: run with --v8-flags=--expose-gc");
+    }
+    gc();
+  },
+  heapUsed(): number {
+    return process.memoryUsage().heapUsed;
+  },
+};
