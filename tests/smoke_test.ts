@@ -4,6 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { awaitOnly, getcurrent, Greenlet, GreenletExit, greenletSpawn } from "../mod.ts";
+import { assertHealthy } from "./_healthy.ts";
 
 describe("smoke", () => {
   it("switchSync() ping-pongs with a body and delivers its return value", () => {
@@ -15,6 +16,7 @@ describe("smoke", () => {
     assert.equal(g.switchSync(1), 2);
     assert.equal(g.switchSync(5), 10);
     assert.equal(g.dead, true);
+    assertHealthy();
   });
 
   it("throwSync() kills and returns GreenletExit", () => {
@@ -25,6 +27,7 @@ describe("smoke", () => {
     g.switchSync();
     assert.ok(g.throwSync() instanceof GreenletExit);
     assert.equal(g.dead, true);
+    assertHealthy();
   });
 
   it("greenletSpawn() awaits inside a body", async () => {
