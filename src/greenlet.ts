@@ -86,6 +86,31 @@ export class Greenlet {
   static {
     coreOf = (greenlet) => greenlet.#core;
     faces.makeMain = () => new Greenlet(mainToken);
+    // An accessor on the prototype, declared above as an optional method so that subclasses
+    // may define `*run()` (TypeScript does not let a method override an accessor).
+    Object.defineProperty(Greenlet.prototype, "run", {
+      configurable: true,
+      get(this: Greenlet): GreenletRun | undefined {
+        const core = this.#core;
+        return core.state === PENDING ? core.run : undefined;
+      },
+      set(this: Greenlet, run: GreenletRun | undefined): void {
+        const core = this.#core;
+        if (core.main || core.state !== PENDING) {
+          throw new GreenletError(
+            "RUN_AFTER_START",
+            `Cannot set run of greenlet ${label(core)}: it has already started`,
+          );
+        }
+        if (run !== undefined && typeof run !== "function") {
+          throw new TypeError(`Cannot set run: run must be a function, not ${describe(run)}`);
+        }
+        if (isAsyncFunction(run)) {
+          throw new TypeError("Cannot set run: run is an async function; use a generator function");
+        }
+        core.run = run;
+      },
+    });
   }
 
   /**
@@ -349,32 +374,13 @@ export class Greenlet {
   }
 
   /**
-   * The body function while the greenlet is pending; `undefined` once it has started.
-   * Writable only while pending.
+   * The body: the function given to the constructor while the greenlet is pending, or the
+   * subclass's `*run()` method (which wins, as in greenlet). Reading it on a started greenlet
+   * gives `undefined` (a subclass method stays readable). Writable only while pending.
    *
    * @throws {GreenletError} `RUN_AFTER_START` when set after the start
    */
-  get run(): GreenletRun | undefined {
-    const core = this.#core;
-    return core.state === PENDING ? core.run : undefined;
-  }
-
-  set run(run: GreenletRun | undefined) {
-    const core = this.#core;
-    if (core.main || core.state !== PENDING) {
-      throw new GreenletError(
-        "RUN_AFTER_START",
-        `Cannot set run of greenlet ${label(core)}: it has already started`,
-      );
-    }
-    if (run !== undefined && typeof run !== "function") {
-      throw new TypeError(`Cannot set run: run must be a function, not ${describe(run)}`);
-    }
-    if (isAsyncFunction(run)) {
-      throw new TypeError("Cannot set run: run is an async function; use a generator function");
-    }
-    core.run = run;
-  }
+  run?(...args: never[]): unknown;
 
   /**
    * Where control goes when this greenlet finishes; `null` only for the main greenlet.
