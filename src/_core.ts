@@ -46,11 +46,20 @@ export interface Held {
   gen: Generator<unknown, unknown, unknown>;
   ctx: ContextData;
   label: string;
+  name: string;
   ref: WeakRef<Face>;
 }
 
 /** Greenlets whose async driver was released by a takeover, with how they died (if so). */
-const released = new Map<Core, { value: unknown; kind: number } | null>();
+interface Release {
+  thrower: number;
+  outcome: { value: unknown; kind: number } | null;
+  promise: Promise<void>;
+  done: () => void;
+}
+const released = new Map<Core, Release>();
+let driverSeq = 0;
+let currentDriver = 0;
 
 /** One wait in `awaitOnly()` under an async driver. */
 export interface Wait {
@@ -59,6 +68,7 @@ export interface Wait {
   promise: Promise<unknown>;
   wake: () => void;
   takenOver: boolean;
+  release: Release | null;
 }
 
 let nextId = 0;
@@ -113,11 +123,6 @@ export class StepImpl {
   payload: unknown = undefined;
   nargs: number = 0;
   signal: AbortSignal | undefined = undefined;
-  readonly owner: Core;
-
-  constructor(owner: Core) {
-    this.owner = owner;
-  }
 
   [Symbol.iterator](): this {
     if (this.state !== CREATED) {
@@ -236,7 +241,7 @@ export function takeStep(what: string): StepImpl {
   if (!agent.driving || agent.inTracer || cur.main) throw notInGreenlet(what);
   let step = cur.step;
   if (step === null) {
-    step = new StepImpl(cur);
+    step = new StepImpl();
     cur.step = step;
   } else if (step.state !== IDLE) {
     step.state = IDLE;
@@ -291,7 +296,14 @@ export function markDead(core: Core): void {
 
 function died(core: Core, value: unknown, kind: number): void {
   markDead(core);
-  if (released.size !== 0 && released.has(core)) released.set(core, { value, kind });
+  if (released.size !== 0) {
+    const entry = released.get(core);
+    if (entry !== undefined) {
+      released.delete(core);
+      entry.outcome = { value, kind };
+      entry.done();
+    }
+  }
 }
 
 /** Resolves how a pending greenlet starts: its `run`, looked up on the face (subclass wins). */
@@ -435,7 +447,7 @@ export function loop(
           ? fn.call(self, v)
           : fn.apply(self, v as unknown[]);
       } catch (error) {
-        died(t, error, THROW);
+        died(t, error, error instanceof GreenletExit ? EXIT : THROW);
         origin = t;
         t = t.parent!;
         v = error;
@@ -478,7 +490,7 @@ export function loop(
     try {
       r = k === THROW ? gen!.throw(v) : gen!.next(v);
     } catch (error) {
-      died(t, error, THROW);
+      died(t, error, error instanceof GreenletExit ? EXIT : THROW);
       origin = t;
       t = t.parent!;
       v = error;
@@ -552,7 +564,7 @@ function park(core: Core, awaited: unknown, signal: AbortSignal | undefined): Wa
   const woken = new Promise<void>((resolve) => {
     wake = resolve;
   });
-  const racers: Promise<unknown>[] = [Promise.resolve(awaited), woken];
+  const racers: Promise<unknown>[] = [];
   if (signal !== undefined) {
     racers.push(
       new Promise((_, reject) => {
@@ -561,7 +573,8 @@ function park(core: Core, awaited: unknown, signal: AbortSignal | undefined): Wa
       }),
     );
   }
-  const wait: Wait = { core, promise: Promise.race(racers), wake, takenOver: false };
+  racers.push(Promise.resolve(awaited), woken);
+  const wait: Wait = { core, promise: Promise.race(racers), wake, takenOver: false, release: null };
   core.wait = wait;
   return wait;
 }
@@ -571,7 +584,17 @@ function takeOver(core: Core, error: unknown): void {
   const wait = core.wait!;
   core.wait = null;
   wait.takenOver = true;
-  released.set(core, null);
+  let entry = released.get(core);
+  if (entry === undefined) {
+    let done!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    entry = { thrower: 0, outcome: null, promise, done };
+    released.set(core, entry);
+  }
+  entry.thrower = currentDriver;
+  wait.release = entry;
   if (error instanceof GreenletExit) {
     const controller = core.controller;
     if (controller !== null && !controller.signal.aborted) controller.abort(error);
@@ -582,12 +605,15 @@ function takeOver(core: Core, error: unknown): void {
 /** Runs a synchronous driver: ordinary code switching into `target`. */
 export function driveSync(target: Core, v: unknown, k: number): unknown {
   const main = enterDriver();
+  const id = ++driverSeq;
+  currentDriver = id;
   agent.driving = true;
   try {
     return loop(target, v, k, main, false, true);
   } finally {
     agent.driving = false;
     agent.current = main;
+    if (released.size !== 0) releaseFrom(id);
   }
 }
 
@@ -596,14 +622,17 @@ export async function driveAsync(target: Core, v: unknown, k: number): Promise<u
   const main = enterDriver();
   let origin = main;
   let trace = true;
+  const id = ++driverSeq;
   for (;;) {
     agent.driving = true;
-    let out: unknown;
+    currentDriver = id;
+    let out: unknown = PARKED;
     try {
       out = loop(target, v, k, origin, true, trace);
     } finally {
       agent.driving = false;
       agent.current = main;
+      if (out !== PARKED && released.size !== 0) releaseFrom(id);
     }
     if (out !== PARKED) return out;
     const wait = agent.parked!;
@@ -617,7 +646,11 @@ export async function driveAsync(target: Core, v: unknown, k: number): Promise<u
       result = error;
     }
     const core = wait.core;
-    if (wait.takenOver) return settleReleased(core);
+    if (wait.takenOver) {
+      const entry = wait.release!;
+      await entry.promise;
+      return settleReleased(core, entry);
+    }
     core.wait = null;
     target = core;
     origin = core;
@@ -627,10 +660,19 @@ export async function driveAsync(target: Core, v: unknown, k: number): Promise<u
   }
 }
 
+/** The drive `id` returned to main: drivers it released from live greenlets now give up. */
+function releaseFrom(id: number): void {
+  for (const [core, entry] of released) {
+    if (entry.thrower === id && core.wait === null) {
+      released.delete(core);
+      entry.done();
+    }
+  }
+}
+
 /** How an async driver settles after a throw from elsewhere took its greenlet over. */
-function settleReleased(core: Core): unknown {
-  const outcome = released.get(core);
-  released.delete(core);
+function settleReleased(core: Core, entry: Release): unknown {
+  const outcome = entry.outcome;
   if (outcome) {
     if (outcome.kind === THROW) throw outcome.value;
     return outcome.value;
@@ -686,7 +728,7 @@ const registry = new FinalizationRegistry<Held>(collect);
 /** Registers a greenlet the first time it suspends, so creation stays cheap. */
 function watch(core: Core, gen: Generator<unknown, unknown, unknown>): void {
   const ref = new WeakRef(core.face);
-  const held: Held = { gen, ctx: core.ctx, label: label(core), ref };
+  const held: Held = { gen, ctx: core.ctx, label: label(core), name: core.name, ref };
   core.held = held;
   registry.register(core.face, held, held);
   live.add(ref);
@@ -707,8 +749,8 @@ function collect(held: Held): void {
     return;
   }
   const main = agent.main;
-  const ghost = new Core(null, false, main, undefined, held.ctx, held.label);
-  ghost.face = new GhostFace(ghost);
+  const ghost = new Core(null, false, main, undefined, held.ctx, held.name);
+  ghost.face = new GhostFace(ghost, held.label);
   ghost.state = ACTIVE;
   ghost.gen = held.gen;
   let error: unknown = new GreenletExit(killMessage);
@@ -744,14 +786,16 @@ function collect(held: Held): void {
 /** The stand-in face for a greenlet whose object was collected while its cleanup runs. */
 class GhostFace {
   readonly #core: Core;
-  constructor(core: Core) {
+  readonly #label: string;
+  constructor(core: Core, text: string) {
     this.#core = core;
+    this.#label = text;
   }
   get name(): string {
     return this.#core.name;
   }
   toString(): string {
-    return `<Greenlet ${label(this.#core)} collected>`;
+    return `<Greenlet ${this.#label} collected>`;
   }
 }
 

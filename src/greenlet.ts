@@ -99,7 +99,8 @@ export class Greenlet {
         if (core.main || core.state !== PENDING) {
           throw new GreenletError(
             "RUN_AFTER_START",
-            `Cannot set run of greenlet ${label(core)}: it has already started`,
+            `Cannot set run of greenlet ${label(core)}: it has already started; create a new ` +
+              "greenlet to run another body",
           );
         }
         if (run !== undefined && typeof run !== "function") {
@@ -396,14 +397,19 @@ export class Greenlet {
   set parent(parent: Greenlet) {
     const core = this.#core;
     if (core.main) {
-      throw new GreenletError("MAIN_PARENT", "Cannot set the parent of a main greenlet");
+      throw new GreenletError(
+        "MAIN_PARENT",
+        "Cannot set the parent of a main greenlet: the main greenlet is the root of its " +
+          "agent's tree; set the parent of the greenlets below it instead",
+      );
     }
     const next = checkedParent(parent);
     for (let p: Core | null = next; p !== null; p = p.parent) {
       if (p === core) {
         throw new GreenletError(
           "PARENT_CYCLE",
-          `Cannot set the parent of greenlet ${label(core)}: the parent chain would be cyclic`,
+          `Cannot set the parent of greenlet ${label(core)}: the parent chain would be cyclic; ` +
+            "choose a parent that is not this greenlet or one of its descendants",
         );
       }
     }
