@@ -95,6 +95,7 @@ case "$cmd" in
     phase fmt deno fmt --check
     phase lint deno lint
     phase typecheck deno check "${ts_sources[@]}"
+    phase doclint deno doc --lint mod.ts
     phase publish deno publish --dry-run --allow-dirty --quiet
     phase doctest junit_phase doctest "$reports/doctest.xml" \
       deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/

@@ -1,15 +1,13 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-declare const instructionBrand: unique symbol;
-
 /**
  * What a greenlet body yields to the trampoline. Opaque: bodies never create or inspect one,
  * they only enter steps with `yield*`. The brand makes a bare `yield` of a step a type error in
  * bodies typed as {@link Op}.
  */
 export interface Instruction {
-  /** Brand; never present at run time. */
-  readonly [instructionBrand]: true;
+  /** Brand (type-level only): a bare `yield` of anything else is a type error in an `Op`. */
+  readonly [Symbol.toStringTag]: "GreenletInstruction";
 }
 
 /**
