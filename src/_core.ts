@@ -26,10 +26,13 @@ const CREATED = 1;
 const DELEGATED = 2;
 const SUSPENDED = 3;
 
-/** Step operations. */
-export const OP_SWITCH = 0;
-export const OP_THROW = 1;
-export const OP_AWAIT = 2;
+/** Step kind for awaitOnly(); switches use their argument count, throws use THROW. */
+export const AWAIT = -3;
+
+/** An awaitOnly() payload that carries an abort signal (the common case carries none). */
+export class SignalledAwait {
+  constructor(readonly awaited: unknown, readonly signal: AbortSignal) {}
+}
 
 /** The public face of a core: the `Greenlet` object. Typed loosely to avoid an import cycle. */
 // deno-lint-ignore no-explicit-any
@@ -43,10 +46,11 @@ export type ContextData = ReadonlyMap<object, unknown> | null;
 
 /** What the garbage-collection kill needs; deliberately holds no reference to the face. */
 export interface Held {
-  gen: Generator<unknown, unknown, unknown>;
+  /** The suspended body; null once the greenlet died (then collection runs nothing). */
+  gen: Generator<unknown, unknown, unknown> | null;
   ctx: ContextData;
-  label: string;
   name: string;
+  id: number;
   ref: WeakRef<Face>;
 }
 
@@ -73,20 +77,26 @@ export interface Wait {
 
 let nextId = 0;
 
+/**
+ * The abort controllers behind `Greenlet.signal`, created on first read. Kept out of Core
+ * because few greenlets use one and every field costs memory per suspended greenlet.
+ */
+export const controllers: WeakMap<Core, AbortController> = new WeakMap();
+/** How many controllers exist, so deaths skip the WeakMap lookup while none does. */
+export const signals: { count: number } = { count: 0 };
+
 /** Internal state of one greenlet. The public `Greenlet` holds exactly one. */
 export class Core {
   state: number;
   readonly id: number;
-  readonly main: boolean;
   face: Face;
   parent: Core | null;
-  run: ((...args: never[]) => unknown) | undefined;
-  gen: Generator<unknown, unknown, unknown> | null = null;
+  /** The run function while pending, the body's generator once started, else undefined. */
+  body: ((...args: never[]) => unknown) | Generator<unknown, unknown, unknown> | undefined;
   step: StepImpl | null = null;
   ctx: ContextData;
   name: string;
   wait: Wait | null = null;
-  controller: AbortController | null = null;
   held: Held | null = null;
 
   constructor(
@@ -98,13 +108,17 @@ export class Core {
     name: string,
   ) {
     this.face = face;
-    this.main = main;
     this.state = main ? ACTIVE : PENDING;
     this.id = nextId++;
     this.parent = parent;
-    this.run = run;
+    this.body = run;
     this.ctx = ctx;
     this.name = name;
+  }
+
+  /** Only the main greenlet has no parent (the setter refuses null). */
+  get main(): boolean {
+    return this.parent === null;
   }
 }
 
@@ -118,11 +132,10 @@ export class StepImpl {
   done: boolean = false;
   value: unknown = undefined;
   state: number = IDLE;
-  op: number = OP_SWITCH;
+  /** >= 0: a switch with that many arguments; THROW; AWAIT. */
+  kind: number = 0;
   target: Core | null = null;
   payload: unknown = undefined;
-  nargs: number = 0;
-  signal: AbortSignal | undefined = undefined;
 
   [Symbol.iterator](): this {
     if (this.state !== CREATED) {
@@ -278,18 +291,20 @@ function awaitingError(core: Core): GreenletError {
 /** Marks a core dead and drops everything it no longer needs. */
 export function markDead(core: Core): void {
   core.state = DEAD;
-  core.gen = null;
-  core.run = undefined;
+  core.body = undefined;
   core.step = null;
   core.wait = null;
   const held = core.held;
   if (held !== null) {
-    registry.unregister(held);
+    // No unregister: an unregister token costs ~100 bytes per greenlet in V8. The entry stays
+    // until the face is collected, and then finds nothing to kill.
+    held.gen = null;
+    held.ctx = null;
     live.delete(held.ref);
     core.held = null;
   }
-  const controller = core.controller;
-  if (controller !== null && !controller.signal.aborted) {
+  const controller = signals.count === 0 ? undefined : controllers.get(core);
+  if (controller !== undefined && !controller.signal.aborted) {
     controller.abort(new GreenletExit("The greenlet is dead"));
   }
 }
@@ -406,7 +421,7 @@ export function loop(
       if (k === THROW) throw v;
       return v;
     }
-    let gen = t.gen;
+    let gen = t.body as Generator<unknown, unknown, unknown>;
     if (t.state === PENDING) {
       let fn: (...args: unknown[]) => unknown;
       try {
@@ -438,7 +453,7 @@ export function loop(
         trace = true;
         continue;
       }
-      const self = fn === t.run ? undefined : t.face;
+      const self = fn === t.body ? undefined : t.face;
       let result: unknown;
       try {
         result = k <= 0
@@ -472,7 +487,7 @@ export function loop(
         continue;
       }
       gen = result as Generator<unknown, unknown, unknown>;
-      t.gen = gen;
+      t.body = gen;
       v = undefined;
       k = 0;
     } else {
@@ -488,7 +503,7 @@ export function loop(
     // Run the body until it suspends on a step or finishes.
     let r: IteratorResult<unknown, unknown>;
     try {
-      r = k === THROW ? gen!.throw(v) : gen!.next(v);
+      r = k === THROW ? gen.throw(v) : gen.next(v);
     } catch (error) {
       died(t, error, error instanceof GreenletExit ? EXIT : THROW);
       origin = t;
@@ -529,24 +544,19 @@ export function loop(
       trace = false;
       continue;
     }
-    if (t.held === null) watch(t, gen!);
+    if (t.held === null) watch(t, gen);
     origin = t;
     trace = true;
-    const op = step.op;
+    const kind = step.kind;
     v = step.payload;
     step.payload = undefined;
-    if (op === OP_SWITCH) {
-      k = step.nargs;
-      t = step.target!;
-    } else if (op === OP_THROW) {
-      k = THROW;
+    if (kind !== AWAIT) {
+      k = kind;
       t = step.target!;
     } else if (async) {
-      agent.parked = park(t, v, step.signal);
-      step.signal = undefined;
+      agent.parked = v instanceof SignalledAwait ? park(t, v.awaited, v.signal) : park(t, v);
       return PARKED;
     } else {
-      step.signal = undefined;
       v = new GreenletError(
         "WOULD_BLOCK",
         `Cannot await in greenlet ${label(t)}: awaitOnly() was reached under switchSync(); ` +
@@ -559,7 +569,7 @@ export function loop(
   }
 }
 
-function park(core: Core, awaited: unknown, signal: AbortSignal | undefined): Wait {
+function park(core: Core, awaited: unknown, signal?: AbortSignal): Wait {
   let wake!: () => void;
   const woken = new Promise<void>((resolve) => {
     wake = resolve;
@@ -596,8 +606,8 @@ function takeOver(core: Core, error: unknown): void {
   entry.thrower = currentDriver;
   wait.release = entry;
   if (error instanceof GreenletExit) {
-    const controller = core.controller;
-    if (controller !== null && !controller.signal.aborted) controller.abort(error);
+    const controller = controllers.get(core);
+    if (controller !== undefined && !controller.signal.aborted) controller.abort(error);
   }
   wait.wake();
 }
@@ -728,9 +738,9 @@ const registry = new FinalizationRegistry<Held>(collect);
 /** Registers a greenlet the first time it suspends, so creation stays cheap. */
 function watch(core: Core, gen: Generator<unknown, unknown, unknown>): void {
   const ref = new WeakRef(core.face);
-  const held: Held = { gen, ctx: core.ctx, label: label(core), name: core.name, ref };
+  const held: Held = { gen, ctx: core.ctx, name: core.name, id: core.id, ref };
   core.held = held;
-  registry.register(core.face, held, held);
+  registry.register(core.face, held);
   live.add(ref);
 }
 
@@ -741,18 +751,20 @@ export function setContext(core: Core, ctx: ContextData): void {
 }
 
 function collect(held: Held): void {
-  // Drop registry entries whose faces are gone.
-  for (const ref of live) if (ref.deref() === undefined) live.delete(ref);
+  live.delete(held.ref);
+  const gen = held.gen;
+  if (gen === null) return;
   if (agent.driving || agent.main === null) {
     // Cannot run cleanup inside a driver step; try again on the next turn.
     queueMicrotask(() => collect(held));
     return;
   }
   const main = agent.main;
+  const text = held.name === "" ? `#${held.id}` : `${held.name}#${held.id}`;
   const ghost = new Core(null, false, main, undefined, held.ctx, held.name);
-  ghost.face = new GhostFace(ghost, held.label);
+  ghost.face = new GhostFace(ghost, text);
   ghost.state = ACTIVE;
-  ghost.gen = held.gen;
+  ghost.body = gen;
   let error: unknown = new GreenletExit(killMessage);
   agent.driving = true;
   agent.current = ghost;
@@ -760,7 +772,7 @@ function collect(held: Held): void {
     for (let attempt = 0; attempt < 16; attempt++) {
       let r: IteratorResult<unknown, unknown>;
       try {
-        r = held.gen.throw(error);
+        r = gen.throw(error);
       } catch (thrown) {
         if (!(thrown instanceof GreenletExit)) report(thrown);
         return;
@@ -770,12 +782,12 @@ function collect(held: Held): void {
       if (ghost.step !== null) ghost.step.state = IDLE;
       error = new GreenletError(
         "CLEANUP_SWITCH",
-        `Cannot switch or await while greenlet ${held.label} is killed by the garbage ` +
+        `Cannot switch or await while greenlet ${text} is killed by the garbage ` +
           "collector; kill greenlets explicitly (g.throwSync(), using, await using) to clean " +
           "up with switches",
       );
     }
-    report(new GreenletError("CLEANUP_SWITCH", `GreenletExit did not kill ${held.label}`));
+    report(new GreenletError("CLEANUP_SWITCH", `GreenletExit did not kill ${text}`));
   } finally {
     markDead(ghost);
     agent.driving = false;

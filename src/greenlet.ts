@@ -3,6 +3,7 @@
 import {
   ACTIVE,
   agent,
+  controllers,
   Core,
   DEAD,
   driveAsync,
@@ -12,10 +13,9 @@ import {
   isAsyncFunction,
   label,
   markDead,
-  OP_SWITCH,
-  OP_THROW,
   pack,
   PENDING,
+  signals,
   takeStep,
   THROW,
   toThrowable,
@@ -92,7 +92,7 @@ export class Greenlet {
       configurable: true,
       get(this: Greenlet): GreenletRun | undefined {
         const core = this.#core;
-        return core.state === PENDING ? core.run : undefined;
+        return core.state === PENDING ? core.body as GreenletRun | undefined : undefined;
       },
       set(this: Greenlet, run: GreenletRun | undefined): void {
         const core = this.#core;
@@ -109,7 +109,7 @@ export class Greenlet {
         if (isAsyncFunction(run)) {
           throw new TypeError("Cannot set run: run is an async function; use a generator function");
         }
-        core.run = run;
+        core.body = run;
       },
     });
   }
@@ -209,10 +209,9 @@ export class Greenlet {
   switch<T = unknown>(...args: unknown[]): Step<T>;
   switch(value?: unknown): Step<unknown> {
     const step = takeStep("g.switch()");
-    step.op = OP_SWITCH;
     step.target = this.#core;
     const n = arguments.length;
-    step.nargs = n;
+    step.kind = n;
     // Only several arguments touch `arguments` as an object, so one-value switches stay
     // allocation-free in JSC too.
     step.payload = n <= 1 ? value : pack(arguments);
@@ -248,9 +247,8 @@ export class Greenlet {
   throw<T = unknown>(error?: unknown): Step<T>;
   throw(): Step<unknown> {
     const step = takeStep("g.throw()");
-    step.op = OP_THROW;
+    step.kind = THROW;
     step.target = this.#core;
-    step.nargs = 1;
     step.payload = toThrowable(arguments);
     return step as unknown as Step<unknown>;
   }
@@ -447,11 +445,12 @@ export class Greenlet {
    */
   get signal(): AbortSignal {
     const core = this.#core;
-    let controller = core.controller;
-    if (controller === null) {
+    let controller = controllers.get(core);
+    if (controller === undefined) {
       controller = new AbortController();
-      core.controller = controller;
       if (core.state === DEAD) controller.abort(new GreenletExit("The greenlet is dead"));
+      controllers.set(core, controller);
+      signals.count++;
     }
     return controller.signal;
   }
