@@ -428,11 +428,16 @@ export function loop(
         fn = lookupRun(t);
       } catch (error) {
         // Rule R2: the error is raised in the caller and the greenlet stays pending. When the
-        // caller is a greenlet that just died, the error goes on to the next ancestor (S8).
+        // caller is a greenlet that just died, the error goes on to the next ancestor (S8), a
+        // real transfer the tracer sees as (dead origin, ancestor).
         v = error;
         k = THROW;
-        t = origin.state === DEAD ? t.parent! : origin;
-        trace = false;
+        if (origin.state === DEAD) {
+          t = t.parent!;
+        } else {
+          t = origin;
+          trace = false;
+        }
         continue;
       }
       t.state = ACTIVE;

@@ -1,0 +1,347 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// Runs fuzzer programs (a JSON array on stdin) on this library, under Deno or Bun, and prints
+// one canonical log per program (a JSON line). fuzz/interp.py is its CPython twin: both must
+// print the same lines for the same programs. Representation differences are canonicalised:
+// `undefined` (zero switch arguments) is "#()", like Python's `()`; arrays are ["#t", ...],
+// like tuples; errors are [class or GreenletError code, message].
+
+import process from "node:process";
+import {
+  getcurrent,
+  Greenlet,
+  GreenletError,
+  GreenletExit,
+  type Instruction,
+  settrace,
+  type TraceFn,
+} from "../mod.ts";
+import type { Catch, Cls, ErrSpec, Op, Program, Target, Val } from "./gen.ts";
+
+class E1 extends Error {
+  constructor(message?: string) {
+    super(message);
+    this.name = "E1";
+  }
+}
+
+class E2 extends Error {
+  constructor(message?: string) {
+    super(message);
+    this.name = "E2";
+  }
+}
+
+class E3 extends GreenletExit {
+  constructor(message?: string) {
+    super(message);
+    this.name = "E3";
+  }
+}
+
+const CLASSES: Record<Cls, new (message?: string) => Error> = {
+  E1,
+  E2,
+  E3,
+  GreenletExit,
+};
+
+/** Result of running a list of operations: whether a `ret` ran, and its value. */
+interface Res {
+  ret: boolean;
+  v: unknown;
+}
+
+const NONE: Res = { ret: false, v: null };
+
+/** The state of the program being run. */
+interface Run {
+  log: unknown[][];
+  names: Map<Greenlet, string>;
+  gs: Greenlet[];
+  main: Greenlet;
+  traceCalls: number;
+  traceRaiseAt: number;
+  created: number;
+}
+
+let run: Run;
+/** Every greenlet ever created: kept alive so that no garbage-collection kill runs. */
+const keep: Greenlet[] = [];
+
+function nm(g: unknown): string {
+  if (g === null || g === undefined) return "None";
+  return run.names.get(g as Greenlet) ?? "?";
+}
+
+function canonErr(e: unknown): unknown[] {
+  if (e instanceof E1) return ["E1", e.message];
+  if (e instanceof E2) return ["E2", e.message];
+  if (e instanceof E3) return ["E3", e.message];
+  if (e instanceof GreenletExit) return ["GreenletExit", e.message];
+  if (e instanceof GreenletError) return [e.code];
+  // Greenlet rule R2 (no run): Python's AttributeError('run') is this TypeError here.
+  if (e instanceof TypeError && /^Cannot start greenlet .*no run function/.test(e.message)) {
+    return ["NO_RUN"];
+  }
+  if (e instanceof TypeError) return ["TypeError"];
+  if (e instanceof Error) return [`js:${e.name}`, e.message];
+  return ["js:non-error", String(e)];
+}
+
+function canon(v: unknown): unknown {
+  if (v === undefined) return "#()";
+  if (v === null || typeof v === "number" || typeof v === "string") return v;
+  if (Array.isArray(v)) return ["#t", ...v.map(canon)];
+  if (v instanceof Error) return ["#e", ...canonErr(v)];
+  if (v instanceof Greenlet) return ["#g", nm(v)];
+  return ["#?", String(v)];
+}
+
+function resolve(t: Target): Greenlet {
+  if (t === "main") return run.main;
+  if (t === "self") return getcurrent();
+  if (t === "parent") return getcurrent().parent ?? run.main;
+  return run.gs[Number(t.slice(1))];
+}
+
+/** A greenlet's state as the logs spell it. */
+function st(g: Greenlet): string {
+  if (g === getcurrent()) return "current";
+  if (g.kind === "main") return "main";
+  return g.dead ? "dead" : g.active ? "active" : "pending";
+}
+
+function makeBody(
+  name: string,
+  ops: Op[],
+): (...args: unknown[]) => Generator<Instruction, unknown, unknown> {
+  const current = run;
+  return function* (...args: unknown[]): Generator<Instruction, unknown, unknown> {
+    current.log.push(["start", name, args.map(canon)]);
+    const r = yield* ex(ops, name, false);
+    return r.ret ? r.v : null;
+  };
+}
+
+/** A program value as a runtime value: `{ e, m }` is a fresh error instance. */
+function mk(v: Val): unknown {
+  return v !== null && typeof v === "object" ? new CLASSES[v.e](v.m) : v;
+}
+
+function errorOf(spec: ErrSpec): unknown[] {
+  if (spec.k === "default") return [];
+  if (spec.k === "cls") return [CLASSES[spec.c]];
+  return [new CLASSES[spec.c](spec.m)];
+}
+
+function catches(kind: Catch, e: unknown): boolean {
+  switch (kind) {
+    case "E1":
+      return e instanceof E1;
+    case "E2":
+      return e instanceof E2;
+    case "E3":
+      return e instanceof E3;
+    case "Exit":
+      return e instanceof GreenletExit;
+    case "Exc":
+      return !(e instanceof GreenletExit);
+    case "All":
+      return true;
+  }
+}
+
+const tracer: TraceFn = (event, { origin, target }) => {
+  run.traceCalls++;
+  run.log.push(["trace", event, nm(origin), nm(target)]);
+  if (run.traceCalls === run.traceRaiseAt) throw new E2("tracer");
+};
+
+function* ex(ops: Op[], self: string, inMain: boolean): Generator<Instruction, Res, unknown> {
+  const log = run.log;
+  for (const op of ops) {
+    switch (op.op) {
+      case "sw": {
+        const t = resolve(op.to);
+        const before = st(t);
+        const args = op.args.map(mk);
+        const v = inMain ? t.switchSync(...args) : yield* t.switch(...args);
+        log.push(["sw", self, nm(t), before, canon(v)]);
+        break;
+      }
+      case "th": {
+        const t = resolve(op.to);
+        const args = errorOf(op.err);
+        const before = st(t);
+        const v = inMain
+          ? (args.length === 0 ? t.throwSync() : t.throwSync(args[0]))
+          : yield* (args.length === 0 ? t.throw() : t.throw(args[0]));
+        log.push(["th", self, nm(t), before, canon(v)]);
+        break;
+      }
+      case "ret":
+        return { ret: true, v: mk(op.v) };
+      case "raise":
+        throw new CLASSES[op.c](op.m);
+      case "try": {
+        let r: Res;
+        try {
+          r = yield* ex(op.body, self, inMain);
+        } catch (e) {
+          if (!catches(op.catch, e)) throw e;
+          log.push(["caught", self, op.catch, canonErr(e)]);
+          r = yield* ex(op.handler, self, inMain);
+        }
+        if (r.ret) return r;
+        break;
+      }
+      case "fin": {
+        let r: Res = NONE;
+        try {
+          r = yield* ex(op.body, self, inMain);
+        } finally {
+          log.push(["fin", self]);
+          const r2 = yield* ex(op.fin, self, inMain);
+          // deno-lint-ignore no-unsafe-finally -- mirrors Python's return-in-finally on purpose
+          if (r2.ret) return r2;
+        }
+        if (r.ret) return r;
+        break;
+      }
+      case "read": {
+        const t = resolve(op.of);
+        log.push(["read", self, nm(t), t.dead, t.active, t.started, nm(t.parent)]);
+        break;
+      }
+      case "cur":
+        log.push(["cur", self, nm(getcurrent())]);
+        break;
+      case "setp": {
+        const t = resolve(op.of);
+        const to = op.to === "None" ? null : resolve(op.to);
+        let outcome: unknown;
+        try {
+          t.parent = to as Greenlet;
+          outcome = "ok";
+        } catch (e) {
+          outcome = canonErr(e);
+        }
+        log.push(["setp", self, nm(t), nm(to), outcome]);
+        break;
+      }
+      case "trace": {
+        const previous = settrace(op.on ? tracer : null);
+        log.push(["trace-set", self, op.on, previous !== null]);
+        break;
+      }
+      case "call": {
+        const r = yield* ex(op.body, self, inMain);
+        log.push(["call-ret", self, r.ret, canon(r.v)]);
+        break;
+      }
+      case "setrun": {
+        const t = run.gs[op.slot];
+        let outcome: unknown;
+        try {
+          t.run = makeBody(nm(t), op.body);
+          outcome = "ok";
+        } catch (e) {
+          outcome = canonErr(e);
+        }
+        log.push(["setrun", self, nm(t), outcome]);
+        break;
+      }
+      case "new": {
+        const name = `g${op.slot}.${run.created++}`;
+        const body = makeBody(name, op.body);
+        const g = op.parent === null
+          ? new Greenlet(body, { name })
+          : new Greenlet(body, { name, parent: resolve(op.parent) });
+        run.gs[op.slot] = g;
+        run.names.set(g, name);
+        keep.push(g);
+        log.push(["new", self, name, nm(g.parent)]);
+        break;
+      }
+    }
+  }
+  return NONE;
+}
+
+function runProgram(program: Program): unknown[][] {
+  const main = getcurrent();
+  run = {
+    log: [],
+    names: new Map([[main, "main"]]),
+    gs: [],
+    main,
+    traceCalls: 0,
+    traceRaiseAt: program.traceRaiseAt,
+    created: 0,
+  };
+  const current = run;
+  program.greenlets.forEach((def, i) => {
+    const name = `g${i}`;
+    const body = makeBody(name, def.body);
+    const parent = def.parent === "main" ? main : current.gs[Number(def.parent.slice(1))];
+    let g: Greenlet;
+    if (def.sub === true) {
+      // Rule R6: the subclass's run() is the body, whatever the constructor got.
+      class Sub extends Greenlet {
+        override *run(...args: unknown[]): Generator<Instruction, unknown, unknown> {
+          return yield* body(...args);
+        }
+      }
+      g = new Sub(def.run ? makeBody(`${name}(ctor)`, []) : undefined, { parent, name });
+    } else {
+      g = new Greenlet(def.run ? body : undefined, { parent, name });
+    }
+    current.gs.push(g);
+    current.names.set(g, name);
+    keep.push(g);
+  });
+  if (program.tracer) settrace(tracer);
+  try {
+    const it = ex(program.main, "main", true);
+    const r = it.next();
+    if (r.done !== true) throw new Error("the main driver yielded");
+    current.log.push(["main-end", r.value.ret, canon(r.value.v)]);
+  } catch (e) {
+    current.log.push(["main-raise", canonErr(e)]);
+  }
+  const traced = settrace(null) !== null;
+  current.log.push([
+    "final",
+    traced,
+    nm(getcurrent()),
+    current.gs.map((g) => [g.dead, g.active, nm(g.parent)]),
+  ]);
+  return current.log;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  let size = 0;
+  for (const c of chunks) size += c.length;
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
+const programs = JSON.parse(await readStdin()) as Program[];
+const out: string[] = [];
+for (const program of programs) {
+  let log: unknown[][];
+  try {
+    log = runProgram(program);
+  } catch (e) {
+    log = [["interp-crash", canonErr(e)]];
+  }
+  out.push(JSON.stringify({ seed: program.seed, log }));
+}
+process.stdout.write(out.join("\n") + "\n");
