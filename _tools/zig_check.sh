@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Runs every check of the native Zig library (zig/, include/, examples/c/):
+# unit tests natively in Debug and ReleaseSafe, the same tests under
+# qemu-aarch64, qemu-riscv64 and Wine (x86_64-windows), the header check, the
+# C example, the six-library build (macOS cross-compiled), GNU_STACK and the
+# exported symbol list, and one Debug test binary under Valgrind.
+#
+# Ends with exactly one line "N passed, N failed" (", N skipped" appended when
+# a foreign target was skipped because its runner is missing). N counts test
+# cases for test steps (from zig's summary) and 1 per other step.
+# Exit status is non-zero iff something failed.
+#
+# Environment: ZIG_CHECK_RELEASE_FOREIGN=1 adds ReleaseSafe runs of the
+# foreign targets (about +6 minutes with a cold cache on 2 cores); by default
+# the foreign targets run the Debug build and the native host runs both.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root" || exit 1
+# shellcheck source=/dev/null
+. "$root/_tools/env.sh" >/dev/null
+ZIG_EXE="$(dirname "$("$PYTHON" -c 'import ziglang; print(ziglang.__file__)')")/zig"
+export ZIG_EXE root
+export WINEPREFIX="$root/.toolchain/wineprefix"
+export WINEDEBUG=-all
+release_foreign=${ZIG_CHECK_RELEASE_FOREIGN:-0}
+
+passed=0
+failed=0
+skipped=0
+notes=()
+log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
+start=$(date +%s)
+
+elapsed() { echo "$(($(date +%s) - start))s"; }
+
+# Runs a `zig build ... test`-like command and counts the test cases from the
+# "run test" summary lines. $1 = step label, $2 = timeout seconds, rest = args.
+run_tests() {
+    local label=$1 limit=$2
+    shift 2
+    local log="$log_dir/$label.log"
+    timeout "$limit" "$ZIG_EXE" build "$@" --summary all >"$log" 2>&1
+    local rc=$?
+    local p=0 f=0 s=0 line
+    while IFS= read -r line; do
+        local n
+        n=$(grep -oE '[0-9]+ pass' <<<"$line" | grep -oE '[0-9]+') && p=$((p + n))
+        n=$(grep -oE '[0-9]+ fail' <<<"$line" | grep -oE '[0-9]+') && f=$((f + n))
+        n=$(grep -oE '[0-9]+ crash' <<<"$line" | grep -oE '[0-9]+') && f=$((f + n))
+        n=$(grep -oE '[0-9]+ leak' <<<"$line" | grep -oE '[0-9]+') && f=$((f + n))
+        n=$(grep -oE '[0-9]+ skip' <<<"$line" | grep -oE '[0-9]+') && s=$((s + n))
+    done < <(grep -E '\+- run test .*\(([0-9]+) total\)' "$log")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    if [ "$rc" -eq 124 ]; then notes+=("$label: timed out after ${limit}s"); fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    local extra=""
+    if [ "$s" -gt 0 ]; then
+        extra=" ($s skipped by design, see note)"
+        local why="the Windows-only TEB stack-limits test"
+        case $label in *windows*) why="the guard-page test (it needs fork; Windows outcome documented, not run)" ;; esac
+        notes+=("$label: $s test(s) skipped by design: $why; not counted")
+    fi
+    if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ]; then
+        echo "PASS $label: $p tests passed$extra [$(elapsed)]"
+    else
+        echo "FAIL $label: $p passed, $f failed (exit $rc) [$(elapsed)]"
+        tail -n 40 "$log" | sed 's/^/    /'
+    fi
+}
+
+# Runs an arbitrary command as one step. $1 = label, $2 = timeout, rest = command.
+run_step() {
+    local label=$1 limit=$2
+    shift 2
+    local log="$log_dir/$label.log"
+    local command=("$@")
+    # Shell functions cannot be exec'd by timeout: run them in a child bash.
+    if [ "$(type -t "$1")" = function ]; then command=(bash -c "$*"); fi
+    if timeout "$limit" "${command[@]}" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        echo "PASS $label [$(elapsed)]"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $label [$(elapsed)]"
+        tail -n 40 "$log" | sed 's/^/    /'
+    fi
+}
+
+skip_target() {
+    local label=$1 why=$2
+    skipped=$((skipped + 1))
+    echo "SKIP $label: $why"
+    notes+=("$label skipped: $why")
+}
+
+echo "zig_check: Zig $("$ZIG_EXE" version), $(nproc) CPUs"
+
+# 0. Formatting of the Zig sources.
+run_step zig-fmt 120 "$ZIG_EXE" fmt --check zig build.zig bench/native
+
+# 1. Native unit tests, Debug and ReleaseSafe.
+run_tests native-debug 600 test -Doptimize=Debug
+run_tests native-releasesafe 600 test -Doptimize=ReleaseSafe
+
+# 2. Foreign targets under qemu-user and Wine.
+foreign_modes=(Debug)
+if [ "$release_foreign" = 1 ]; then foreign_modes+=(ReleaseSafe); fi
+for arch in aarch64 riscv64; do
+    if command -v "qemu-$arch" >/dev/null 2>&1; then
+        for mode in "${foreign_modes[@]}"; do
+            run_tests "$arch-linux-qemu-${mode,,}" 600 test -Dtarget="$arch-linux" -Doptimize="$mode" -fqemu
+        done
+    else
+        skip_target "$arch-linux-qemu" "qemu-$arch not found (Debian package qemu-user; _tools/setup.sh installs it)"
+    fi
+done
+if command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; then
+    mkdir -p "$WINEPREFIX"
+    for mode in "${foreign_modes[@]}"; do
+        run_tests "x86_64-windows-wine-${mode,,}" 600 test -Dtarget=x86_64-windows -Doptimize="$mode" -fwine
+    done
+else
+    skip_target x86_64-windows-wine "wine/wine64 not found (Debian packages wine, wine64; _tools/setup.sh installs them)"
+fi
+
+# 3. Header vs. exports (signatures and constants), then the C example.
+run_tests header-check 600 header-check -Doptimize=Debug
+run_step c-example 600 "$ZIG_EXE" build example
+
+# 4. All six libraries (macOS cross-compiled), and their contents.
+check_all_libraries() {
+    "$ZIG_EXE" build all || return 1
+    local expected=(linux-x86_64/libgreenlet.so linux-aarch64/libgreenlet.so
+        linux-riscv64/libgreenlet.so darwin-x86_64/libgreenlet.dylib
+        darwin-aarch64/libgreenlet.dylib windows-x86_64/greenlet.dll)
+    local file
+    for file in "${expected[@]}"; do
+        [ -s "zig-out/lib/$file" ] || { echo "missing zig-out/lib/$file"; return 1; }
+        echo "built zig-out/lib/$file"
+    done
+}
+export -f check_all_libraries
+run_step all-six-libraries 600 check_all_libraries
+
+check_elf() {
+    "$ZIG_EXE" build || return 1
+    local lib
+    for lib in zig-out/lib/libgreenlet.so zig-out/lib/linux-*/libgreenlet.so; do
+        local stack
+        stack=$(readelf -lW "$lib" | grep GNU_STACK) || { echo "$lib: no GNU_STACK"; return 1; }
+        echo "$lib: $stack"
+        [ "$(awk '{print $7}' <<<"$stack")" = RW ] || { echo "$lib: stack is not RW"; return 1; }
+        grep -q 'RWE' <<<"$stack" && { echo "$lib: executable stack"; return 1; }
+        readelf -dW "$lib" | grep -q NEEDED && { echo "$lib: has NEEDED entries"; return 1; }
+        local exported
+        exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort)
+        [ "$(grep -c '^greenlet_' <<<"$exported")" -eq 14 ] || { echo "$lib: expected 14 greenlet_* symbols"; return 1; }
+        grep -v '^greenlet_' <<<"$exported" | grep -q . && { echo "$lib: unexpected exports"; return 1; }
+    done
+    return 0
+}
+export -f check_elf
+run_step gnu-stack-and-exports 300 check_elf
+
+# 5. One Debug test binary under Valgrind (stacks registered with Valgrind).
+check_valgrind() {
+    "$ZIG_EXE" build test-bin -Doptimize=Debug -Dcpu=baseline --prefix "$root/.toolchain/valgrind-out" || return 1
+    valgrind -q --error-exitcode=1 "$root/.toolchain/valgrind-out/bin/greenlet-test"
+}
+export -f check_valgrind
+if command -v valgrind >/dev/null 2>&1; then
+    run_step valgrind-debug 600 check_valgrind
+else
+    skip_target valgrind "valgrind not found (Debian package valgrind)"
+fi
+
+for note in "${notes[@]+"${notes[@]}"}"; do echo "note: $note"; done
+echo "zig_check: done in $(elapsed)"
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

@@ -1,0 +1,141 @@
+//! Builds the native greenlet library (zig/) for the host or any target,
+//! its tests, the C example and the six release libraries.
+//!
+//!   zig build                      host shared library (ReleaseSafe) in zig-out/lib
+//!   zig build test [-Dtarget=..]   unit tests (add -fqemu / -fwine for foreign targets)
+//!   zig build all                  six libraries in zig-out/lib/<os>-<arch>/
+//!   zig build example              C example against include/greenlet.h, run
+//!   zig build header-check         header signatures vs. the Zig exports
+//!   zig build test-bin             installs the unit-test binary (zig-out/bin)
+
+const std = @import("std");
+
+comptime {
+    const required = std.SemanticVersion{ .major = 0, .minor = 17, .patch = 0 };
+    if (@import("builtin").zig_version.order(required) == .lt) {
+        @compileError("this build.zig needs Zig 0.17.0 or newer");
+    }
+}
+
+const release_targets = [_]struct { dir: []const u8, query: std.Target.Query }{
+    .{ .dir = "linux-x86_64", .query = .{ .cpu_arch = .x86_64, .os_tag = .linux } },
+    .{ .dir = "linux-aarch64", .query = .{ .cpu_arch = .aarch64, .os_tag = .linux } },
+    .{ .dir = "linux-riscv64", .query = .{ .cpu_arch = .riscv64, .os_tag = .linux } },
+    .{ .dir = "darwin-x86_64", .query = .{ .cpu_arch = .x86_64, .os_tag = .macos } },
+    .{ .dir = "darwin-aarch64", .query = .{ .cpu_arch = .aarch64, .os_tag = .macos } },
+    .{ .dir = "windows-x86_64", .query = .{ .cpu_arch = .x86_64, .os_tag = .windows, .abi = .gnu } },
+};
+
+pub fn build(b: *std.Build) void {
+    const target = b.standardTargetOptions(.{});
+    // ReleaseSafe unless told otherwise: safety checks stay on in the library.
+    const optimize = b.option(
+        std.builtin.OptimizeMode,
+        "optimize",
+        "Optimization mode (default ReleaseSafe)",
+    ) orelse .safe;
+
+    const lib = addGreenletLibrary(b, target, optimize);
+    b.installArtifact(lib);
+
+    // Unit tests (inline in zig/*.zig).
+    const tests = b.addTest(.{
+        .name = "greenlet-test",
+        .root_module = greenletModule(b, target, optimize),
+        .use_llvm = true,
+    });
+    const run_tests = b.addRunArtifact(tests);
+    // Always run: the check script reads the pass counts from every run.
+    run_tests.has_side_effects = true;
+    const test_step = b.step("test", "Run the unit tests");
+    test_step.dependOn(&run_tests.step);
+
+    const test_bin_step = b.step("test-bin", "Install the unit-test binary into zig-out/bin");
+    test_bin_step.dependOn(&b.addInstallArtifact(tests, .{}).step);
+
+    // Header check: the translated header's signatures vs. the exports.
+    const header = b.addTranslateC(.{
+        .root_source_file = b.path("include/greenlet.h"),
+        .target = target,
+        .optimize = optimize,
+    });
+    const header_module = b.createModule(.{
+        .root_source_file = b.path("zig/header_test.zig"),
+        .target = target,
+        .optimize = optimize,
+    });
+    header_module.addImport("greenlet_h", header.createModule());
+    header_module.addImport("greenlet", greenletModule(b, target, optimize));
+    const header_tests = b.addTest(.{ .name = "header-test", .root_module = header_module, .use_llvm = true });
+    const header_step = b.step("header-check", "Compare include/greenlet.h with the exports");
+    const run_header_tests = b.addRunArtifact(header_tests);
+    run_header_tests.has_side_effects = true;
+    header_step.dependOn(&run_header_tests.step);
+
+    // C example built against the header and linked to the shared library.
+    const example_module = b.createModule(.{ .target = target, .optimize = optimize, .link_libc = true });
+    example_module.addCSourceFile(.{ .file = b.path("examples/c/example.c"), .flags = &.{ "-std=c11", "-Wall", "-Wextra", "-Werror" } });
+    example_module.addIncludePath(b.path("include"));
+    example_module.linkLibrary(lib);
+    const example = b.addExecutable(.{ .name = "greenlet-example", .root_module = example_module });
+    const run_example = b.addRunArtifact(example);
+    run_example.expectStdOutEqual("example: ok\n");
+    run_example.has_side_effects = true;
+    const example_step = b.step("example", "Build and run the C example");
+    example_step.dependOn(&run_example.step);
+
+    // Native benchmark (needs Debian libboost-context-dev; informational).
+    const raw_module = b.createModule(.{
+        .root_source_file = b.path("bench/native/raw.zig"),
+        .target = target,
+        .optimize = optimize,
+    });
+    raw_module.addImport("context", b.createModule(.{
+        .root_source_file = b.path("zig/context.zig"),
+        .target = target,
+        .optimize = optimize,
+    }));
+    const raw_lib = b.addLibrary(.{ .name = "bench_raw", .linkage = .static, .root_module = raw_module, .use_llvm = true });
+    const bench_module = b.createModule(.{ .target = target, .optimize = optimize, .link_libc = true });
+    bench_module.addCSourceFile(.{ .file = b.path("bench/native/bench.c"), .flags = &.{ "-std=c11", "-O2", "-Wall", "-Wextra" } });
+    bench_module.addIncludePath(b.path("include"));
+    bench_module.linkLibrary(lib);
+    bench_module.linkLibrary(raw_lib);
+    bench_module.linkSystemLibrary("boost_context", .{});
+    const bench = b.addExecutable(.{ .name = "greenlet-bench", .root_module = bench_module });
+    const run_bench = b.addRunArtifact(bench);
+    run_bench.has_side_effects = true;
+    const bench_step = b.step("bench", "Build and run the native switch benchmark");
+    bench_step.dependOn(&run_bench.step);
+
+    // All release libraries.
+    const all_step = b.step("all", "Build the six release libraries into zig-out/lib/<os>-<arch>/");
+    for (release_targets) |release| {
+        const release_lib = addGreenletLibrary(b, b.resolveTargetQuery(release.query), optimize);
+        const install = b.addInstallArtifact(release_lib, .{
+            .dest_dir = .{ .override = .{ .custom = b.pathJoin(&.{ "lib", release.dir }) } },
+            .implib_dir = .disabled,
+            .pdb_dir = .disabled,
+        });
+        all_step.dependOn(&install.step);
+    }
+}
+
+fn greenletModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Module {
+    return b.createModule(.{
+        .root_source_file = b.path("zig/root.zig"),
+        .target = target,
+        .optimize = optimize,
+        // macOS has no stable syscall ABI: mmap and friends come from libSystem.
+        .link_libc = target.result.os.tag.isDarwin(),
+    });
+}
+
+fn addGreenletLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Step.Compile {
+    return b.addLibrary(.{
+        .name = "greenlet",
+        .linkage = .dynamic,
+        .root_module = greenletModule(b, target, optimize),
+        .use_llvm = true,
+    });
+}

@@ -1,0 +1,60 @@
+//! Picks the context-switch file for the target ABI and gives the rest of
+//! the library one arch-neutral interface: `swap`, `prepare`, FP control.
+//! FP control state is thread state: `swap` leaves it alone and `prepare`
+//! records the creator's, installed once by the first-entry trampoline.
+
+const std = @import("std");
+const builtin = @import("builtin");
+const assert = std.debug.assert;
+pub const Stack = @import("Stack.zig");
+
+pub const abi = switch (builtin.cpu.arch) {
+    .x86_64 => switch (builtin.os.tag) {
+        .windows => @import("switch_x86_64_windows.zig"),
+        else => @import("switch_x86_64_sysv.zig"),
+    },
+    .aarch64 => @import("switch_aarch64.zig"),
+    .riscv64 => @import("switch_riscv64.zig"),
+    else => @compileError("no context switch for " ++ @tagName(builtin.cpu.arch)),
+};
+
+/// Saves the current context into `from_sp.*`, resumes `to_sp`, and returns
+/// the value passed by whoever later resumes `from_sp`.
+pub const SwapFn = *const fn (from_sp: *usize, to_sp: usize, value: usize) callconv(.c) usize;
+pub const swap: SwapFn = @ptrCast(&abi.switchContext);
+
+/// Entry run on a new stack with (arg, first switch value); never returns.
+pub const EntryFn = *const fn (arg: usize, value: usize) callconv(.c) noreturn;
+
+/// Test helper: fills every callee-saved register with seed+i, calls
+/// `call(ctx)` and stores the registers afterwards into `out`.
+pub const FillFn = *const fn (
+    call: *const fn (ctx: usize) callconv(.c) void,
+    ctx: usize,
+    seed: u64,
+    out: *[abi.checked_register_count]u64,
+) callconv(.c) void;
+pub const fillRegistersAndCall: FillFn = @ptrCast(&abi.fillRegistersAndCall);
+
+pub const FpControl = abi.FpControl;
+pub const fpControlCapture = abi.fpControlCapture;
+pub const fpRoundingMode = abi.fpRoundingMode;
+pub const fpRoundingModeSet = abi.fpRoundingModeSet;
+
+/// Builds the first frame of `stack` so that the first swap to the returned
+/// stack pointer installs `fp` and calls `entry(arg, value)`.
+pub fn prepare(stack: Stack, entry: EntryFn, arg: usize, fp: FpControl) usize {
+    const top = stack.top();
+    assert(top % 16 == 0);
+    const sp = abi.prepareStack(.{
+        .top = top,
+        .limit = stack.limit(),
+        .base = stack.base,
+        .entry = @intFromPtr(entry),
+        .arg = arg,
+        .fp = fp,
+    });
+    assert(sp < top);
+    assert(sp > stack.limit());
+    return sp;
+}

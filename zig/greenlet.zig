@@ -1,0 +1,794 @@
+//! The native greenlet tree: one tree per OS thread, rooted at the thread's
+//! own stack ("root", the main greenlet of the native tree).
+//!
+//! Every greenlet is named by a `Handle` (u32: slot index and generation), so
+//! a stale or foreign handle is detected from the slot's metadata alone and
+//! never dereferenced: a handle owned by another thread gives
+//! `error.WrongThread`, a destroyed one `error.InvalidHandle`.
+//!
+//! Switching from the root into a greenlet and getting control back when
+//! something switches to the root (or finishes into it) is one plain call
+//! that returns a `Message`; that is how a foreign host (Deno/Bun FFI) can be
+//! the root of the native tree without its frames ever living on a greenlet
+//! stack.
+//!
+//! Usage (Zig):
+//!   const child = try greenlet.create(entry, arg, 0, 0);
+//!   const reply = try greenlet.switchTo(child, 42);   // runs entry(arg, 42, &result)
+//!   try greenlet.destroy(child);                       // once it is dead
+
+const std = @import("std");
+const builtin = @import("builtin");
+const assert = std.debug.assert;
+const Stack = @import("Stack.zig");
+const stack_pool = @import("stack_pool.zig");
+const context = @import("context.zig");
+
+/// What travels with a switch besides the pointer-sized value.
+pub const Kind = enum(u32) {
+    /// A plain value.
+    value = 0,
+    /// An exception payload; the receiver should unwind and finish with it.
+    throw = 1,
+    /// A kill request (greenlet's GreenletExit); the receiver should finish.
+    kill = 2,
+};
+
+pub const Message = struct { kind: Kind, value: usize };
+
+/// A greenlet body: receives the creation argument and the first switch
+/// value, writes its result and returns how it finished (`Kind` as u32):
+/// `value` (result goes to the parent as a value), `throw` (result goes to
+/// the parent as a throw) or `kill` (it obeyed a kill: the parent gets the
+/// result as a plain value, like greenlet's GreenletExit). Any other number
+/// is treated as `throw`.
+pub const EntryFn = *const fn (arg: usize, value: usize, result: *usize) callconv(.c) u32;
+
+/// Handle 0 never names a greenlet; APIs read it as "none" or "current".
+pub const Handle = u32;
+
+pub const Error = error{
+    InvalidHandle,
+    WrongThread,
+    InvalidArgument,
+    InvalidStackSize,
+    OutOfMemory,
+    TooManyGreenlets,
+    CyclicParent,
+    RootHasNoParent,
+    Alive,
+};
+
+pub const State = enum(u8) { pending, active, dead };
+
+/// Bit flags returned by `flags`.
+pub const Flag = struct {
+    pub const started: u32 = 1;
+    pub const active: u32 = 2;
+    pub const dead: u32 = 4;
+    pub const current: u32 = 8;
+    pub const root: u32 = 16;
+};
+
+pub const Greenlet = struct {
+    /// Saved stack pointer while not running.
+    sp: usize,
+    /// Null for a root, and once a dead greenlet's stack went back to the pool.
+    stack: ?Stack,
+    entry: ?EntryFn,
+    arg: usize,
+    parent: ?*Greenlet,
+    thread: *ThreadState,
+    handle: Handle,
+    /// One for the handle, one per child whose parent this is.
+    references: u32,
+    state: State,
+    is_root: bool,
+};
+
+const ThreadState = struct {
+    /// Small process-unique thread number, 0 until the thread first needs a tree.
+    number: u32 = 0,
+    root: ?*Greenlet = null,
+    current: ?*Greenlet = null,
+    /// Message handed to the greenlet being resumed.
+    transfer: Message = .{ .kind = .value, .value = 0 },
+};
+
+threadlocal var thread_state: ThreadState = .{};
+var thread_numbers: std.atomic.Value(u32) = .init(0);
+
+// Handle layout: low 20 bits slot index (0 unused), high 12 bits generation.
+const index_bits = 20;
+const generation_bits = 32 - index_bits;
+const index_mask: u32 = (1 << index_bits) - 1;
+const generation_mask: u32 = (1 << generation_bits) - 1;
+const chunk_slots = 1024;
+const chunk_count = (1 << index_bits) / chunk_slots;
+/// Largest number of greenlets (roots included) alive at once.
+pub const max_greenlets = (1 << index_bits) - 1;
+
+comptime {
+    assert(index_bits + generation_bits == @bitSizeOf(Handle));
+    assert((1 << index_bits) % chunk_slots == 0);
+    assert(chunk_count * chunk_slots == 1 << index_bits);
+}
+
+const Slot = struct {
+    /// (generation << 32) | owner thread number; owner 0 = no live handle.
+    meta: std.atomic.Value(u64),
+    generation: u32,
+    next_free: u32,
+    greenlet: Greenlet,
+};
+
+const Chunk = [chunk_slots]Slot;
+
+var chunks: [chunk_count]std.atomic.Value(?*Chunk) = @splat(.init(null));
+var table_lock: stack_pool.SpinLock = .{};
+var chunks_used: u32 = 0;
+var free_head: u32 = 0;
+var free_tail: u32 = 0;
+
+inline fn slotAt(index: u32) ?*Slot {
+    assert(index <= index_mask);
+    const chunk = chunks[index / chunk_slots].load(.acquire) orelse return null;
+    return &chunk[index % chunk_slots];
+}
+
+fn metaOf(generation: u32, owner: u32) u64 {
+    assert(generation <= generation_mask);
+    return (@as(u64, generation) << 32) | owner;
+}
+
+/// Takes a free slot (FIFO, so a freed handle is reused as late as possible).
+fn slotAllocate() Error!u32 {
+    table_lock.lock();
+    defer table_lock.unlock();
+    if (free_head == 0) {
+        if (chunks_used == chunk_count) return error.TooManyGreenlets;
+        const chunk = std.heap.page_allocator.create(Chunk) catch return error.OutOfMemory;
+        const first: u32 = chunks_used * chunk_slots;
+        for (chunk, 0..) |*slot, offset| {
+            const index: u32 = first + @as(u32, @intCast(offset));
+            slot.* = .{
+                .meta = .init(0),
+                .generation = 0,
+                .next_free = if (offset + 1 < chunk_slots) index + 1 else 0,
+                .greenlet = undefined,
+            };
+        }
+        chunks[chunks_used].store(chunk, .release);
+        chunks_used += 1;
+        // Index 0 stays unused so that handle 0 means "none".
+        free_head = if (first == 0) 1 else first;
+        free_tail = first + chunk_slots - 1;
+    }
+    const index = free_head;
+    const slot = slotAt(index).?;
+    assert(slot.meta.load(.monotonic) & 0xffff_ffff == 0);
+    free_head = slot.next_free;
+    if (free_head == 0) free_tail = 0;
+    slot.next_free = 0;
+    return index;
+}
+
+fn slotFree(index: u32) void {
+    const slot = slotAt(index).?;
+    assert(slot.meta.load(.monotonic) & 0xffff_ffff == 0);
+    table_lock.lock();
+    defer table_lock.unlock();
+    slot.next_free = 0;
+    if (free_tail == 0) {
+        free_head = index;
+    } else {
+        slotAt(free_tail).?.next_free = index;
+    }
+    free_tail = index;
+}
+
+fn threadStateInit() Error!*ThreadState {
+    const state = &thread_state;
+    if (state.number != 0) return state;
+    const number = thread_numbers.fetchAdd(1, .monotonic) + 1;
+    assert(number != 0);
+    const index = try slotAllocate();
+    const slot = slotAt(index).?;
+    slot.greenlet = .{
+        .sp = 0,
+        .stack = null,
+        .entry = null,
+        .arg = 0,
+        .parent = null,
+        .thread = state,
+        .handle = (slot.generation << index_bits) | index,
+        .references = 1,
+        .state = .active,
+        .is_root = true,
+    };
+    state.number = number;
+    state.root = &slot.greenlet;
+    state.current = &slot.greenlet;
+    slot.meta.store(metaOf(slot.generation, number), .release);
+    stack_pool.counterAdd(.greenlets_live, 1);
+    return state;
+}
+
+/// Resolves a handle owned by the calling thread.
+pub inline fn lookup(handle: Handle) Error!*Greenlet {
+    const index = handle & index_mask;
+    if (index == 0) return error.InvalidHandle;
+    const slot = slotAt(index) orelse return error.InvalidHandle;
+    const meta = slot.meta.load(.acquire);
+    const owner: u32 = @truncate(meta);
+    if (owner == 0) return error.InvalidHandle;
+    if (@as(u32, @truncate(meta >> 32)) != handle >> index_bits) return error.InvalidHandle;
+    if (owner != thread_state.number) return error.WrongThread;
+    const greenlet = &slot.greenlet;
+    assert(greenlet.handle == handle);
+    assert(greenlet.thread == &thread_state);
+    return greenlet;
+}
+
+/// The calling thread's root greenlet (created on first use).
+pub fn root() Error!Handle {
+    const state = try threadStateInit();
+    return state.root.?.handle;
+}
+
+pub fn current() Error!Handle {
+    const state = try threadStateInit();
+    return state.current.?.handle;
+}
+
+/// Creates a pending greenlet. `parent_handle` 0 means the current greenlet;
+/// `stack_bytes` 0 means `Stack.default_usable_bytes`.
+pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: usize) Error!Handle {
+    const state = try threadStateInit();
+    const up = if (parent_handle == 0) state.current.? else try lookup(parent_handle);
+    const usable_bytes = Stack.usableBytesFor(stack_bytes) catch return error.InvalidStackSize;
+    const index = try slotAllocate();
+    const slot = slotAt(index).?;
+    const stack = stack_pool.acquire(usable_bytes) catch {
+        slotFree(index);
+        return error.OutOfMemory;
+    };
+    const greenlet = &slot.greenlet;
+    greenlet.* = .{
+        .sp = context.prepare(stack, &greenletMain, @intFromPtr(greenlet), context.fpControlCapture()),
+        .stack = stack,
+        .entry = entry,
+        .arg = arg,
+        .parent = up,
+        .thread = state,
+        .handle = (slot.generation << index_bits) | index,
+        .references = 1,
+        .state = .pending,
+        .is_root = false,
+    };
+    up.references += 1;
+    slot.meta.store(metaOf(slot.generation, state.number), .release);
+    stack_pool.counterAdd(.greenlets_live, 1);
+    assert(lookup(greenlet.handle) catch unreachable == greenlet);
+    return greenlet.handle;
+}
+
+/// Switches to `target` with a value; returns the message this greenlet is
+/// resumed with.
+pub fn switchTo(target_handle: Handle, value: usize) Error!Message {
+    return transfer(target_handle, .{ .kind = .value, .value = value });
+}
+
+/// Switches to `target` with a throw or a kill.
+pub fn throwTo(target_handle: Handle, kind: Kind, value: usize) Error!Message {
+    if (kind == .value) return error.InvalidArgument;
+    return transfer(target_handle, .{ .kind = kind, .value = value });
+}
+
+inline fn transfer(target_handle: Handle, message: Message) Error!Message {
+    const target = try lookup(target_handle);
+    const state = target.thread;
+    assert(state.number != 0);
+    return switchGreenlet(state, target, message);
+}
+
+/// Walks from `target` to the greenlet that will really run: dead ones pass
+/// the message to their parent (a kill becomes a value there, as greenlet's
+/// GreenletExit does), a pending one that is thrown into dies unstarted.
+inline fn resolveTarget(target: *Greenlet, message: *Message) *Greenlet {
+    var candidate = target;
+    var steps: u32 = 0;
+    while (steps <= max_greenlets) : (steps += 1) {
+        switch (candidate.state) {
+            .active => return candidate,
+            .pending => {
+                if (message.kind == .value) return candidate;
+                dieUnstarted(candidate);
+                if (message.kind == .kill) message.kind = .value;
+                candidate = candidate.parent.?;
+            },
+            .dead => {
+                if (message.kind == .kill) message.kind = .value;
+                candidate = candidate.parent.?;
+            },
+        }
+    } else unreachable; // Parent chains are acyclic and end at an active root.
+}
+
+inline fn switchGreenlet(state: *ThreadState, target: *Greenlet, message: Message) Message {
+    var delivered = message;
+    const runner = resolveTarget(target, &delivered);
+    const origin = state.current.?;
+    assert(origin.state == .active);
+    if (runner == origin) return delivered;
+    return resumeGreenlet(state, origin, runner, delivered.kind, delivered.value);
+}
+
+/// Takes the message as two scalars: a caller-built struct read back as one
+/// 16-byte load right after two 8-byte stores stalls store forwarding.
+inline fn resumeGreenlet(state: *ThreadState, origin: *Greenlet, runner: *Greenlet, kind: Kind, value: usize) Message {
+    assert(runner != origin);
+    assert(runner.state != .dead);
+    if (runner.state == .pending) assert(kind == .value);
+    state.transfer.kind = kind;
+    state.transfer.value = value;
+    state.current = runner;
+    runner.state = .active;
+    const from = context.swap(&origin.sp, runner.sp, @intFromPtr(origin));
+    // Back on origin's stack: someone switched to it.
+    arrived(state, from);
+    assert(state.current == origin);
+    return .{ .kind = state.transfer.kind, .value = state.transfer.value };
+}
+
+/// Runs on the stack that was just resumed: a greenlet that finished can
+/// now give its stack back, because nobody is running on it any more.
+fn arrived(state: *ThreadState, from_address: usize) void {
+    const from: *Greenlet = @ptrFromInt(from_address);
+    assert(from.thread == state);
+    if (from.state == .dead) {
+        if (from.stack) |stack| {
+            from.stack = null;
+            stack_pool.release(stack);
+        }
+    }
+}
+
+fn dieUnstarted(greenlet: *Greenlet) void {
+    assert(greenlet.state == .pending);
+    greenlet.state = .dead;
+    if (greenlet.stack) |stack| {
+        greenlet.stack = null;
+        stack_pool.release(stack);
+    }
+}
+
+fn greenletMain(self_address: usize, from_address: usize) callconv(.c) noreturn {
+    const self: *Greenlet = @ptrFromInt(self_address);
+    const state = &thread_state;
+    assert(state.current == self);
+    arrived(state, from_address);
+    const first = state.transfer;
+    assert(first.kind == .value);
+    var result: usize = 0;
+    const finished = self.entry.?(self.arg, first.value, &result);
+    var message: Message = .{ .kind = .throw, .value = result };
+    if (finished == @backingInt(Kind.value) or finished == @backingInt(Kind.kill)) {
+        message.kind = .value;
+    }
+    self.state = .dead;
+    assert(state.current == self);
+    const runner = resolveTarget(self.parent.?, &message);
+    _ = resumeGreenlet(state, self, runner, message.kind, message.value);
+    unreachable; // A dead greenlet is never resumed.
+}
+
+pub fn parent(handle: Handle) Error!Handle {
+    const greenlet = try lookup(handle);
+    const up = greenlet.parent orelse return 0;
+    return up.handle;
+}
+
+/// Sets the parent; refuses cycles and roots.
+pub fn setParent(handle: Handle, parent_handle: Handle) Error!void {
+    const greenlet = try lookup(handle);
+    const new_parent = try lookup(parent_handle);
+    if (greenlet.is_root) return error.RootHasNoParent;
+    var walker: ?*Greenlet = new_parent;
+    var steps: u32 = 0;
+    while (walker) |ancestor| : (steps += 1) {
+        assert(steps <= max_greenlets);
+        if (ancestor == greenlet) return error.CyclicParent;
+        walker = ancestor.parent;
+    }
+    const old_parent = greenlet.parent.?;
+    new_parent.references += 1;
+    greenlet.parent = new_parent;
+    release(old_parent);
+    assert(greenlet.parent == new_parent);
+}
+
+pub fn flags(handle: Handle) Error!u32 {
+    const greenlet = try lookup(handle);
+    var result: u32 = 0;
+    if (greenlet.state != .pending) result |= Flag.started;
+    if (greenlet.state == .active) result |= Flag.active;
+    if (greenlet.state == .dead) result |= Flag.dead;
+    if (greenlet.thread.current == greenlet) result |= Flag.current;
+    if (greenlet.is_root) result |= Flag.root;
+    if (result & Flag.dead != 0) assert(result & Flag.active == 0);
+    return result;
+}
+
+/// Drops the handle. A pending greenlet dies unstarted; an active one (or a
+/// root) is refused with `error.Alive`: kill it first.
+pub fn destroy(handle: Handle) Error!void {
+    const greenlet = try lookup(handle);
+    if (greenlet.is_root) return error.Alive;
+    if (greenlet.state == .active) return error.Alive;
+    if (greenlet.state == .pending) dieUnstarted(greenlet);
+    assert(greenlet.state == .dead);
+    assert(greenlet.stack == null);
+    const index = handle & index_mask;
+    const slot = slotAt(index).?;
+    slot.generation = (slot.generation + 1) & generation_mask;
+    slot.meta.store(metaOf(slot.generation, 0), .release);
+    stack_pool.counterSub(.greenlets_live, 1);
+    release(greenlet);
+}
+
+/// Drops one reference; frees slots whose last reference is gone and walks
+/// on to their parents.
+fn release(first: *Greenlet) void {
+    var greenlet: ?*Greenlet = first;
+    var steps: u32 = 0;
+    while (greenlet) |victim| : (steps += 1) {
+        assert(steps <= max_greenlets);
+        assert(victim.references > 0);
+        victim.references -= 1;
+        if (victim.references > 0) return;
+        assert(!victim.is_root);
+        assert(victim.state == .dead);
+        greenlet = victim.parent;
+        victim.parent = null;
+        slotFree(victim.handle & index_mask);
+    }
+}
+
+// Tests. Entry functions below run on greenlet stacks.
+
+const testing = std.testing;
+
+fn entryEcho(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    // Sends arg + value to the parent, then returns whatever comes back.
+    const parent_handle = parent(current() catch unreachable) catch unreachable;
+    const reply = switchTo(parent_handle, arg + value) catch unreachable;
+    result.* = reply.value;
+    return @backingInt(reply.kind);
+}
+
+test switchTo {
+    const main = try root();
+    const child = try create(&entryEcho, 100, 0, 0);
+    try testing.expectEqual(@as(u32, 0), try flags(child) & Flag.started);
+    const first = try switchTo(child, 5);
+    try testing.expectEqual(Message{ .kind = .value, .value = 105 }, first);
+    try testing.expectEqual(Flag.started | Flag.active, try flags(child));
+    try testing.expectEqual(main, try current());
+    const last = try switchTo(child, 7);
+    try testing.expectEqual(Message{ .kind = .value, .value = 7 }, last);
+    try testing.expectEqual(Flag.started | Flag.dead, try flags(child));
+    try destroy(child);
+    try testing.expectError(error.InvalidHandle, flags(child));
+}
+
+test "switch to self returns the message" {
+    const main = try root();
+    try testing.expectEqual(Message{ .kind = .value, .value = 9 }, try switchTo(main, 9));
+    try testing.expectEqual(Message{ .kind = .kill, .value = 3 }, try throwTo(main, .kill, 3));
+    try testing.expectError(error.InvalidArgument, throwTo(main, .value, 0));
+}
+
+test "kill: suspended greenlet sees the kill as a status" {
+    const child = try create(&entryEcho, 0, 0, 0);
+    _ = try switchTo(child, 1);
+    // entryEcho returns the kill kind: it obeyed, the parent gets a value.
+    const reply = try throwTo(child, .kill, 77);
+    try testing.expectEqual(Message{ .kind = .value, .value = 77 }, reply);
+    try testing.expect(try flags(child) & Flag.dead != 0);
+    try destroy(child);
+}
+
+test "throw: an uncaught throw reaches the parent as a throw" {
+    const child = try create(&entryEcho, 0, 0, 0);
+    _ = try switchTo(child, 1);
+    const reply = try throwTo(child, .throw, 55);
+    try testing.expectEqual(Message{ .kind = .throw, .value = 55 }, reply);
+    try destroy(child);
+}
+
+test "kill or throw into a pending greenlet: it dies unstarted" {
+    const killed = try create(&entryEcho, 0, 0, 0);
+    try testing.expectEqual(Message{ .kind = .value, .value = 4 }, try throwTo(killed, .kill, 4));
+    try testing.expectEqual(Flag.started | Flag.dead, try flags(killed));
+    const thrown = try create(&entryEcho, 0, 0, 0);
+    try testing.expectEqual(Message{ .kind = .throw, .value = 6 }, try throwTo(thrown, .throw, 6));
+    try destroy(killed);
+    try destroy(thrown);
+}
+
+fn entryIgnoreKill(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    _ = arg;
+    const main = root() catch unreachable;
+    var message = switchTo(main, value) catch unreachable;
+    var ignored: usize = 0;
+    // Ignores the first kill by switching away again; obeys the second.
+    while (ignored < 2) : (ignored += 1) {
+        if (message.kind == .kill and ignored == 1) break;
+        message = switchTo(main, 1000 + message.value) catch unreachable;
+    }
+    result.* = message.value;
+    return @backingInt(message.kind);
+}
+
+test "kill ignored: the greenlet stays alive and the killer gets its value" {
+    const child = try create(&entryIgnoreKill, 0, 0, 0);
+    _ = try switchTo(child, 1);
+    const first = try throwTo(child, .kill, 5);
+    try testing.expectEqual(Message{ .kind = .value, .value = 1005 }, first);
+    try testing.expectEqual(Flag.started | Flag.active, try flags(child));
+    try testing.expectError(error.Alive, destroy(child));
+    const second = try throwTo(child, .kill, 6);
+    try testing.expectEqual(Message{ .kind = .value, .value = 6 }, second);
+    try testing.expect(try flags(child) & Flag.dead != 0);
+    try destroy(child);
+}
+
+fn entryReturnArg(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    result.* = arg * 1000 + value;
+    return @backingInt(Kind.value);
+}
+
+test "finished greenlet's result goes to its parent, not its resumer" {
+    const main = try root();
+    const outer = try create(&entryEcho, 0, 0, 0);
+    const inner = try create(&entryReturnArg, 3, outer, 0);
+    try testing.expectEqual(outer, try parent(inner));
+    _ = try switchTo(outer, 0); // outer is suspended in its switch to main
+    // inner finishes; its result resumes outer, whose entryEcho then returns
+    // the value to main.
+    const reply = try switchTo(inner, 2);
+    try testing.expectEqual(Message{ .kind = .value, .value = 3002 }, reply);
+    try testing.expect(try flags(outer) & Flag.dead != 0);
+    // Switching to a dead greenlet goes to the nearest live ancestor: main.
+    try testing.expectEqual(Message{ .kind = .value, .value = 8 }, try switchTo(inner, 8));
+    // A kill sent to a dead greenlet becomes a value (GreenletExit rule).
+    try testing.expectEqual(Message{ .kind = .value, .value = 9 }, try throwTo(inner, .kill, 9));
+    try testing.expectEqual(main, try current());
+    try destroy(inner);
+    try destroy(outer);
+}
+
+test setParent {
+    const main = try root();
+    const a = try create(&entryEcho, 0, 0, 0);
+    const b = try create(&entryReturnArg, 0, a, 0);
+    try testing.expectError(error.CyclicParent, setParent(a, a));
+    try testing.expectError(error.CyclicParent, setParent(a, b));
+    try testing.expectError(error.RootHasNoParent, setParent(main, a));
+    try setParent(b, main);
+    try testing.expectEqual(main, try parent(b));
+    try testing.expectEqual(@as(Handle, 0), try parent(main));
+    // Destroying a parent first keeps its slot until the child lets go.
+    try setParent(b, a);
+    try destroy(a);
+    try testing.expectError(error.InvalidHandle, parent(a));
+    try testing.expectEqual(Message{ .kind = .value, .value = 7 }, try switchTo(b, 7));
+    try destroy(b);
+}
+
+test "create refuses bad sizes and parents" {
+    try testing.expectError(error.InvalidStackSize, create(&entryEcho, 0, 0, Stack.max_usable_bytes + 1));
+    try testing.expectError(error.InvalidHandle, create(&entryEcho, 0, 12345, 0));
+}
+
+const RegisterProbe = struct {
+    target: Handle,
+    out: [context.abi.checked_register_count]u64 = undefined,
+};
+
+fn probeSwitch(ctx: usize) callconv(.c) void {
+    const probe: *RegisterProbe = @ptrFromInt(ctx);
+    _ = switchTo(probe.target, 0) catch unreachable;
+}
+
+fn entryClobber(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    _ = value;
+    // Fills every callee-saved register with other patterns, switches back
+    // to the root, and checks its own patterns when resumed.
+    var probe: RegisterProbe = .{ .target = root() catch unreachable };
+    context.fillRegistersAndCall(&probeSwitch, @intFromPtr(&probe), arg, &probe.out);
+    var mismatches: usize = 0;
+    for (probe.out, 0..) |register, i| {
+        if (register != arg + i) mismatches += 1;
+    }
+    result.* = mismatches;
+    return @backingInt(Kind.value);
+}
+
+test "register preservation across switches" {
+    const seed_root: u64 = 0x5a5a_0000_1111_0000;
+    const seed_child: u64 = 0xa5a5_0000_2222_0000;
+    const child = try create(&entryClobber, seed_child, 0, 0);
+    var probe: RegisterProbe = .{ .target = child };
+    context.fillRegistersAndCall(&probeSwitch, @intFromPtr(&probe), seed_root, &probe.out);
+    for (probe.out, 0..) |register, i| try testing.expectEqual(seed_root + i, register);
+    // The child is suspended inside its own fill; resume it to check its side.
+    const reply = try switchTo(child, 0);
+    try testing.expectEqual(Message{ .kind = .value, .value = 0 }, reply);
+    try destroy(child);
+}
+
+fn entryFpControl(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    _ = arg;
+    _ = value;
+    const main = root() catch unreachable;
+    const inherited = context.fpRoundingMode(); // the creator's, installed on entry
+    context.fpRoundingModeSet(3); // toward zero: thread state, the root will see it
+    _ = switchTo(main, inherited) catch unreachable;
+    result.* = context.fpRoundingMode(); // whatever the root left in the thread
+    return @backingInt(Kind.value);
+}
+
+test "FP control state: thread state, a new greenlet starts with its creator's" {
+    const saved = context.fpRoundingMode();
+    defer context.fpRoundingModeSet(saved);
+    context.fpRoundingModeSet(2); // up, snapshotted by create
+    const child = try create(&entryFpControl, 0, 0, 0);
+    context.fpRoundingModeSet(0); // the thread moves on to nearest
+    const inherited = try switchTo(child, 0);
+    try testing.expectEqual(@as(usize, 2), inherited.value);
+    // Switches do not save or restore it: the child's change is visible here.
+    try testing.expectEqual(@as(u2, 3), context.fpRoundingMode());
+    context.fpRoundingModeSet(1);
+    const final = try switchTo(child, 0);
+    try testing.expectEqual(@as(usize, 1), final.value);
+    try testing.expectEqual(@as(u2, 1), context.fpRoundingMode());
+    try destroy(child);
+}
+
+fn recurse(depth: usize, main: Handle) usize {
+    var buffer: [256]u8 = undefined;
+    @memset(&buffer, @truncate(depth));
+    std.mem.doNotOptimizeAway(&buffer);
+    if (depth == 0) {
+        // O(1) switch from the bottom of a deep stack.
+        const reply = switchTo(main, 1) catch unreachable;
+        return reply.value;
+    }
+    return recurse(depth - 1, main) + buffer[depth % buffer.len] - @as(u8, @truncate(depth));
+}
+
+fn entryDeep(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    _ = value;
+    result.* = recurse(arg, root() catch unreachable);
+    return @backingInt(Kind.value);
+}
+
+test "deep recursion on a greenlet stack" {
+    const depth = 1500; // ~400 KiB of frames in ReleaseSafe, more in Debug
+    const child = try create(&entryDeep, depth, 0, 4 * 1024 * 1024);
+    try testing.expectEqual(Message{ .kind = .value, .value = 1 }, try switchTo(child, 0));
+    try testing.expectEqual(Message{ .kind = .value, .value = 42 }, try switchTo(child, 42));
+    try destroy(child);
+}
+
+test "10k live greenlets, pooled stacks reused" {
+    const count = 10_000;
+    const handles = try testing.allocator.alloc(Handle, count);
+    defer testing.allocator.free(handles);
+    const live_before = stack_pool.stat(.greenlets_live);
+    for (handles, 0..) |*handle, i| {
+        handle.* = try create(&entryEcho, i, 0, 0);
+        const reply = try switchTo(handle.*, 1);
+        try testing.expectEqual(i + 1, reply.value);
+    }
+    try testing.expectEqual(live_before + count, stack_pool.stat(.greenlets_live));
+    try testing.expect(stack_pool.stat(.stacks_in_use) >= count);
+    for (handles, 0..) |handle, i| {
+        try testing.expectEqual(Message{ .kind = .value, .value = i }, try throwTo(handle, .kill, i));
+        try destroy(handle);
+    }
+    try testing.expectEqual(live_before, stack_pool.stat(.greenlets_live));
+    try testing.expect(stack_pool.stat(.stacks_pooled) > 0);
+    // A new default-size greenlet reuses a pooled stack.
+    const reused = stack_pool.stat(.stacks_reused);
+    const created = stack_pool.stat(.stacks_created);
+    const again = try create(&entryEcho, 0, 0, 0);
+    try testing.expectEqual(reused + 1, stack_pool.stat(.stacks_reused));
+    try testing.expectEqual(created, stack_pool.stat(.stacks_created));
+    try destroy(again);
+}
+
+fn bigFrame(seed: u8) u8 {
+    // A frame larger than a page: Windows code probes it page by page.
+    var buffer: [64 * 1024]u8 = undefined;
+    @memset(&buffer, seed);
+    std.mem.doNotOptimizeAway(&buffer);
+    return buffer[buffer.len - 1];
+}
+
+fn entryStackLimits(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    _ = arg;
+    _ = value;
+    const self = lookup(current() catch unreachable) catch unreachable;
+    const stack = self.stack.?;
+    const limits = context.abi.threadStackLimits();
+    var ok: usize = 1;
+    if (limits.low != stack.base) ok = 0;
+    if (limits.high != stack.top()) ok = 0;
+    if (bigFrame(7) != 7) ok = 0;
+    result.* = ok;
+    return @backingInt(Kind.value);
+}
+
+test "windows: the TEB describes the running greenlet's stack" {
+    if (builtin.os.tag != .windows) return error.SkipZigTest;
+    const before = context.abi.threadStackLimits();
+    const child = try create(&entryStackLimits, 0, 0, 0);
+    try testing.expectEqual(Message{ .kind = .value, .value = 1 }, try switchTo(child, 0));
+    const after = context.abi.threadStackLimits();
+    try testing.expectEqual(before.low, after.low);
+    try testing.expectEqual(before.high, after.high);
+    try destroy(child);
+}
+
+fn recurseForever(depth: usize) usize {
+    var buffer: [512]u8 = undefined;
+    @memset(&buffer, @truncate(depth));
+    std.mem.doNotOptimizeAway(&buffer);
+    return recurseForever(depth + 1) + buffer[depth % buffer.len];
+}
+
+fn entryOverflow(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    _ = value;
+    result.* = recurseForever(arg);
+    return @backingInt(Kind.value);
+}
+
+test "stack overflow hits the guard (forked child dies by SIGSEGV or SIGBUS)" {
+    // Accepted outcomes: Linux SIGSEGV (SIGBUS tolerated); macOS SIGBUS or
+    // SIGSEGV. Windows has no fork: the outcome there is
+    // STATUS_ACCESS_VIOLATION (0xC0000005) or STATUS_STACK_OVERFLOW
+    // (0xC00000FD), not run by this test.
+    if (builtin.os.tag != .linux) return error.SkipZigTest;
+    const linux = std.os.linux;
+    const pid_rc = linux.fork();
+    try testing.expect(linux.errno(pid_rc) == .SUCCESS);
+    if (pid_rc == 0) {
+        // Child: default signal actions so the fault is not reported as a
+        // panic by the test runner's handler, then overflow a small stack.
+        const default_action: linux.Sigaction = .{
+            .handler = .{ .handler = linux.SIG.DFL },
+            .mask = linux.sigemptyset(),
+            .flags = 0,
+        };
+        _ = linux.sigaction(.SEGV, &default_action, null);
+        _ = linux.sigaction(.BUS, &default_action, null);
+        const child = create(&entryOverflow, 0, 0, Stack.granule_bytes) catch linux.exit_group(2);
+        _ = switchTo(child, 0) catch linux.exit_group(3);
+        linux.exit_group(4); // the overflow did not fault
+    }
+    const pid: linux.pid_t = @intCast(pid_rc);
+    var status: i32 = 0;
+    var wait_rc = linux.waitpid(pid, &status, 0);
+    var attempts: u32 = 0;
+    while (linux.errno(wait_rc) == .INTR and attempts < 100) : (attempts += 1) {
+        wait_rc = linux.waitpid(pid, &status, 0);
+    }
+    try testing.expect(linux.errno(wait_rc) == .SUCCESS);
+    const raw: u32 = @bitCast(status);
+    const signal = raw & 0x7f;
+    try testing.expect(signal != 0); // killed by a signal, not an exit code
+    try testing.expect(signal == @backingInt(linux.SIG.SEGV) or signal == @backingInt(linux.SIG.BUS));
+}
