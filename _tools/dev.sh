@@ -97,12 +97,14 @@ case "$cmd" in
     phase typecheck deno check "${ts_sources[@]}"
     phase doclint deno doc --lint mod.ts
     phase publish deno publish --dry-run --allow-dirty --quiet
+    # The FFI tests load the host library, so build it before the suites.
+    phase build zig build
     phase doctest junit_phase doctest "$reports/doctest.xml" \
       deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/
     phase deno junit_phase deno "$reports/deno.xml" \
       deno test -P --junit-path="$reports/deno.xml" tests/
     phase bun junit_phase bun "$reports/bun.xml" \
-      bun test --reporter=junit --reporter-outfile="$reports/bun.xml" tests/
+      bun test --timeout 60000 --reporter=junit --reporter-outfile="$reports/bun.xml" tests/
     if [ -f "$root/_tools/fuzz.sh" ]; then
       phase fuzz tail_phase fuzz bash "$root/_tools/fuzz.sh" --ci
     fi

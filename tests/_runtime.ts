@@ -1,6 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// The one place tests and benchmarks ask which runtime runs them.
+// Tests' and benchmarks' runtime adapter, chosen by the package's one runtime detector.
 
+import { runtimeKey } from "../src/_runtime.ts";
 import { bunRuntime } from "./_runtime_bun.ts";
 import { denoRuntime } from "./_runtime_deno.ts";
 
@@ -16,4 +17,4 @@ export interface TestRuntime {
 }
 
 /** The runtime running this code. */
-export const runtime: TestRuntime = "Bun" in globalThis ? bunRuntime : denoRuntime;
+export const runtime: TestRuntime = runtimeKey === "bun" ? bunRuntime : denoRuntime;

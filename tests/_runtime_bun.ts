@@ -24,7 +24,8 @@ export const bunRuntime: TestRuntime = {
     bun.gc(true);
   },
   heapUsed(): number {
-    jsc ??= (globalThis as unknown as { require(id: string): JscModule }).require("bun:jsc");
+    jsc ??= (process as unknown as { getBuiltinModule(id: string): JscModule })
+      .getBuiltinModule("bun:jsc");
     return jsc.heapStats().heapSize;
   },
 };

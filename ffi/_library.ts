@@ -1,0 +1,44 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+
+/**
+ * The native library as seen from TypeScript, the same on both runtimes. Calls return the
+ * C status code; out-parameters are filled into the arrays passed in. Handles are u32.
+ */
+export interface NativeLibrary {
+  /** `greenlet_abi_version()`. */
+  abiVersion(): number;
+  /** `greenlet_status_name(status)` as a string. */
+  statusName(status: number): string;
+  /** `greenlet_root(&out[0])`. */
+  root(out: Uint32Array): number;
+  /** `greenlet_current(&out[0])`. */
+  current(out: Uint32Array): number;
+  /** `greenlet_state(handle, &out[0])`. */
+  state(handle: number, out: Uint32Array): number;
+  /** `greenlet_parent(handle, &out[0])`. */
+  parent(handle: number, out: Uint32Array): number;
+  /** `greenlet_stats(values, values.length, &count[0])`. */
+  stats(values: BigUint64Array, count: Uint32Array): number;
+  /** `greenlet_pool_set_cap(cap, &out[0])`. */
+  poolSetCap(cap: number, out: Uint32Array): number;
+  /** Unloads the library; later calls throw. Idempotent. */
+  close(): void;
+}
+
+/** A library whose calls all throw, swapped in by `close()`. */
+export function closedLibrary(): NativeLibrary {
+  const fail = (): never => {
+    throw new TypeError("Cannot call the native library: it has been closed");
+  };
+  return {
+    abiVersion: fail,
+    statusName: fail,
+    root: fail,
+    current: fail,
+    state: fail,
+    parent: fail,
+    stats: fail,
+    poolSetCap: fail,
+    close: () => {},
+  };
+}
