@@ -51,7 +51,10 @@ export interface Held {
   ctx: ContextData;
   name: string;
   id: number;
-  ref: WeakRef<Face>;
+  ref: WeakRef<Face> | null;
+  /** Links of the live list (intrusive and circular: no Set entry per greenlet). */
+  prev: Held | null;
+  next: Held | null;
 }
 
 /** Greenlets whose async driver was released by a takeover, with how they died (if so). */
@@ -93,7 +96,6 @@ export class Core {
   parent: Core | null;
   /** The run function while pending, the body's generator once started, else undefined. */
   body: ((...args: never[]) => unknown) | Generator<unknown, unknown, unknown> | undefined;
-  step: StepImpl | null = null;
   ctx: ContextData;
   name: string;
   wait: Wait | null = null;
@@ -176,6 +178,15 @@ export class StepImpl {
   }
 }
 
+/**
+ * The agent's one step object. Only the running body can be between creating a step and
+ * entering it, so one object serves every greenlet (a suspended body's `yield*` keeps its step
+ * alive, so a step per greenlet costs a StepImpl per suspended greenlet). The loop resets the
+ * state to IDLE when it takes an instruction, so a suspended body later resumes through it
+ * (`next(v)` finishes the `yield*`) whoever used it meanwhile.
+ */
+export const theStep: StepImpl = new StepImpl();
+
 /** The per-agent state: one main greenlet and one "current" pointer for this thread of JS. */
 export interface Agent {
   main: Core | null;
@@ -252,11 +263,8 @@ export function notInGreenlet(what: string): GreenletError {
 export function takeStep(what: string): StepImpl {
   const cur = agent.current;
   if (!agent.driving || agent.inTracer || cur.main) throw notInGreenlet(what);
-  let step = cur.step;
-  if (step === null) {
-    step = new StepImpl();
-    cur.step = step;
-  } else if (step.state !== IDLE) {
+  const step = theStep;
+  if (step.state !== IDLE) {
     step.state = IDLE;
     throw missingYieldStar();
   }
@@ -292,7 +300,6 @@ function awaitingError(core: Core): GreenletError {
 export function markDead(core: Core): void {
   core.state = DEAD;
   core.body = undefined;
-  core.step = null;
   core.wait = null;
   const held = core.held;
   if (held !== null) {
@@ -300,7 +307,7 @@ export function markDead(core: Core): void {
     // until the face is collected, and then finds nothing to kill.
     held.gen = null;
     held.ctx = null;
-    live.delete(held.ref);
+    unlink(held);
     core.held = null;
   }
   const controller = signals.count === 0 ? undefined : controllers.get(core);
@@ -341,6 +348,16 @@ function lookupRun(core: Core): (...args: unknown[]) => unknown {
 }
 
 const GeneratorFunction: unknown = (function* () {}).constructor;
+/**
+ * %GeneratorPrototype%.next / .throw, called directly: `gen.next(v)` loads `next` through each
+ * body function's own generator prototype, so with several body functions the resume site in
+ * loop() goes polymorphic, then megamorphic; `genNext.call(gen, v)` stays one known builtin.
+ */
+const GeneratorPrototype = Object.getPrototypeOf((function* () {}).prototype);
+const genNext: (this: unknown, v: unknown) => IteratorResult<unknown, unknown> =
+  GeneratorPrototype.next;
+const genThrow: (this: unknown, v: unknown) => IteratorResult<unknown, unknown> =
+  GeneratorPrototype.throw;
 const AsyncFunction: unknown = (async function () {}).constructor;
 const AsyncGeneratorFunction: unknown = (async function* () {}).constructor;
 
@@ -467,6 +484,7 @@ export function loop(
           ? fn.call(self, v)
           : fn.apply(self, v as unknown[]);
       } catch (error) {
+        theStep.state = IDLE;
         died(t, error, error instanceof GreenletExit ? EXIT : THROW);
         origin = t;
         t = t.parent!;
@@ -477,8 +495,9 @@ export function loop(
       }
       if (fn.constructor !== GeneratorFunction && !isGenerator(result)) {
         // A plain run function: the greenlet finishes with its return value.
-        const step = t.step;
-        if (step !== null && step.state !== IDLE) {
+        const step = theStep;
+        if (step.state !== IDLE) {
+          step.state = IDLE;
           v = missingYieldStar();
           k = THROW;
         } else {
@@ -508,8 +527,9 @@ export function loop(
     // Run the body until it suspends on a step or finishes.
     let r: IteratorResult<unknown, unknown>;
     try {
-      r = k === THROW ? gen.throw(v) : gen.next(v);
+      r = k === THROW ? genThrow.call(gen, v) : genNext.call(gen, v);
     } catch (error) {
+      theStep.state = IDLE;
       died(t, error, error instanceof GreenletExit ? EXIT : THROW);
       origin = t;
       t = t.parent!;
@@ -518,9 +538,9 @@ export function loop(
       trace = true;
       continue;
     }
-    const step = t.step;
+    const step = theStep;
     if (r.done === true) {
-      if (step !== null && step.state !== IDLE) {
+      if (step.state !== IDLE) {
         v = r.value === step
           ? new GreenletError(
             "RETURNED_STEP",
@@ -541,8 +561,8 @@ export function loop(
       continue;
     }
     // V8 hands the step itself through yield*; JSC wraps it in a fresh result object.
-    if (step === null || r.value !== step || step.state !== SUSPENDED) {
-      if (step !== null) step.state = IDLE;
+    if (r.value !== step || step.state !== SUSPENDED) {
+      step.state = IDLE;
       v = bareYield();
       k = THROW;
       origin = t;
@@ -553,6 +573,7 @@ export function loop(
     origin = t;
     trace = true;
     const kind = step.kind;
+    step.state = IDLE; // the suspended body resumes through the step (done) whoever uses it next
     v = step.payload;
     step.payload = undefined;
     if (kind !== AWAIT) {
@@ -626,6 +647,7 @@ export function driveSync(target: Core, v: unknown, k: number): unknown {
   try {
     return loop(target, v, k, main, false, true);
   } finally {
+    theStep.state = IDLE;
     agent.driving = false;
     agent.current = main;
     if (released.size !== 0) releaseFrom(id);
@@ -645,6 +667,7 @@ export async function driveAsync(target: Core, v: unknown, k: number): Promise<u
     try {
       out = loop(target, v, k, origin, true, trace);
     } finally {
+      theStep.state = IDLE;
       agent.driving = false;
       agent.current = main;
       if (out !== PARKED && released.size !== 0) releaseFrom(id);
@@ -736,17 +759,38 @@ export function toThrowable(args: IArguments): unknown {
 const killMessage = "Killing the greenlet because all references have vanished.";
 
 /** Live (started, not dead) greenlets, for the tree dump. */
-export const live: Set<WeakRef<Face>> = new Set();
+export const live: Held = {
+  gen: null,
+  ctx: null,
+  name: "",
+  id: -1,
+  ref: null,
+  prev: null,
+  next: null,
+};
+live.prev = live.next = live; // the sentinel of a circular list, in registration order
+
+function unlink(held: Held): void {
+  const prev = held.prev;
+  if (prev === null) return;
+  const next = held.next!;
+  prev.next = next;
+  next.prev = prev;
+  held.prev = null;
+  held.next = null;
+}
 
 const registry = new FinalizationRegistry<Held>(collect);
 
 /** Registers a greenlet the first time it suspends, so creation stays cheap. */
 function watch(core: Core, gen: Generator<unknown, unknown, unknown>): void {
   const ref = new WeakRef(core.face);
-  const held: Held = { gen, ctx: core.ctx, name: core.name, id: core.id, ref };
+  const prev = live.prev!;
+  const held: Held = { gen, ctx: core.ctx, name: core.name, id: core.id, ref, prev, next: live };
+  prev.next = held;
+  live.prev = held;
   core.held = held;
   registry.register(core.face, held);
-  live.add(ref);
 }
 
 /** Keeps the GC kill's context snapshot current; called by ContextVar writes. */
@@ -756,7 +800,7 @@ export function setContext(core: Core, ctx: ContextData): void {
 }
 
 function collect(held: Held): void {
-  live.delete(held.ref);
+  unlink(held);
   const gen = held.gen;
   if (gen === null) return;
   if (agent.driving || agent.main === null) {
@@ -784,7 +828,7 @@ function collect(held: Held): void {
       }
       if (r.done === true) return;
       // The body tried to switch or await while being collected: refuse at that point.
-      if (ghost.step !== null) ghost.step.state = IDLE;
+      theStep.state = IDLE;
       error = new GreenletError(
         "CLEANUP_SWITCH",
         `Cannot switch or await while greenlet ${text} is killed by the garbage ` +

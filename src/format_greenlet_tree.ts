@@ -30,8 +30,8 @@ import type { Greenlet } from "./greenlet.ts";
 export function formatGreenletTree(extra: Iterable<Greenlet> = []): string {
   ensureMain();
   const members = new Set<Greenlet>([agent.main!.face, agent.current.face]);
-  for (const ref of live) {
-    const face = ref.deref();
+  for (let held = live.next!; held !== live; held = held.next!) {
+    const face = held.ref!.deref();
     if (face !== undefined) members.add(face);
   }
   for (const g of extra) members.add(g);
