@@ -2,7 +2,7 @@
 // Bun's adapter: the shared table translated to bun:ffi's { args, returns } spelling.
 
 import type { BunFFI, BunSymbol } from "./_bun_ffi.ts";
-import { closedLibrary, type NativeLibrary } from "./_library.ts";
+import { closable, type NativeLibrary } from "./_library.ts";
 import { symbols } from "./symbols.ts";
 
 function toBunType(type: string): string {
@@ -26,10 +26,9 @@ export async function openBun(path: string): Promise<NativeLibrary> {
   const ffi = (await import("bun:ffi")) as unknown as BunFFI;
   const lib = ffi.dlopen(path, bunSymbols());
   const s = lib.symbols;
-  let live: NativeLibrary;
   const call = (name: keyof typeof symbols, ...args: unknown[]): number =>
     s[name](...args) as number;
-  const open: NativeLibrary = {
+  const open: Omit<NativeLibrary, "close"> = {
     abiVersion: () => call("greenlet_abi_version"),
     statusName: (status) => {
       const p = call("greenlet_status_name", status);
@@ -41,21 +40,6 @@ export async function openBun(path: string): Promise<NativeLibrary> {
     parent: (handle, out) => call("greenlet_parent", handle, out),
     stats: (values, count) => call("greenlet_stats", values, values.length, count),
     poolSetCap: (cap, out) => call("greenlet_pool_set_cap", cap, out),
-    close: () => {
-      live = closedLibrary();
-      lib.close();
-    },
   };
-  live = open;
-  return {
-    abiVersion: () => live.abiVersion(),
-    statusName: (status) => live.statusName(status),
-    root: (out) => live.root(out),
-    current: (out) => live.current(out),
-    state: (handle, out) => live.state(handle, out),
-    parent: (handle, out) => live.parent(handle, out),
-    stats: (values, count) => live.stats(values, count),
-    poolSetCap: (cap, out) => live.poolSetCap(cap, out),
-    close: () => live.close(),
-  };
+  return closable(open, () => lib.close());
 }

@@ -1,15 +1,14 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // Deno's adapter: Deno.dlopen with the shared symbol table as is.
 
-import { closedLibrary, type NativeLibrary } from "./_library.ts";
+import { closable, type NativeLibrary } from "./_library.ts";
 import { symbols } from "./symbols.ts";
 
 /** Opens the native library with Deno FFI (needs --allow-ffi). */
 export function openDeno(path: string): NativeLibrary {
   const lib = Deno.dlopen(path, symbols);
   const s = lib.symbols;
-  let live: NativeLibrary;
-  const open: NativeLibrary = {
+  const open: Omit<NativeLibrary, "close"> = {
     abiVersion: () => s.greenlet_abi_version(),
     statusName: (status) => {
       const p = s.greenlet_status_name(status);
@@ -21,21 +20,6 @@ export function openDeno(path: string): NativeLibrary {
     parent: (handle, out) => s.greenlet_parent(handle, out),
     stats: (values, count) => s.greenlet_stats(values, values.length, count),
     poolSetCap: (cap, out) => s.greenlet_pool_set_cap(cap, out),
-    close: () => {
-      live = closedLibrary();
-      lib.close();
-    },
   };
-  live = open;
-  return {
-    abiVersion: () => live.abiVersion(),
-    statusName: (status) => live.statusName(status),
-    root: (out) => live.root(out),
-    current: (out) => live.current(out),
-    state: (handle, out) => live.state(handle, out),
-    parent: (handle, out) => live.parent(handle, out),
-    stats: (values, count) => live.stats(values, count),
-    poolSetCap: (cap, out) => live.poolSetCap(cap, out),
-    close: () => live.close(),
-  };
+  return closable(open, () => lib.close());
 }

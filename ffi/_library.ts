@@ -25,8 +25,33 @@ export interface NativeLibrary {
   close(): void;
 }
 
-/** A library whose calls all throw, swapped in by `close()`. */
-export function closedLibrary(): NativeLibrary {
+/**
+ * Wraps an open library so that `close()` unloads it once and every later call throws instead
+ * of calling into unloaded code.
+ */
+export function closable(open: Omit<NativeLibrary, "close">, unload: () => void): NativeLibrary {
+  let live: Omit<NativeLibrary, "close"> = open;
+  let closed = false;
+  return {
+    abiVersion: () => live.abiVersion(),
+    statusName: (status) => live.statusName(status),
+    root: (out) => live.root(out),
+    current: (out) => live.current(out),
+    state: (handle, out) => live.state(handle, out),
+    parent: (handle, out) => live.parent(handle, out),
+    stats: (values, count) => live.stats(values, count),
+    poolSetCap: (cap, out) => live.poolSetCap(cap, out),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      live = closedLibrary();
+      unload();
+    },
+  };
+}
+
+/** A library whose calls all throw. */
+function closedLibrary(): NativeLibrary {
   const fail = (): never => {
     throw new TypeError("Cannot call the native library: it has been closed");
   };

@@ -60,6 +60,21 @@ describe("ffi/_open.ts openLibrary()", () => {
     assertHealthy();
   });
 
+  it("close() is idempotent and later calls throw TypeError instead of calling unloaded code", async () => {
+    const second = await openLibrary(defaultLibraryPath());
+    assert.equal(second.abiVersion(), 1);
+    second.close();
+    second.close();
+    assert.throws(() => second.abiVersion(), TypeError);
+    assert.equal(lib.abiVersion(), 1, "the first handle still works");
+    assertHealthy();
+  });
+
+  it("openLibrary() refuses an empty path with TypeError", async () => {
+    await assert.rejects(openLibrary(""), TypeError);
+    assertHealthy();
+  });
+
   it("greenlet_stats() and greenlet_pool_set_cap() report the stack pool", () => {
     const values = new BigUint64Array(16);
     const count = new Uint32Array(1);
