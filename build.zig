@@ -128,6 +128,10 @@ fn greenletModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std
         .optimize = optimize,
         // macOS has no stable syscall ABI: mmap and friends come from libSystem.
         .link_libc = target.result.os.tag.isDarwin(),
+        // x86_64 Linux: the switch path reads TLS through a descriptor call
+        // in inline asm (zig/greenlet.zig, threadState), which must not
+        // land in a red zone.
+        .red_zone = if (target.result.cpu.arch == .x86_64 and target.result.os.tag == .linux) false else null,
     });
 }
 

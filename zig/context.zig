@@ -21,7 +21,19 @@ pub const abi = switch (builtin.cpu.arch) {
 /// Saves the current context into `from_sp.*`, resumes `to_sp`, and returns
 /// the value passed by whoever later resumes `from_sp`.
 pub const SwapFn = *const fn (from_sp: *usize, to_sp: usize, value: usize) callconv(.c) usize;
-pub const swap: SwapFn = @ptrCast(&abi.switchContext);
+pub const swap: SwapFn = if (fused) @ptrCast(&abi.switchContextJump) else @ptrCast(&abi.switchContext);
+
+/// x86_64 Linux: the greenlet core switches through the fused
+/// `abi.switchCore` (checks, hand-over and switch in one call that returns
+/// with an indirect jump, see zig/switch_x86_64_sysv.zig); `swap` then ends
+/// the same way. Elsewhere the core calls `swap`, which ends with `ret`.
+pub const fused = builtin.cpu.arch == .x86_64 and builtin.os.tag == .linux;
+
+/// `fn (target, value, out_kind, out_value, mode) callconv(.c) c_int`.
+pub const FusedFn = *const fn (target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize, mode: u32) callconv(.c) c_int;
+pub const fusedSwitch: FusedFn = if (fused) @ptrCast(&abi.switchCore) else undefined;
+pub const FusedValueFn = *const fn (target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) c_int;
+pub const fusedSwitchValue: FusedValueFn = if (fused) @ptrCast(&abi.switchCoreValue) else undefined;
 
 /// Entry run on a new stack with (arg, first switch value); never returns.
 pub const EntryFn = *const fn (arg: usize, value: usize) callconv(.c) noreturn;
@@ -47,6 +59,24 @@ pub fn prepare(stack: Stack, entry: EntryFn, arg: usize, fp: FpControl) usize {
     const top = stack.top();
     assert(top % 16 == 0);
     const sp = abi.prepareStack(.{
+        .top = top,
+        .limit = stack.limit(),
+        .base = stack.base,
+        .entry = @intFromPtr(entry),
+        .arg = arg,
+        .fp = fp,
+    });
+    assert(sp < top);
+    assert(sp > stack.limit());
+    return sp;
+}
+
+/// `prepare` for a greenlet resumed by the fused switch (`fused` only).
+pub fn prepareFused(stack: Stack, entry: EntryFn, arg: usize, fp: FpControl) usize {
+    comptime assert(fused);
+    const top = stack.top();
+    assert(top % 16 == 0);
+    const sp = abi.prepareFusedStack(.{
         .top = top,
         .limit = stack.limit(),
         .base = stack.base,

@@ -14,6 +14,7 @@ const std = @import("std");
 const assert = std.debug.assert;
 const greenlet = @import("greenlet.zig");
 const stack_pool = @import("stack_pool.zig");
+const context = @import("context.zig");
 
 /// Bumped on any incompatible change of a signature, enum value or flag.
 pub const abi_version: u32 = 1;
@@ -32,7 +33,23 @@ pub const Status = enum(c_int) {
     alive = 10,
 };
 
-fn statusFrom(err: greenlet.Error) Status {
+/// The inverse of `statusFrom` for the errors the switch functions return.
+pub fn errorFrom(status: c_int) greenlet.Error {
+    return switch (std.enums.fromInt(Status, status) orelse unreachable) {
+        .ok, .null_pointer => unreachable,
+        .invalid_handle => error.InvalidHandle,
+        .wrong_thread => error.WrongThread,
+        .invalid_argument => error.InvalidArgument,
+        .invalid_stack_size => error.InvalidStackSize,
+        .out_of_memory => error.OutOfMemory,
+        .too_many_greenlets => error.TooManyGreenlets,
+        .cyclic_parent => error.CyclicParent,
+        .root_has_no_parent => error.RootHasNoParent,
+        .alive => error.Alive,
+    };
+}
+
+pub fn statusFrom(err: greenlet.Error) Status {
     return switch (err) {
         error.InvalidHandle => .invalid_handle,
         error.WrongThread => .wrong_thread,
@@ -64,6 +81,11 @@ fn deliver(message: greenlet.Message, out_kind: ?*u32, out_value: ?*usize) Statu
     if (out_kind) |kind| kind.* = @backingInt(message.kind);
     if (out_value) |value| value.* = message.value;
     return .ok;
+}
+
+inline fn fusedCall(target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize, kind: greenlet.Kind) Status {
+    const status = context.fusedSwitch(target, value, out_kind, out_value, @backingInt(kind));
+    return std.enums.fromInt(Status, status) orelse unreachable;
 }
 
 /// The exported functions; the names are the C symbol names.
@@ -103,16 +125,23 @@ pub const api = struct {
     }
 
     pub fn greenlet_switch(target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
+        if (context.fused) {
+            // A jump: the fused switch saves our caller's return address.
+            const fused: *const fn (u32, usize, ?*u32, ?*usize) callconv(.c) Status = @ptrCast(context.fusedSwitchValue);
+            return @call(.always_tail, fused, .{ target, value, out_kind, out_value });
+        }
         const message = greenlet.switchTo(target, value) catch |err| return statusFrom(err);
         return deliver(message, out_kind, out_value);
     }
 
     pub fn greenlet_throw(target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
+        if (context.fused) return fusedCall(target, value, out_kind, out_value, .throw);
         const message = greenlet.throwTo(target, .throw, value) catch |err| return statusFrom(err);
         return deliver(message, out_kind, out_value);
     }
 
     pub fn greenlet_kill(target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
+        if (context.fused) return fusedCall(target, value, out_kind, out_value, .kill);
         const message = greenlet.throwTo(target, .kill, value) catch |err| return statusFrom(err);
         return deliver(message, out_kind, out_value);
     }
@@ -157,7 +186,13 @@ pub const api = struct {
 comptime {
     for (@typeInfo(api).@"struct".decl_names) |name| {
         assert(std.mem.startsWith(u8, name, "greenlet_"));
-        @export(&@field(api, name), .{ .name = name });
+        if (context.fused and std.mem.eql(u8, name, "greenlet_switch")) {
+            // The symbol is the fused switch itself (the same signature as
+            // `api.greenlet_switch`, which jumps to it): one jump less per call.
+            @export(&context.abi.switchCoreValue, .{ .name = name });
+        } else {
+            @export(&@field(api, name), .{ .name = name });
+        }
     }
 }
 

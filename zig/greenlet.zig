@@ -23,6 +23,7 @@ const assert = std.debug.assert;
 const Stack = @import("Stack.zig");
 const stack_pool = @import("stack_pool.zig");
 const context = @import("context.zig");
+const exports = @import("exports.zig");
 
 /// What travels with a switch besides the pointer-sized value.
 pub const Kind = enum(u32) {
@@ -214,8 +215,37 @@ fn threadStateInit() Error!*ThreadState {
     return state;
 }
 
+/// `&thread_state`, computed once: LLVM otherwise re-materialises a
+/// general-dynamic TLS address (a `__tls_get_addr` call) in every block that
+/// uses it.
+inline fn threadState() *ThreadState {
+    if (context.fused) {
+        // TLS descriptor call (the gnu2 dialect, glibc and musl): for a
+        // library whose TLS sits in the static block it is two instructions,
+        // and it clobbers only RAX, unlike `__tls_get_addr`. No red zone in
+        // this module (build.zig), so the `call` cannot overwrite locals.
+        return asm volatile (
+            \\ leaq "greenlet.thread_state"@tlsdesc(%%rip), %%rax
+            \\ callq *"greenlet.thread_state"@tlscall(%%rax)
+            \\ addq %%fs:0, %%rax
+            : [ret] "={rax}" (-> *ThreadState),
+            :
+            : .{ .cc = true, .memory = true });
+    }
+    return asm (""
+        : [ret] "=r" (-> *ThreadState),
+        : [in] "0" (&thread_state),
+    );
+}
+
 /// Resolves a handle owned by the calling thread.
 pub inline fn lookup(handle: Handle) Error!*Greenlet {
+    return lookupIn(&thread_state, handle);
+}
+
+/// `lookup` with the calling thread's state already at hand (one TLS
+/// address computation per call on the switch path).
+inline fn lookupIn(state: *ThreadState, handle: Handle) Error!*Greenlet {
     const index = handle & index_mask;
     if (index == 0) return error.InvalidHandle;
     const slot = slotAt(index) orelse return error.InvalidHandle;
@@ -223,10 +253,10 @@ pub inline fn lookup(handle: Handle) Error!*Greenlet {
     const owner: u32 = @truncate(meta);
     if (owner == 0) return error.InvalidHandle;
     if (@as(u32, @truncate(meta >> 32)) != handle >> index_bits) return error.InvalidHandle;
-    if (owner != thread_state.number) return error.WrongThread;
+    if (owner != state.number) return error.WrongThread;
     const greenlet = &slot.greenlet;
     assert(greenlet.handle == handle);
-    assert(greenlet.thread == &thread_state);
+    assert(greenlet.thread == state);
     return greenlet;
 }
 
@@ -255,7 +285,10 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
     };
     const greenlet = &slot.greenlet;
     greenlet.* = .{
-        .sp = context.prepare(stack, &greenletMain, @intFromPtr(greenlet), context.fpControlCapture()),
+        .sp = if (context.fused)
+            context.prepareFused(stack, &greenletMain, @intFromPtr(greenlet), context.fpControlCapture())
+        else
+            context.prepare(stack, &greenletMain, @intFromPtr(greenlet), context.fpControlCapture()),
         .stack = stack,
         .entry = entry,
         .arg = arg,
@@ -286,10 +319,139 @@ pub fn throwTo(target_handle: Handle, kind: Kind, value: usize) Error!Message {
 }
 
 inline fn transfer(target_handle: Handle, message: Message) Error!Message {
+    if (context.fused) {
+        var kind: u32 = 0;
+        var value: usize = 0;
+        const status = context.fusedSwitch(target_handle, message.value, &kind, &value, @backingInt(message.kind));
+        if (status != 0) return exports.errorFrom(status);
+        return .{ .kind = @fromBackingInt(kind), .value = value };
+    }
     const target = try lookup(target_handle);
     const state = target.thread;
     assert(state.number != 0);
     return switchGreenlet(state, target, message);
+}
+
+/// `mode` of the fused switch: set for a finishing greenlet (low bits: kind).
+const fused_finish: u32 = 4;
+
+const FusedResult = extern struct { sp: usize, extra: usize };
+
+comptime {
+    if (context.fused) {
+        @export(&fusedBegin, .{ .name = "greenlet_fused_begin", .visibility = .hidden });
+        @export(&fusedBeginFast, .{ .name = "greenlet_fused_value", .visibility = .hidden });
+        @export(&fusedArrived, .{ .name = "greenlet_fused_arrived", .visibility = .hidden });
+    }
+}
+
+/// Fast path of the fused switch for the common case: a value to a live,
+/// suspended greenlet of the calling thread. The handle check is the same
+/// as `lookup`'s (slot, generation and owner in one compare of the slot's
+/// atomic metadata, before the greenlet is touched); anything else (errors,
+/// throw/kill, pending or dead targets, self-switch, a finishing greenlet)
+/// goes to `fusedBegin`.
+fn fusedBeginFast(target_handle: Handle, value: usize, saved_sp: usize) callconv(.c) FusedResult {
+    const state = threadState();
+    slow: {
+        const index = target_handle & index_mask;
+        const chunk = chunks[index / chunk_slots].load(.acquire) orelse break :slow;
+        const slot = &chunk[index % chunk_slots];
+        // Owner 0 (free slot) never matches: a thread without a tree has
+        // number 0 and takes the slow path.
+        if (state.number == 0) break :slow;
+        if (index == 0) break :slow;
+        if (slot.meta.load(.acquire) != metaOf(target_handle >> index_bits, state.number)) break :slow;
+        const runner = &slot.greenlet;
+        assert(runner.handle == target_handle);
+        assert(runner.thread == state);
+        if (runner.state != .active) break :slow;
+        const origin = state.current.?;
+        if (runner == origin) break :slow;
+        assert(origin.state == .active);
+        origin.sp = saved_sp;
+        const frame: [*]const usize = @ptrFromInt(runner.sp);
+        const runner_kind: ?*u32 = @ptrFromInt(frame[0]);
+        const runner_value: ?*usize = @ptrFromInt(frame[1]);
+        if (runner_kind) |kind| kind.* = @backingInt(Kind.value);
+        if (runner_value) |out| out.* = value;
+        state.current = runner;
+        return .{ .sp = runner.sp, .extra = @intFromBool(runner.is_root) };
+    }
+    const frame: [*]const usize = @ptrFromInt(saved_sp);
+    const out_kind: ?*u32 = @ptrFromInt(frame[0]);
+    const out_value: ?*usize = @ptrFromInt(frame[1]);
+    return @call(.never_inline, fusedBegin, .{ target_handle, value, out_kind, out_value, @backingInt(Kind.value), saved_sp });
+}
+
+/// The Zig half of the fused switch (`context.abi.switchCore`), run on the
+/// caller's stack: every check of `transfer`, then the hand-over. Returns
+/// sp = 0 and extra = status when nothing switches (error, or the message
+/// is for the caller itself, delivered here); else the stack to resume and
+/// extra = a finished greenlet whose stack the resumed side releases.
+fn fusedBegin(
+    target_handle: Handle,
+    value: usize,
+    out_kind: ?*u32,
+    out_value: ?*usize,
+    mode: u32,
+    saved_sp: usize,
+) callconv(.c) FusedResult {
+    const state = threadState();
+    if (mode & fused_finish != 0) {
+        // greenletMain of the current greenlet, which has just died.
+        @branchHint(.unlikely);
+        const self = state.current.?;
+        assert(self.state == .dead);
+        var message: Message = .{ .kind = @fromBackingInt(mode & 3), .value = value };
+        const runner = resolveTarget(self.parent.?, &message);
+        assert(runner != self);
+        self.sp = saved_sp;
+        return .{ .sp = handOver(state, runner, message), .extra = @intFromPtr(self) };
+    }
+    const target = lookupIn(state, target_handle) catch |err| {
+        @branchHint(.unlikely);
+        return .{ .sp = 0, .extra = @intCast(@backingInt(exports.statusFrom(err))) };
+    };
+    assert(target.thread == state);
+    assert(mode <= @backingInt(Kind.kill));
+    var delivered: Message = .{ .kind = @fromBackingInt(mode), .value = value };
+    const runner = resolveTarget(target, &delivered);
+    const origin = state.current.?;
+    assert(origin.state == .active);
+    if (runner == origin) {
+        @branchHint(.unlikely);
+        if (out_kind) |kind| kind.* = @backingInt(delivered.kind);
+        if (out_value) |out| out.* = delivered.value;
+        return .{ .sp = 0, .extra = 0 };
+    }
+    origin.sp = saved_sp;
+    return .{ .sp = handOver(state, runner, delivered), .extra = 0 };
+}
+
+/// Delivers `message` to `runner` (into the out pointers saved in its fused
+/// frame, or `state.transfer` for a first start) and makes it current.
+inline fn handOver(state: *ThreadState, runner: *Greenlet, message: Message) usize {
+    assert(runner.state != .dead);
+    assert(runner.thread == state);
+    if (runner.state == .pending) {
+        assert(message.kind == .value);
+        state.transfer = message;
+        runner.state = .active;
+    } else {
+        const frame: [*]const usize = @ptrFromInt(runner.sp);
+        const out_kind: ?*u32 = @ptrFromInt(frame[0]);
+        const out_value: ?*usize = @ptrFromInt(frame[1]);
+        if (out_kind) |kind| kind.* = @backingInt(message.kind);
+        if (out_value) |out| out.* = message.value;
+    }
+    state.current = runner;
+    return runner.sp;
+}
+
+/// Run by the fused switch on the resumed stack after a greenlet finished.
+fn fusedArrived(from_address: usize) callconv(.c) void {
+    arrived(&thread_state, from_address);
 }
 
 /// Walks from `target` to the greenlet that will really run: dead ones pass
@@ -367,7 +529,7 @@ fn greenletMain(self_address: usize, from_address: usize) callconv(.c) noreturn 
     const self: *Greenlet = @ptrFromInt(self_address);
     const state = &thread_state;
     assert(state.current == self);
-    arrived(state, from_address);
+    if (context.fused) assert(from_address == 0) else arrived(state, from_address);
     const first = state.transfer;
     assert(first.kind == .value);
     var result: usize = 0;
@@ -378,6 +540,10 @@ fn greenletMain(self_address: usize, from_address: usize) callconv(.c) noreturn 
     }
     self.state = .dead;
     assert(state.current == self);
+    if (context.fused) {
+        _ = context.fusedSwitch(0, message.value, null, null, fused_finish | @backingInt(message.kind));
+        unreachable; // A dead greenlet is never resumed.
+    }
     const runner = resolveTarget(self.parent.?, &message);
     _ = resumeGreenlet(state, self, runner, message.kind, message.value);
     unreachable; // A dead greenlet is never resumed.

@@ -12,6 +12,14 @@
 //! Saved frame, from the saved RSP upwards (56 bytes incl. the return
 //! address, which sits at 8 mod 16 like a real one):
 //!   +0 R12, +8 R13, +16 R14, +24 R15, +32 RBX, +40 RBP, +48 return address.
+//!
+//! On Linux the greenlet core does not call `switchContext`: it switches
+//! through `switchCore` (the checks, the hand-over and the switch fused into
+//! the exported call, ending with an indirect jump; frame: the two out
+//! pointers below the same registers), and `context.swap` is
+//! `switchContextJump`. Why: a `ret` that resumes a context suspended at
+//! another call site always mispredicts (the return-stack buffer holds the
+//! switcher's own return address), two mispredictions per round trip.
 
 const std = @import("std");
 const assert = std.debug.assert;
@@ -49,10 +57,166 @@ pub fn switchContext() callconv(.naked) void {
     );
 }
 
-/// First code run on a new stack: the `ret` of `switchContext` lands
-/// here with RSP = 0 mod 16, entry function in RBX, its argument in R12, the
-/// creator's FP control state in R13 (MXCSR low half, x87 control word high
-/// half) and the switch value in RAX. The FP state is installed through the
+/// The same switch ending with `popq %r8; jmpq *%r8` instead of `retq`, like
+/// Boost's `jump_fcontext`: a `call` into it pushes the return-stack buffer and
+/// nothing pops it, so the indirect jump is predicted from the branch target
+/// buffer (with history) even when the two sides suspended at different call
+/// sites, where a `ret` would mispredict every time. Used as `context.swap`
+/// where the greenlet core switches through `switchCore` (x86_64 Linux), whose
+/// ending is the same.
+pub fn switchContextJump() callconv(.naked) void {
+    asm volatile (
+        \\ pushq %%rbp
+        \\ pushq %%rbx
+        \\ pushq %%r15
+        \\ pushq %%r14
+        \\ pushq %%r13
+        \\ pushq %%r12
+        \\ movq %%rsp, (%%rdi)
+        \\ movq %%rsi, %%rsp
+        \\ popq %%r12
+        \\ popq %%r13
+        \\ popq %%r14
+        \\ popq %%r15
+        \\ popq %%rbx
+        \\ popq %%rbp
+        \\ popq %%r8
+        \\ movq %%rdx, %%rax
+        \\ jmpq *%%r8
+    );
+}
+
+/// Fused switch of the greenlet core (x86_64 Linux): the exported
+/// `greenlet_switch` tail-jumps here (through `switchCoreValue`), so the
+/// saved return address is the C caller's and the resumed side returns
+/// straight to its own caller with `popq; jmpq *` (see `switchContextJump`):
+/// no `ret` of the switch path can mispredict.
+///
+/// `fn (target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize,
+/// mode: u32) callconv(.c) c_int` (a greenlet status). Saves the callee-saved
+/// registers and the two out pointers (the fused frame, `fused_frame_bytes`),
+/// then calls `greenlet_fused_begin(target, value, out_kind, out_value, mode,
+/// saved_sp)`, which does every check, hands the message over (into the
+/// resumed side's out pointers) and returns {sp, extra} in RAX:RDX:
+/// sp = 0: no switch, EAX = status (extra); otherwise the stack to resume and
+/// extra = 0, or 1 when the resumed greenlet is a root, or a finished
+/// greenlet whose stack must be released from the resumed stack
+/// (`greenlet_fused_arrived(extra)`). The resumed side gets status 0 (ok).
+/// Returns into a root leave through their own `jmpq *` (label 4): with one
+/// shared indirect jump, root <-> greenlet ping-pong alternates its target
+/// after an identical path through the checks, and the predictor missed it
+/// once per switch; two sites each see one steady target.
+///
+/// Fused frame, from the saved SP upwards: +0 out_kind, +8 out_value,
+/// +16 R12, +24 R13, +32 R14, +40 R15, +48 RBX, +56 RBP, +64 return address.
+fn coreBody(comptime begin: []const u8) []const u8 {
+    return core_head ++ "\n" ++ begin ++ "\n" ++ core_tail;
+}
+
+const core_head =
+    \\ pushq %%rbp
+    \\ pushq %%rbx
+    \\ pushq %%r15
+    \\ pushq %%r14
+    \\ pushq %%r13
+    \\ pushq %%r12
+    \\ pushq %%rcx
+    \\ pushq %%rdx
+;
+
+const core_tail =
+    \\ testq %%rax, %%rax
+    \\ jz 2f
+    \\ leaq -8(%%rax), %%rsp
+    \\ cmpq $1, %%rdx
+    \\ je 4f
+    \\ ja 3f
+    \\ xorl %%eax, %%eax
+    \\1:
+    \\ addq $24, %%rsp
+    \\ popq %%r12
+    \\ popq %%r13
+    \\ popq %%r14
+    \\ popq %%r15
+    \\ popq %%rbx
+    \\ popq %%rbp
+    \\ popq %%rcx
+    \\ jmpq *%%rcx
+    \\2:
+    \\ movl %%edx, %%eax
+    \\ jmp 1b
+    \\3:
+    \\ movq %%rdx, %%rdi
+    \\ callq greenlet_fused_arrived
+    \\ xorl %%eax, %%eax
+    \\ jmp 1b
+    \\4:
+    \\ xorl %%eax, %%eax
+    \\ addq $24, %%rsp
+    \\ popq %%r12
+    \\ popq %%r13
+    \\ popq %%r14
+    \\ popq %%r15
+    \\ popq %%rbx
+    \\ popq %%rbp
+    \\ popq %%rcx
+    \\ jmpq *%%rcx
+;
+
+pub const fused_frame_bytes = 72;
+
+comptime {
+    assert((fused_frame_bytes + 8) % 16 == 0);
+}
+
+pub fn switchCore() callconv(.naked) void {
+    asm volatile (coreBody(
+            \\ movq %%rsp, %%r9
+            \\ subq $8, %%rsp
+            \\ callq greenlet_fused_begin
+            \\
+        ));
+}
+
+/// `switchCore` with mode 0 (a value): `fn (target, value, out_kind,
+/// out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
+pub fn switchCoreValue() callconv(.naked) void {
+    // The common case: greenlet_fused_value(target, value, saved_sp) reads
+    // the out pointers from the frame (fewer registers to keep across its
+    // TLS lookup).
+    asm volatile (coreBody(
+            \\ movq %%rsp, %%rdx
+            \\ subq $8, %%rsp
+            \\ callq greenlet_fused_value
+            \\
+        ));
+}
+
+/// Initial fused frame: no out pointers, then the same registers as
+/// `prepareStack`; the first resume lands in the trampoline with EAX = 0.
+pub fn prepareFusedStack(frame: InitialFrame) usize {
+    assert(frame.top % 16 == 0);
+    assert(frame.entry != 0);
+    const sp = frame.top - fused_frame_bytes;
+    const slots: [*]usize = @ptrFromInt(sp);
+    slots[0] = 0; // out_kind
+    slots[1] = 0; // out_value
+    slots[2] = frame.arg; // r12
+    slots[3] = @as(usize, frame.fp.x87_control) << 32 | frame.fp.mxcsr; // r13
+    slots[4] = 0; // r14
+    slots[5] = 0; // r15
+    slots[6] = frame.entry; // rbx
+    slots[7] = 0; // rbp
+    slots[8] = @intFromPtr(&trampoline);
+    assert((sp + 64) % 16 == 8);
+    return sp;
+}
+
+/// First code run on a new stack: the `ret` of `switchContext` (or the jump
+/// of `switchCore`) lands here with RSP = 0 mod 16, entry function in RBX,
+/// its argument in R12, the creator's FP control state in R13 (MXCSR low
+/// half, x87 control word high half) and the switch value in RAX (0 after
+/// `switchCore`). The FP state is installed through the
 /// red zone; a real `call` gives the entry an ABI-correct frame; RBP = 0 ends
 /// frame-pointer unwinding. The entry never returns.
 fn trampoline() callconv(.naked) noreturn {

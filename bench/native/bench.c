@@ -23,7 +23,7 @@ int bench_raw_setup(void);
 uint64_t bench_raw_run(uint64_t iterations);
 
 #define ITERATIONS 1000000u
-#define RUNS 15
+#define RUNS 21
 #define MEMORY_GREENLETS 10000u
 
 static uint64_t now_ns(void) {
@@ -104,7 +104,19 @@ static long resident_bytes(void) {
     return resident * sysconf(_SC_PAGESIZE);
 }
 
-int main(void) {
+static int compare_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *samples, int n) {
+    qsort(samples, (size_t)n, sizeof(double), compare_double);
+    return n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+}
+
+int main(int argc, char **argv) {
+    /* `greenlet-bench full|raw|fcontext`: only that loop, for perf stat. */
+    const char *only = argc > 1 ? argv[1] : NULL;
     if (bench_raw_setup() != 0) return 1;
     if (greenlet_root(&bench_root) != GREENLET_OK) return 1;
     if (greenlet_create(echo_entry, bench_root, 0, 0, &bench_child) != GREENLET_OK) return 1;
@@ -121,17 +133,35 @@ int main(void) {
     uc_child.uc_link = 0;
     makecontext(&uc_child, uc_entry, 0);
 
-    /* Interleaved rounds, minimum per method: the machine may be shared. */
-    double raw = run_raw(), full = run_full(), fcontext = run_fcontext();
-    double swapctx = 1e9;
-    for (int round = 0; round < RUNS; round++) {
-        double ns = run_raw();
-        if (ns < raw) raw = ns;
-        ns = run_full();
-        if (ns < full) full = ns;
-        ns = run_fcontext();
-        if (ns < fcontext) fcontext = ns;
+    if (only) {
+        double best = 1e9;
+        for (int round = 0; round < RUNS; round++) {
+            double ns = only[0] == 'r' ? run_raw() : only[0] == 'f' && only[1] == 'u' ? run_full() : run_fcontext();
+            if (ns < best) best = ns;
+        }
+        printf("%s: best %.2f ns\n", only, best);
+        return 0;
     }
+
+    /* Interleaved rounds (one warm-up round, then RUNS measured), best and
+     * median per method: the machine may be shared. */
+    static double raw_s[RUNS], full_s[RUNS], fc_s[RUNS];
+    run_raw();
+    run_full();
+    run_fcontext();
+    for (int round = 0; round < RUNS; round++) {
+        raw_s[round] = run_raw();
+        full_s[round] = run_full();
+        fc_s[round] = run_fcontext();
+    }
+    double raw = raw_s[0], full = full_s[0], fcontext = fc_s[0];
+    for (int round = 1; round < RUNS; round++) {
+        if (raw_s[round] < raw) raw = raw_s[round];
+        if (full_s[round] < full) full = full_s[round];
+        if (fc_s[round] < fcontext) fcontext = fc_s[round];
+    }
+    double raw_med = median(raw_s, RUNS), full_med = median(full_s, RUNS), fc_med = median(fc_s, RUNS);
+    double swapctx = 1e9;
     /* swapcontext makes a syscall per switch: measured apart so that it does
      * not disturb the other loops' branch predictors. */
     for (int round = 0; round < 3; round++) {
@@ -158,12 +188,15 @@ int main(void) {
         greenlet_destroy(handles[i]);
     }
 
-    printf("| round trip (2 switches) | ns | vs fcontext |\n");
-    printf("|---|---:|---:|\n");
-    printf("| raw library switch | %.2f | %.2fx (target <= 1.0x) |\n", raw, raw / fcontext);
-    printf("| full greenlet_switch | %.2f | %.2fx (target <= 1.5x) |\n", full, full / fcontext);
-    printf("| Boost.Context jump_fcontext | %.2f | 1.00x |\n", fcontext);
-    printf("| glibc swapcontext | %.2f | %.2fx |\n", swapctx, swapctx / fcontext);
+    printf("| round trip (2 switches) | best ns | vs fcontext | median ns | vs fcontext |\n");
+    printf("|---|---:|---:|---:|---:|\n");
+    printf("| raw library switch | %.2f | %.2fx | %.2f | %.2fx |\n", raw, raw / fcontext, raw_med, raw_med / fc_med);
+    printf("| full greenlet_switch | %.2f | %.2fx | %.2f | %.2fx |\n", full, full / fcontext, full_med,
+           full_med / fc_med);
+    printf("| Boost.Context jump_fcontext | %.2f | 1.00x | %.2f | 1.00x |\n", fcontext, fc_med);
+    printf("| glibc swapcontext | %.2f | %.2fx | | |\n", swapctx, swapctx / fcontext);
+    printf("(best and median of %d interleaved rounds of %u round trips; targets raw <= 1.0x, full <= 1.5x)\n",
+           RUNS, ITERATIONS);
     printf("\nresident bytes per suspended greenlet (default %llu KiB stack, %u greenlets): %.0f "
            "(target <= 16384)\n",
            (unsigned long long)(stats[GREENLET_STAT_DEFAULT_STACK_BYTES] / 1024), MEMORY_GREENLETS,

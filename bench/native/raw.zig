@@ -1,5 +1,7 @@
-//! Raw context-switch loop for the native benchmark: the same switch code as
-//! the library (zig/context.zig), without the greenlet tree on top.
+//! Raw context-switch loop for the native benchmark: the library's switch
+//! (`context.swap`, zig/context.zig), without the greenlet tree on top. On
+//! x86_64 Linux that is `switchContextJump`, the same save/restore and
+//! `popq; jmpq *` ending as the fused switch behind `greenlet_switch`.
 
 const std = @import("std");
 const context = @import("context");
