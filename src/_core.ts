@@ -438,160 +438,148 @@ export function loop(
       if (k === THROW) throw v;
       return v;
     }
-    let gen = t.body as Generator<unknown, unknown, unknown>;
-    if (t.state === PENDING) {
-      let fn: (...args: unknown[]) => unknown;
-      try {
-        fn = lookupRun(t);
-      } catch (error) {
-        // Rule R2: the error is raised in the caller and the greenlet stays pending. When the
-        // caller is a greenlet that just died, the error goes on to the next ancestor (S8), a
-        // real transfer the tracer sees as (dead origin, ancestor).
-        v = error;
-        k = THROW;
-        if (origin.state === DEAD) {
-          t = t.parent!;
-        } else {
-          t = origin;
-          trace = false;
-        }
-        continue;
-      }
-      t.state = ACTIVE;
-      agent.current = t;
-      if (trace && agent.tracer !== null) {
-        const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
-        if (failure !== undefined) {
-          v = failure.error;
+    // Every way the greenlet finishes leaves this block with (v, k) set for its parent.
+    body: {
+      let gen = t.body as Generator<unknown, unknown, unknown>;
+      if (t.state === PENDING) {
+        let fn: (...args: unknown[]) => unknown;
+        try {
+          fn = lookupRun(t);
+        } catch (error) {
+          // Rule R2: the error is raised in the caller and the greenlet stays pending. When the
+          // caller is a greenlet that just died, the error goes on to the next ancestor (S8), a
+          // real transfer the tracer sees as (dead origin, ancestor).
+          v = error;
           k = THROW;
+          if (origin.state === DEAD) {
+            t = t.parent!;
+          } else {
+            t = origin;
+            trace = false;
+          }
+          continue;
+        }
+        t.state = ACTIVE;
+        agent.current = t;
+        if (trace && agent.tracer !== null) {
+          const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
+          if (failure !== undefined) {
+            v = failure.error;
+            k = THROW;
+          }
+        }
+        if (k === THROW) {
+          // Rule W4: a greenlet started by a throw dies at once without running.
+          if (v instanceof GreenletExit) k = EXIT;
+          break body;
+        }
+        const self = fn === t.body ? undefined : t.face;
+        let result: unknown;
+        try {
+          result = k <= 0
+            ? fn.call(self)
+            : k === 1
+            ? fn.call(self, v)
+            : fn.apply(self, v as unknown[]);
+        } catch (error) {
+          theStep.state = IDLE;
+          v = error;
+          k = error instanceof GreenletExit ? EXIT : THROW;
+          break body;
+        }
+        if (fn.constructor !== GeneratorFunction && !isGenerator(result)) {
+          // A plain run function: the greenlet finishes with its return value.
+          const step = theStep;
+          if (step.state !== IDLE) {
+            step.state = IDLE;
+            v = missingYieldStar();
+            k = THROW;
+          } else {
+            v = result;
+            k = 1;
+          }
+          break body;
+        }
+        gen = result as Generator<unknown, unknown, unknown>;
+        t.body = gen;
+        v = undefined;
+        k = 0;
+      } else {
+        agent.current = t;
+        if (trace && agent.tracer !== null) {
+          const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
+          if (failure !== undefined) {
+            v = failure.error;
+            k = THROW;
+          }
         }
       }
-      if (k === THROW) {
-        // Rule W4: a greenlet started by a throw dies at once without running.
-        died(t, v, k);
-        origin = t;
-        t = t.parent!;
-        if (v instanceof GreenletExit) k = EXIT;
-        trace = true;
-        continue;
-      }
-      const self = fn === t.body ? undefined : t.face;
-      let result: unknown;
+      // Run the body until it suspends on a step or finishes.
+      let r: IteratorResult<unknown, unknown>;
       try {
-        result = k <= 0
-          ? fn.call(self)
-          : k === 1
-          ? fn.call(self, v)
-          : fn.apply(self, v as unknown[]);
+        r = k === THROW ? genThrow.call(gen, v) : genNext.call(gen, v);
       } catch (error) {
         theStep.state = IDLE;
-        died(t, error, error instanceof GreenletExit ? EXIT : THROW);
-        origin = t;
-        t = t.parent!;
         v = error;
         k = error instanceof GreenletExit ? EXIT : THROW;
-        trace = true;
-        continue;
+        break body;
       }
-      if (fn.constructor !== GeneratorFunction && !isGenerator(result)) {
-        // A plain run function: the greenlet finishes with its return value.
-        const step = theStep;
+      const step = theStep;
+      if (r.done === true) {
         if (step.state !== IDLE) {
-          step.state = IDLE;
-          v = missingYieldStar();
+          v = r.value === step
+            ? new GreenletError(
+              "RETURNED_STEP",
+              "Cannot finish with a step as the result: write return yield* g.switch() " +
+                "(or yield* awaitOnly()), not return g.switch()",
+            )
+            : missingYieldStar();
           k = THROW;
+          step.state = IDLE;
         } else {
-          v = result;
+          v = r.value;
           k = 1;
         }
-        died(t, v, k);
+        break body;
+      }
+      // V8 hands the step itself through yield*; JSC wraps it in a fresh result object.
+      if (r.value !== step || step.state !== SUSPENDED) {
+        step.state = IDLE;
+        v = bareYield();
+        k = THROW;
         origin = t;
-        t = t.parent!;
-        trace = true;
+        trace = false;
         continue;
       }
-      gen = result as Generator<unknown, unknown, unknown>;
-      t.body = gen;
-      v = undefined;
-      k = 0;
-    } else {
-      agent.current = t;
-      if (trace && agent.tracer !== null) {
-        const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
-        if (failure !== undefined) {
-          v = failure.error;
-          k = THROW;
-        }
-      }
-    }
-    // Run the body until it suspends on a step or finishes.
-    let r: IteratorResult<unknown, unknown>;
-    try {
-      r = k === THROW ? genThrow.call(gen, v) : genNext.call(gen, v);
-    } catch (error) {
-      theStep.state = IDLE;
-      died(t, error, error instanceof GreenletExit ? EXIT : THROW);
+      if (t.held === null) watch(t, gen);
       origin = t;
-      t = t.parent!;
-      v = error;
-      k = error instanceof GreenletExit ? EXIT : THROW;
       trace = true;
-      continue;
-    }
-    const step = theStep;
-    if (r.done === true) {
-      if (step.state !== IDLE) {
-        v = r.value === step
-          ? new GreenletError(
-            "RETURNED_STEP",
-            "Cannot finish with a step as the result: write return yield* g.switch() " +
-              "(or yield* awaitOnly()), not return g.switch()",
-          )
-          : missingYieldStar();
-        k = THROW;
-        step.state = IDLE;
+      const kind = step.kind;
+      step.state = IDLE; // the suspended body resumes through the step (done) whoever uses it next
+      v = step.payload;
+      step.payload = undefined;
+      if (kind !== AWAIT) {
+        k = kind;
+        t = step.target!;
+      } else if (async) {
+        agent.parked = v instanceof SignalledAwait ? park(t, v.awaited, v.signal) : park(t, v);
+        return PARKED;
       } else {
-        v = r.value;
-        k = 1;
+        v = new GreenletError(
+          "WOULD_BLOCK",
+          `Cannot await in greenlet ${label(t)}: awaitOnly() was reached under switchSync(); ` +
+            "drive it with await g.switchAsync() or greenletSpawn()",
+        );
+        k = THROW;
+        trace = false;
       }
-      died(t, v, k);
-      origin = t;
-      t = t.parent!;
-      trace = true;
+      step.target = null;
       continue;
     }
-    // V8 hands the step itself through yield*; JSC wraps it in a fresh result object.
-    if (r.value !== step || step.state !== SUSPENDED) {
-      step.state = IDLE;
-      v = bareYield();
-      k = THROW;
-      origin = t;
-      trace = false;
-      continue;
-    }
-    if (t.held === null) watch(t, gen);
+    died(t, v, k);
     origin = t;
+    t = t.parent!;
     trace = true;
-    const kind = step.kind;
-    step.state = IDLE; // the suspended body resumes through the step (done) whoever uses it next
-    v = step.payload;
-    step.payload = undefined;
-    if (kind !== AWAIT) {
-      k = kind;
-      t = step.target!;
-    } else if (async) {
-      agent.parked = v instanceof SignalledAwait ? park(t, v.awaited, v.signal) : park(t, v);
-      return PARKED;
-    } else {
-      v = new GreenletError(
-        "WOULD_BLOCK",
-        `Cannot await in greenlet ${label(t)}: awaitOnly() was reached under switchSync(); ` +
-          "drive it with await g.switchAsync() or greenletSpawn()",
-      );
-      k = THROW;
-      trace = false;
-    }
-    step.target = null;
   }
 }
 
