@@ -103,12 +103,7 @@ export class Greenlet {
               "greenlet to run another body",
           );
         }
-        if (run !== undefined && typeof run !== "function") {
-          throw new TypeError(`Cannot set run: run must be a function, not ${describe(run)}`);
-        }
-        if (isAsyncFunction(run)) {
-          throw new TypeError("Cannot set run: run is an async function; use a generator function");
-        }
+        if (run !== undefined) checkRun(run, "Cannot set run");
         core.body = run;
       },
     });
@@ -130,17 +125,7 @@ export class Greenlet {
       agent.current = core;
       return;
     }
-    if (run !== undefined && run !== null && typeof run !== "function") {
-      throw new TypeError(
-        `Cannot create greenlet: run must be a function, not ${describe(run)}`,
-      );
-    }
-    if (isAsyncFunction(run)) {
-      throw new TypeError(
-        "Cannot create greenlet: run is an async function; use a generator function and " +
-          "yield* awaitOnly(promise) inside it",
-      );
-    }
+    if (run !== undefined && run !== null) checkRun(run, "Cannot create greenlet");
     const main = ensureMain();
     let parent = agent.current ?? main;
     let context: "inherit" | "empty" = "inherit";
@@ -535,6 +520,19 @@ function prepareKill(core: Core): boolean {
     return true;
   }
   return false;
+}
+
+/** The boundary check for a run function, shared by the constructor and the `run` setter. */
+function checkRun(run: unknown, action: string): void {
+  if (typeof run !== "function") {
+    throw new TypeError(`${action}: run must be a function, not ${describe(run)}`);
+  }
+  if (isAsyncFunction(run)) {
+    throw new TypeError(
+      `${action}: run is an async function; use a generator function and ` +
+        "yield* awaitOnly(promise) inside it",
+    );
+  }
 }
 
 function checkedParent(parent: unknown): Core {
