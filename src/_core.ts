@@ -11,23 +11,38 @@
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 
+// The hot paths use private module bindings only: V8 reads an exported binding through its
+// module cell (three dependent loads on every use), a private one from the module context.
+// Other modules get the constants through `State` and `Kind`, and the agent through `agent`.
+
 /** Payload kinds; see the file header. */
-export const EXIT = -1;
-export const THROW = -2;
+const EXIT = -1;
+const THROW = -2;
+/** Step kind for awaitOnly(); switches use their argument count, throws use THROW. */
+const AWAIT = -3;
 
 /** Greenlet life-cycle states. */
-export const PENDING = 0;
-export const ACTIVE = 1;
-export const DEAD = 2;
+const PENDING = 0;
+/** Started and not waiting: running, or suspended in a step. */
+const ACTIVE = 1;
+const DEAD = 2;
+/** Started and waiting in awaitOnly() under an async driver (`wait` says for what). */
+const AWAITING = 3;
+/** The agent's main greenlet. */
+const MAIN = 4;
+
+/** Payload and step kinds, for the package's other modules. */
+export const Kind = { EXIT, THROW, AWAIT } as const;
+/** Greenlet states, for the package's other modules. */
+export const State = { PENDING, ACTIVE, DEAD, AWAITING, MAIN } as const;
 
 /** Step states. */
 const IDLE = 0;
 const CREATED = 1;
 const DELEGATED = 2;
 const SUSPENDED = 3;
-
-/** Step kind for awaitOnly(); switches use their argument count, throws use THROW. */
-export const AWAIT = -3;
+/** No body runs (ordinary code, a tracer): creating a step is NOT_IN_GREENLET. */
+const BLOCKED = 4;
 
 /** An awaitOnly() payload that carries an abort signal (the common case carries none). */
 export class SignalledAwait {
@@ -110,7 +125,7 @@ export class Core {
     name: string,
   ) {
     this.face = face;
-    this.state = main ? ACTIVE : PENDING;
+    this.state = main ? MAIN : PENDING;
     this.id = nextId++;
     this.parent = parent;
     this.body = run;
@@ -125,19 +140,21 @@ export class Core {
 }
 
 /**
- * A single-use switch/throw/await instruction. One object per greenlet is reused for every
- * step that greenlet creates, so the hot path allocates nothing; `state` enforces single use.
- * It is its own iterator and its own iterator result: `yield*` hands it through to the
- * trampoline untouched.
+ * A single-use switch/throw/await instruction. One object (`theStep`) serves every step, so
+ * the hot path allocates nothing; `state` enforces single use. It is its own iterator, and its
+ * two iterator results are fields, reused: `entered` carries the step through `yield*` to the
+ * trampoline, `finished` carries the value back into the body.
  */
 export class StepImpl {
-  done: boolean = false;
-  value: unknown = undefined;
-  state: number = IDLE;
+  state: number = BLOCKED;
   /** >= 0: a switch with that many arguments; THROW; AWAIT. */
   kind: number = 0;
   target: Core | null = null;
   payload: unknown = undefined;
+  /** What `next()` returns on entry: the step itself goes through `yield*` to the loop. */
+  readonly entered: IteratorYieldResult<StepImpl> = { done: false, value: this };
+  /** What `next(v)` returns on resumption; reused, since `yield*` reads it at once. */
+  readonly finished: IteratorReturnResult<unknown> = { done: true, value: undefined };
 
   [Symbol.iterator](): this {
     if (this.state !== CREATED) {
@@ -151,30 +168,27 @@ export class StepImpl {
     return this;
   }
 
-  next(value?: unknown): this {
+  next(value?: unknown): IteratorResult<unknown> {
     if (this.state === DELEGATED) {
       this.state = SUSPENDED;
-      this.done = false;
-      this.value = this;
-      return this;
+      return this.entered;
     }
     this.state = IDLE;
-    this.done = true;
-    this.value = value;
-    return this;
+    const finished = this.finished;
+    finished.value = value;
+    return finished;
   }
 
   throw(error: unknown): never {
     this.state = IDLE;
-    this.value = undefined;
     throw error;
   }
 
-  return(value?: unknown): this {
+  return(value?: unknown): IteratorResult<unknown> {
     this.state = IDLE;
-    this.done = true;
-    this.value = value;
-    return this;
+    const finished = this.finished;
+    finished.value = value;
+    return finished;
   }
 }
 
@@ -183,9 +197,10 @@ export class StepImpl {
  * entering it, so one object serves every greenlet (a suspended body's `yield*` keeps its step
  * alive, so a step per greenlet costs a StepImpl per suspended greenlet). The loop resets the
  * state to IDLE when it takes an instruction, so a suspended body later resumes through it
- * (`next(v)` finishes the `yield*`) whoever used it meanwhile.
+ * (`next(v)` finishes the `yield*`) whoever used it meanwhile. Its state is BLOCKED whenever
+ * no body runs, so creating a step needs one check.
  */
-export const theStep: StepImpl = new StepImpl();
+const theStep: StepImpl = new StepImpl();
 
 /** The per-agent state: one main greenlet and one "current" pointer for this thread of JS. */
 export interface Agent {
@@ -193,7 +208,6 @@ export interface Agent {
   current: Core;
   /** True while a driver step runs synchronously (a body or a tracer is on the JS stack). */
   driving: boolean;
-  inTracer: boolean;
   tracer: Tracer | null;
   /** Set by the loop when it stops for an await; read by the async driver. */
   parked: Wait | null;
@@ -213,24 +227,25 @@ function claimAgent(): boolean {
 }
 
 /** This agent's state. `current` is filled in by {@link ensureMain} on first use. */
-export const agent: Agent = {
+const theAgent: Agent = {
   main: null,
   current: null as unknown as Core,
   driving: false,
-  inTracer: false,
   tracer: null,
   parked: null,
   foreign: claimAgent(),
 };
+/** The agent's state, for the package's other modules. */
+export const agent: Agent = theAgent;
 
 /** Factory for the main greenlet's face, installed by greenlet.ts to avoid an import cycle. */
 export const faces: { makeMain: (() => Face) | null } = { makeMain: null };
 
 /** Returns the main greenlet's core, creating it on first use. */
 export function ensureMain(): Core {
-  const main = agent.main;
+  const main = theAgent.main;
   if (main !== null) return main;
-  if (agent.foreign) {
+  if (theAgent.foreign) {
     throw new GreenletError(
       "WRONG_AGENT",
       "Cannot use this copy of greenlet: another copy already owns this agent's main greenlet; " +
@@ -238,7 +253,7 @@ export function ensureMain(): Core {
     );
   }
   faces.makeMain!();
-  return agent.main!;
+  return theAgent.main!;
 }
 
 /** Label used in messages and by the tree dump. */
@@ -261,15 +276,16 @@ export function notInGreenlet(what: string): GreenletError {
  * NOT_IN_GREENLET outside bodies and MISSING_YIELD_STAR when the previous step was dropped.
  */
 export function takeStep(what: string): StepImpl {
-  const cur = agent.current;
-  if (!agent.driving || agent.inTracer || cur.main) throw notInGreenlet(what);
   const step = theStep;
-  if (step.state !== IDLE) {
-    step.state = IDLE;
-    throw missingYieldStar();
-  }
+  if (step.state !== IDLE) throw stepError(step, what);
   step.state = CREATED;
   return step;
+}
+
+function stepError(step: StepImpl, what: string): GreenletError {
+  if (step.state === BLOCKED) return notInGreenlet(what);
+  step.state = IDLE;
+  return missingYieldStar();
 }
 
 function missingYieldStar(): GreenletError {
@@ -377,17 +393,17 @@ function isGenerator(value: unknown): value is Generator<unknown, unknown, unkno
 }
 
 function callTracer(origin: Core, target: Core, kind: number): unknown {
-  const tracer = agent.tracer!;
-  agent.inTracer = true;
+  const tracer = theAgent.tracer!;
+  theStep.state = BLOCKED;
   try {
     tracer(kind === THROW ? "throw" : "switch", { origin: origin.face, target: target.face });
     return undefined;
   } catch (error) {
     // Greenlet rule TR6: a throwing tracer is uninstalled and its error replaces the payload.
-    agent.tracer = null;
+    theAgent.tracer = null;
     return { error };
   } finally {
-    agent.inTracer = false;
+    theStep.state = IDLE;
   }
 }
 
@@ -398,7 +414,7 @@ export const PARKED: unique symbol = Symbol("parked");
  * Moves control from `origin` to `t` with payload (`v`, `k`) and runs bodies until control
  * reaches the main greenlet (returns its value or throws its exception) or, under an async
  * driver, until a body waits in awaitOnly() (returns PARKED).
- * Preconditions: agent.driving is true; agent.current is `origin`.
+ * Preconditions: agent.driving is true; agent.current is `origin`; the step is IDLE.
  */
 export function loop(
   t: Core,
@@ -409,34 +425,36 @@ export function loop(
   trace: boolean,
 ): unknown {
   for (;;) {
-    // Walk past dead greenlets to the nearest live ancestor (rule S6). A GreenletExit thrown
-    // into a dead greenlet becomes a value (rule W5).
-    if (t.state === DEAD) {
-      if (k === THROW && v instanceof GreenletExit) k = EXIT;
-      do t = t.parent!; while (t.state === DEAD);
-    }
-    if (t.wait !== null) {
-      if (k !== THROW) {
-        // Refused: raise AWAITING where the switch came from.
-        v = awaitingError(t);
-        k = THROW;
-        t = origin.state === DEAD ? t.parent! : origin;
-        trace = false;
-        continue;
+    if (t.state !== ACTIVE) {
+      // Walk past dead greenlets to the nearest live ancestor (rule S6). A GreenletExit thrown
+      // into a dead greenlet becomes a value (rule W5).
+      if (t.state === DEAD) {
+        if (k === THROW && v instanceof GreenletExit) k = EXIT;
+        do t = t.parent!; while (t.state === DEAD);
       }
-      takeOver(t, v);
-    }
-    if (t.main) {
-      agent.current = t;
-      if (trace && agent.tracer !== null) {
-        const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
-        if (failure !== undefined) {
-          v = failure.error;
+      if (t.state === AWAITING) {
+        if (k !== THROW) {
+          // Refused: raise AWAITING where the switch came from.
+          v = awaitingError(t);
           k = THROW;
+          t = origin.state === DEAD ? t.parent! : origin;
+          trace = false;
+          continue;
         }
+        takeOver(t, v);
       }
-      if (k === THROW) throw v;
-      return v;
+      if (t.state === MAIN) {
+        theAgent.current = t;
+        if (trace && theAgent.tracer !== null) {
+          const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
+          if (failure !== undefined) {
+            v = failure.error;
+            k = THROW;
+          }
+        }
+        if (k === THROW) throw v;
+        return v;
+      }
     }
     // Every way the greenlet finishes leaves this block with (v, k) set for its parent.
     body: {
@@ -460,8 +478,8 @@ export function loop(
           continue;
         }
         t.state = ACTIVE;
-        agent.current = t;
-        if (trace && agent.tracer !== null) {
+        theAgent.current = t;
+        if (trace && theAgent.tracer !== null) {
           const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
           if (failure !== undefined) {
             v = failure.error;
@@ -474,19 +492,12 @@ export function loop(
           break body;
         }
         const self = fn === t.body ? undefined : t.face;
-        let result: unknown;
-        try {
-          result = k <= 0
-            ? fn.call(self)
-            : k === 1
-            ? fn.call(self, v)
-            : fn.apply(self, v as unknown[]);
-        } catch (error) {
-          theStep.state = IDLE;
-          v = error;
-          k = error instanceof GreenletExit ? EXIT : THROW;
-          break body;
-        }
+        // An exception from the body leaves loop(); run() catches it (see there).
+        const result = k <= 0
+          ? fn.call(self)
+          : k === 1
+          ? fn.call(self, v)
+          : fn.apply(self, v as unknown[]);
         if (fn.constructor !== GeneratorFunction && !isGenerator(result)) {
           // A plain run function: the greenlet finishes with its return value.
           const step = theStep;
@@ -505,8 +516,8 @@ export function loop(
         v = undefined;
         k = 0;
       } else {
-        agent.current = t;
-        if (trace && agent.tracer !== null) {
+        theAgent.current = t;
+        if (trace && theAgent.tracer !== null) {
           const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
           if (failure !== undefined) {
             v = failure.error;
@@ -515,15 +526,8 @@ export function loop(
         }
       }
       // Run the body until it suspends on a step or finishes.
-      let r: IteratorResult<unknown, unknown>;
-      try {
-        r = k === THROW ? genThrow.call(gen, v) : genNext.call(gen, v);
-      } catch (error) {
-        theStep.state = IDLE;
-        v = error;
-        k = error instanceof GreenletExit ? EXIT : THROW;
-        break body;
-      }
+      // An exception from the body leaves loop(); run() catches it (see there).
+      const r = k === THROW ? genThrow.call(gen, v) : genNext.call(gen, v);
       const step = theStep;
       if (r.done === true) {
         if (step.state !== IDLE) {
@@ -542,7 +546,7 @@ export function loop(
         }
         break body;
       }
-      // V8 hands the step itself through yield*; JSC wraps it in a fresh result object.
+      // V8 hands `step.entered` through yield*; JSC wraps the step in a fresh result object.
       if (r.value !== step || step.state !== SUSPENDED) {
         step.state = IDLE;
         v = bareYield();
@@ -562,7 +566,7 @@ export function loop(
         k = kind;
         t = step.target!;
       } else if (async) {
-        agent.parked = v instanceof SignalledAwait ? park(t, v.awaited, v.signal) : park(t, v);
+        theAgent.parked = v instanceof SignalledAwait ? park(t, v.awaited, v.signal) : park(t, v);
         return PARKED;
       } else {
         v = new GreenletError(
@@ -600,6 +604,7 @@ function park(core: Core, awaited: unknown, signal?: AbortSignal): Wait {
   racers.push(Promise.resolve(awaited), woken);
   const wait: Wait = { core, promise: Promise.race(racers), wake, takenOver: false, release: null };
   core.wait = wait;
+  core.state = AWAITING;
   return wait;
 }
 
@@ -607,6 +612,7 @@ function park(core: Core, awaited: unknown, signal?: AbortSignal): Wait {
 function takeOver(core: Core, error: unknown): void {
   const wait = core.wait!;
   core.wait = null;
+  core.state = ACTIVE;
   wait.takenOver = true;
   let entry = released.get(core);
   if (entry === undefined) {
@@ -626,18 +632,51 @@ function takeOver(core: Core, error: unknown): void {
   wait.wake();
 }
 
+/**
+ * Runs {@link loop} and handles what the bodies raise. The try/catch lives here so that loop()
+ * has none: with it inside, V8 kept the loop's values in memory for the handler, and the
+ * pingpong round trip took 2.2x the bare-generator floor instead of 1.7x (bench/, Deno 2.9).
+ * `agent.current` tells who raised: the loop makes a greenlet current before running its body,
+ * and makes main current before it returns or throws the driver's result.
+ */
+function run(
+  t: Core,
+  v: unknown,
+  k: number,
+  origin: Core,
+  async: boolean,
+  trace: boolean,
+): unknown {
+  for (;;) {
+    try {
+      return loop(t, v, k, origin, async, trace);
+    } catch (error) {
+      const dying = theAgent.current;
+      if (dying.state === MAIN) throw error;
+      theStep.state = IDLE;
+      v = error;
+      k = error instanceof GreenletExit ? EXIT : THROW;
+      died(dying, v, k);
+      origin = dying;
+      t = dying.parent!;
+      trace = true;
+    }
+  }
+}
+
 /** Runs a synchronous driver: ordinary code switching into `target`. */
 export function driveSync(target: Core, v: unknown, k: number): unknown {
   const main = enterDriver();
   const id = ++driverSeq;
   currentDriver = id;
-  agent.driving = true;
+  theAgent.driving = true;
+  theStep.state = IDLE;
   try {
-    return loop(target, v, k, main, false, true);
+    return run(target, v, k, main, false, true);
   } finally {
-    theStep.state = IDLE;
-    agent.driving = false;
-    agent.current = main;
+    theStep.state = BLOCKED;
+    theAgent.driving = false;
+    theAgent.current = main;
     if (released.size !== 0) releaseFrom(id);
   }
 }
@@ -649,20 +688,21 @@ export async function driveAsync(target: Core, v: unknown, k: number): Promise<u
   let trace = true;
   const id = ++driverSeq;
   for (;;) {
-    agent.driving = true;
+    theAgent.driving = true;
+    theStep.state = IDLE;
     currentDriver = id;
     let out: unknown = PARKED;
     try {
-      out = loop(target, v, k, origin, true, trace);
+      out = run(target, v, k, origin, true, trace);
     } finally {
-      theStep.state = IDLE;
-      agent.driving = false;
-      agent.current = main;
+      theStep.state = BLOCKED;
+      theAgent.driving = false;
+      theAgent.current = main;
       if (out !== PARKED && released.size !== 0) releaseFrom(id);
     }
     if (out !== PARKED) return out;
-    const wait = agent.parked!;
-    agent.parked = null;
+    const wait = theAgent.parked!;
+    theAgent.parked = null;
     let threw = false;
     let result: unknown;
     try {
@@ -678,6 +718,7 @@ export async function driveAsync(target: Core, v: unknown, k: number): Promise<u
       return settleReleased(core, entry);
     }
     core.wait = null;
+    if (core.state === AWAITING) core.state = ACTIVE;
     target = core;
     origin = core;
     v = result;
@@ -712,7 +753,7 @@ function settleReleased(core: Core, entry: Release): unknown {
 
 function enterDriver(): Core {
   const main = ensureMain();
-  if (agent.driving) {
+  if (theAgent.driving) {
     throw new GreenletError(
       "REENTRANT_DRIVER",
       "Cannot start a driver inside a greenlet body or tracer: use yield* g.switch() or " +
@@ -791,20 +832,21 @@ function collect(held: Held): void {
   unlink(held);
   const gen = held.gen;
   if (gen === null) return;
-  if (agent.driving || agent.main === null) {
+  if (theAgent.driving || theAgent.main === null) {
     // Cannot run cleanup inside a driver step; try again on the next turn.
     queueMicrotask(() => collect(held));
     return;
   }
-  const main = agent.main;
+  const main = theAgent.main;
   const text = held.name === "" ? `#${held.id}` : `${held.name}#${held.id}`;
   const ghost = new Core(null, false, main, undefined, held.ctx, held.name);
   ghost.face = new GhostFace(ghost, text);
   ghost.state = ACTIVE;
   ghost.body = gen;
   let error: unknown = new GreenletExit(killMessage);
-  agent.driving = true;
-  agent.current = ghost;
+  theAgent.driving = true;
+  theAgent.current = ghost;
+  theStep.state = IDLE;
   try {
     for (let attempt = 0; attempt < 16; attempt++) {
       let r: IteratorResult<unknown, unknown>;
@@ -827,8 +869,9 @@ function collect(held: Held): void {
     report(new GreenletError("CLEANUP_SWITCH", `GreenletExit did not kill ${text}`));
   } finally {
     markDead(ghost);
-    agent.driving = false;
-    agent.current = main;
+    theStep.state = BLOCKED;
+    theAgent.driving = false;
+    theAgent.current = main;
   }
 }
 

@@ -1,6 +1,6 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import { AWAIT, SignalledAwait, takeStep } from "./_core.ts";
+import { Kind, SignalledAwait, takeStep } from "./_core.ts";
 import type { Step } from "./types.ts";
 
 /** Options for {@link awaitOnly}. */
@@ -45,7 +45,7 @@ export function awaitOnly<T>(
     throw new TypeError("Cannot await: options.signal must be an AbortSignal");
   }
   const step = takeStep("awaitOnly()");
-  step.kind = AWAIT;
+  step.kind = Kind.AWAIT;
   step.payload = signal === undefined ? promise : new SignalledAwait(promise, signal);
   return step as unknown as Step<Awaited<T>>;
 }

@@ -1,23 +1,21 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import {
-  ACTIVE,
   agent,
   controllers,
   Core,
-  DEAD,
   driveAsync,
   driveSync,
   ensureMain,
   faces,
   isAsyncFunction,
+  Kind,
   label,
   markDead,
   pack,
-  PENDING,
   signals,
+  State,
   takeStep,
-  THROW,
   toThrowable,
 } from "./_core.ts";
 import { GreenletError } from "./greenlet_error.ts";
@@ -92,11 +90,11 @@ export class Greenlet {
       configurable: true,
       get(this: Greenlet): GreenletRun | undefined {
         const core = this.#core;
-        return core.state === PENDING ? core.body as GreenletRun | undefined : undefined;
+        return core.state === State.PENDING ? core.body as GreenletRun | undefined : undefined;
       },
       set(this: Greenlet, run: GreenletRun | undefined): void {
         const core = this.#core;
-        if (core.main || core.state !== PENDING) {
+        if (core.main || core.state !== State.PENDING) {
           throw new GreenletError(
             "RUN_AFTER_START",
             `Cannot set run of greenlet ${label(core)}: it has already started; create a new ` +
@@ -232,7 +230,7 @@ export class Greenlet {
   throw<T = unknown>(error?: unknown): Step<T>;
   throw(): Step<unknown> {
     const step = takeStep("g.throw()");
-    step.kind = THROW;
+    step.kind = Kind.THROW;
     step.target = this.#core;
     step.payload = toThrowable(arguments);
     return step as unknown as Step<unknown>;
@@ -322,7 +320,7 @@ export class Greenlet {
    */
   throwSync(error?: unknown): unknown;
   throwSync(): unknown {
-    return driveSync(this.#core, toThrowable(arguments), THROW);
+    return driveSync(this.#core, toThrowable(arguments), Kind.THROW);
   }
 
   /**
@@ -354,7 +352,7 @@ export class Greenlet {
    */
   throwAsync(error?: unknown): Promise<unknown>;
   throwAsync(): Promise<unknown> {
-    return driveAsync(this.#core, toThrowable(arguments), THROW);
+    return driveAsync(this.#core, toThrowable(arguments), Kind.THROW);
   }
 
   /**
@@ -401,17 +399,18 @@ export class Greenlet {
 
   /** True once the body has finished (returned or raised). A pending greenlet is not dead. */
   get dead(): boolean {
-    return this.#core.state === DEAD;
+    return this.#core.state === State.DEAD;
   }
 
   /** True once the greenlet has been switched into (main greenlets always are). */
   get started(): boolean {
-    return this.#core.state !== PENDING;
+    return this.#core.state !== State.PENDING;
   }
 
   /** Started and not dead: Python's `bool(g)`. */
   get active(): boolean {
-    return this.#core.state === ACTIVE;
+    const state = this.#core.state;
+    return state !== State.PENDING && state !== State.DEAD;
   }
 
   /** The name given at creation (or the run function's name). */
@@ -433,7 +432,7 @@ export class Greenlet {
     let controller = controllers.get(core);
     if (controller === undefined) {
       controller = new AbortController();
-      if (core.state === DEAD) controller.abort(new GreenletExit("The greenlet is dead"));
+      if (core.state === State.DEAD) controller.abort(new GreenletExit("The greenlet is dead"));
       controllers.set(core, controller);
       signals.count++;
     }
@@ -453,7 +452,7 @@ export class Greenlet {
     const parent = core.parent;
     core.parent = agent.current;
     try {
-      driveSync(core, new GreenletExit(), THROW);
+      driveSync(core, new GreenletExit(), Kind.THROW);
     } finally {
       if (core.parent === agent.current) core.parent = parent;
     }
@@ -469,7 +468,7 @@ export class Greenlet {
     const parent = core.parent;
     core.parent = agent.main;
     try {
-      await driveAsync(core, new GreenletExit(), THROW);
+      await driveAsync(core, new GreenletExit(), Kind.THROW);
     } finally {
       if (core.parent === agent.main) core.parent = parent;
     }
@@ -482,9 +481,9 @@ export class Greenlet {
   toString(): string {
     const core = this.#core;
     const kind = core.main ? "main" : "js";
-    if (core.state === DEAD) return `<Greenlet ${label(core)} ${kind} dead>`;
+    if (core.state === State.DEAD) return `<Greenlet ${label(core)} ${kind} dead>`;
     const parts = [`<Greenlet ${label(core)} ${kind}`];
-    if (core.state === ACTIVE) {
+    if (core.state !== State.PENDING) {
       parts.push(
         agent.current === core ? "current" : core.wait !== null ? "awaiting" : "suspended",
       );
@@ -514,8 +513,8 @@ function prepareKill(core: Core): boolean {
   if (core.main) {
     throw new GreenletError("MAIN_PARENT", "Cannot dispose of a main greenlet");
   }
-  if (core.state === DEAD) return true;
-  if (core.state === PENDING) {
+  if (core.state === State.DEAD) return true;
+  if (core.state === State.PENDING) {
     markDead(core);
     return true;
   }
