@@ -208,8 +208,9 @@ function floorPingpong(n: number, depth: number): number {
 
 // ---------------------------------------------------------------------------------------------
 // The protocol floor (informational): the pingpong through `yield*` on one reused step object
-// that is its own iterator and iterator result, as the library's steps are, with a minimal
-// dispatch loop and no checks at all. What any `yield* g.switch()` design pays at least.
+// that is its own iterator and iterator result, with a minimal dispatch loop and no checks at
+// all. What any `yield* g.switch()` design pays at least. (The library's step keeps its two
+// iterator results in fields instead: fewer instructions on V8, the same on JSC.)
 
 class ProtoStep {
   done = false;
