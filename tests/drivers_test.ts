@@ -235,8 +235,11 @@ describe("AWAITING: a greenlet in awaitOnly() is resumed only by its driver", ()
     assert.throws(() => waiter.switchSync("x"), isCode("AWAITING"));
     await assert.rejects(waiter.switchAsync("y"), isCode("AWAITING"));
     assert.equal(String(waiter).includes("awaiting"), true);
+    // Waiting is a state of its own inside; from outside the greenlet is started and active.
+    assert.deepEqual([waiter.started, waiter.active, waiter.dead], [true, true, false]);
     gate.resolve("ok");
     assert.equal(await driver, "ok");
+    assert.deepEqual([waiter.started, waiter.active, waiter.dead], [true, false, true]);
     assertHealthy();
   });
 });
