@@ -79,14 +79,37 @@ export class ContextVar<T> {
   }
 
   /**
-   * Returns the value in the current greenlet's context, else the default (else `undefined`).
+   * Returns the value in the current greenlet's context; where the variable was never set, its
+   * default, else `undefined` (where Python raises `LookupError`).
    *
-   * @returns the value
+   * @returns the value or the default
    */
-  get(): T | undefined {
+  get(): T | undefined;
+  /**
+   * Returns the value in the current greenlet's context; where the variable was never set,
+   * `fallback` (Python's `var.get(default)`; it wins over the variable's default).
+   *
+   * @typeParam F the fallback's type
+   * @param fallback what to return where the variable was never set
+   * @returns the value or the fallback
+   *
+   * @example A fallback types the result
+   * ```ts
+   * import { ContextVar } from "@greenlet/greenlet";
+   * import assert from "node:assert/strict";
+   *
+   * const user = new ContextVar<string>("user");
+   * const name: string = user.get("anonymous");
+   * assert.equal(name, "anonymous");
+   * assert.equal(user.run("ada", () => user.get("anonymous")), "ada");
+   * ```
+   */
+  get<F>(fallback: F): T | F;
+  get(fallback?: unknown): unknown {
     ensureMain();
     const ctx = agent.current.ctx;
-    if (ctx !== null && ctx.has(this)) return ctx.get(this) as T;
+    if (ctx !== null && ctx.has(this)) return ctx.get(this);
+    if (arguments.length > 0) return fallback;
     return this.#hasDefault ? this.#default : undefined;
   }
 

@@ -219,6 +219,23 @@ describe("ContextVar API", () => {
     assertHealthy();
   });
 
+  it("ContextVar.get(fallback) returns the fallback where the variable was never set", () => {
+    const withDefault = new ContextVar<string>("with", { default: "dflt" });
+    const without = new ContextVar<string>("without");
+    assert.equal(without.get("fb"), "fb");
+    assert.equal(withDefault.get("fb"), "fb"); // Python: the argument wins over the default
+    assert.equal(without.get(undefined), undefined);
+    const token = without.set("set");
+    assert.equal(without.get("fb"), "set");
+    const g = new Greenlet(function* () {
+      return [without.get("child"), withDefault.get("child")];
+    }, { context: "empty" });
+    assert.deepEqual(g.switchSync(), ["child", "child"]);
+    without.reset(token);
+    assert.equal(without.get("fb"), "fb");
+    assertHealthy();
+  });
+
   it("ContextVar.set() returns a token that ContextVar.reset() uses to restore", () => {
     const v = new ContextVar<string>("v", { default: "dflt" });
     const t1 = v.set("a");

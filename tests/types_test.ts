@@ -4,7 +4,15 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { awaitOnly, getcurrent, Greenlet, GreenletError, greenletSpawn, type Op } from "../mod.ts";
+import {
+  awaitOnly,
+  ContextVar,
+  getcurrent,
+  Greenlet,
+  GreenletError,
+  greenletSpawn,
+  type Op,
+} from "../mod.ts";
 import { assertHealthy } from "./_healthy.ts";
 
 describe("types", () => {
@@ -51,6 +59,16 @@ describe("types", () => {
       }, // @ts-expect-error the argument types are checked against the body's parameters
       "not a number",
     ));
+    assertHealthy();
+  });
+
+  it("ContextVar.get() may be undefined; get(fallback) has the fallback's type", () => {
+    const user = new ContextVar<string>("user");
+    // @ts-expect-error get() without a fallback may be undefined
+    const maybe: string = user.get();
+    const sure: string = user.get("anonymous");
+    const either: string | number = user.get(0);
+    assert.deepEqual([maybe, sure, either], [undefined, "anonymous", 0]);
     assertHealthy();
   });
 });
