@@ -691,14 +691,15 @@ export async function driveAsync(target: Core, v: unknown, k: number): Promise<u
     theAgent.driving = true;
     theStep.state = IDLE;
     currentDriver = id;
-    let out: unknown = PARKED;
+    let out: unknown;
     try {
       out = run(target, v, k, origin, true, trace);
     } finally {
       theStep.state = BLOCKED;
       theAgent.driving = false;
       theAgent.current = main;
-      if (out !== PARKED && released.size !== 0) releaseFrom(id);
+      // Back in main, by a result or by an exception (not parked): as in driveSync.
+      if (theAgent.parked === null && released.size !== 0) releaseFrom(id);
     }
     if (out !== PARKED) return out;
     const wait = theAgent.parked!;

@@ -298,6 +298,31 @@ describe("kills and throws into an awaiting greenlet", () => {
     assertHealthy();
   });
 
+  it("an async thrower whose drive ends by raising releases the original driver too", async () => {
+    const main = getcurrent();
+    const failing = new Greenlet(function* () {
+      throw new Error("failing ends the thrower's drive");
+    });
+    const g = new Greenlet(function* () {
+      try {
+        yield* awaitOnly(new Promise(() => {}));
+      } catch {
+        yield* failing.switch();
+      }
+      return "finished by the thrower";
+    });
+    failing.parent = main;
+    const driver = observed(g.switchAsync());
+    await assert.rejects(
+      g.throwAsync(new Error("stop waiting")),
+      /failing ends the thrower's drive/,
+    );
+    assert.equal(g.dead, false);
+    await assert.rejects(driver, isCode("DRIVER_RELEASED"));
+    assert.equal(g.switchSync(), "finished by the thrower");
+    assertHealthy();
+  });
+
   it("a throw that makes the body return settles the original driver with that return value", async () => {
     const g = new Greenlet(function* () {
       try {
