@@ -492,7 +492,7 @@ export function loop(
           break body;
         }
         const self = fn === t.body ? undefined : t.face;
-        // An exception from the body leaves loop(); run() catches it (see there).
+        // An exception from the body leaves loop(); stretch() catches it (see there).
         const result = k <= 0
           ? fn.call(self)
           : k === 1
@@ -526,7 +526,7 @@ export function loop(
         }
       }
       // Run the body until it suspends on a step or finishes.
-      // An exception from the body leaves loop(); run() catches it (see there).
+      // An exception from the body leaves loop(); stretch() catches it (see there).
       const r = k === THROW ? genThrow.call(gen, v) : genNext.call(gen, v);
       const step = theStep;
       if (r.done === true) {
@@ -633,13 +633,18 @@ function takeOver(core: Core, error: unknown): void {
 }
 
 /**
- * Runs {@link loop} and handles what the bodies raise. The try/catch lives here so that loop()
- * has none: with it inside, V8 kept the loop's values in memory for the handler, and the
- * pingpong round trip took 2.2x the bare-generator floor instead of 1.7x (bench/, Deno 2.9).
- * `agent.current` tells who raised: the loop makes a greenlet current before running its body,
- * and makes main current before it returns or throws the driver's result.
+ * One synchronous stretch of a driver `id`: runs bodies from `t` until control is back in
+ * `main` (returns its value or throws its exception) or, for an async driver, a body parks.
+ *
+ * It also handles what the bodies raise. The try/catch lives here so that loop() has none:
+ * with it inside, V8 kept the loop's values in memory for the handler, and the pingpong round
+ * trip took 2.2x the bare-generator floor instead of 1.7x (bench/, Deno 2.9). `agent.current`
+ * tells who raised: the loop makes a greenlet current before running its body, and makes main
+ * current before it returns or throws the driver's result.
  */
-function run(
+function stretch(
+  id: number,
+  main: Core,
   t: Core,
   v: unknown,
   k: number,
@@ -647,38 +652,39 @@ function run(
   async: boolean,
   trace: boolean,
 ): unknown {
-  for (;;) {
-    try {
-      return loop(t, v, k, origin, async, trace);
-    } catch (error) {
-      const dying = theAgent.current;
-      if (dying.state === MAIN) throw error;
-      theStep.state = IDLE;
-      v = error;
-      k = error instanceof GreenletExit ? EXIT : THROW;
-      died(dying, v, k);
-      origin = dying;
-      t = dying.parent!;
-      trace = true;
+  theAgent.driving = true;
+  theStep.state = IDLE;
+  currentDriver = id;
+  try {
+    for (;;) {
+      try {
+        return loop(t, v, k, origin, async, trace);
+      } catch (error) {
+        const dying = theAgent.current;
+        if (dying.state === MAIN) throw error;
+        theStep.state = IDLE;
+        v = error;
+        k = error instanceof GreenletExit ? EXIT : THROW;
+        died(dying, v, k);
+        origin = dying;
+        t = dying.parent!;
+        trace = true;
+      }
     }
+  } finally {
+    theStep.state = BLOCKED;
+    theAgent.driving = false;
+    theAgent.current = main;
+    // Back in main, by a result or by an exception (not parked): drivers this one released
+    // from live greenlets give up.
+    if (theAgent.parked === null && released.size !== 0) releaseFrom(id);
   }
 }
 
 /** Runs a synchronous driver: ordinary code switching into `target`. */
 export function driveSync(target: Core, v: unknown, k: number): unknown {
   const main = enterDriver();
-  const id = ++driverSeq;
-  currentDriver = id;
-  theAgent.driving = true;
-  theStep.state = IDLE;
-  try {
-    return run(target, v, k, main, false, true);
-  } finally {
-    theStep.state = BLOCKED;
-    theAgent.driving = false;
-    theAgent.current = main;
-    if (released.size !== 0) releaseFrom(id);
-  }
+  return stretch(++driverSeq, main, target, v, k, main, false, true);
 }
 
 /** Runs an asynchronous driver: like driveSync, but awaits for bodies in awaitOnly(). */
@@ -688,19 +694,7 @@ export async function driveAsync(target: Core, v: unknown, k: number): Promise<u
   let trace = true;
   const id = ++driverSeq;
   for (;;) {
-    theAgent.driving = true;
-    theStep.state = IDLE;
-    currentDriver = id;
-    let out: unknown;
-    try {
-      out = run(target, v, k, origin, true, trace);
-    } finally {
-      theStep.state = BLOCKED;
-      theAgent.driving = false;
-      theAgent.current = main;
-      // Back in main, by a result or by an exception (not parked): as in driveSync.
-      if (theAgent.parked === null && released.size !== 0) releaseFrom(id);
-    }
+    const out = stretch(id, main, target, v, k, origin, true, trace);
     if (out !== PARKED) return out;
     const wait = theAgent.parked!;
     theAgent.parked = null;
