@@ -392,7 +392,8 @@ function isGenerator(value: unknown): value is Generator<unknown, unknown, unkno
   return Object.prototype.toString.call(value) === "[object Generator]";
 }
 
-function callTracer(origin: Core, target: Core, kind: number): unknown {
+/** Calls the tracer in `target`; returns the error that replaces the payload if it threw. */
+function callTracer(origin: Core, target: Core, kind: number): { error: unknown } | undefined {
   const tracer = theAgent.tracer!;
   theStep.state = BLOCKED;
   try {
@@ -425,6 +426,7 @@ export function loop(
   trace: boolean,
 ): unknown {
   for (;;) {
+    let fn: ((...args: unknown[]) => unknown) | undefined;
     if (t.state !== ACTIVE) {
       // Walk past dead greenlets to the nearest live ancestor (rule S6). A GreenletExit thrown
       // into a dead greenlet becomes a value (rule W5).
@@ -443,24 +445,7 @@ export function loop(
         }
         takeOver(t, v);
       }
-      if (t.state === MAIN) {
-        theAgent.current = t;
-        if (trace && theAgent.tracer !== null) {
-          const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
-          if (failure !== undefined) {
-            v = failure.error;
-            k = THROW;
-          }
-        }
-        if (k === THROW) throw v;
-        return v;
-      }
-    }
-    // Every way the greenlet finishes leaves this block with (v, k) set for its parent.
-    body: {
-      let gen = t.body as Generator<unknown, unknown, unknown>;
       if (t.state === PENDING) {
-        let fn: (...args: unknown[]) => unknown;
         try {
           fn = lookupRun(t);
         } catch (error) {
@@ -478,14 +463,25 @@ export function loop(
           continue;
         }
         t.state = ACTIVE;
-        theAgent.current = t;
-        if (trace && theAgent.tracer !== null) {
-          const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
-          if (failure !== undefined) {
-            v = failure.error;
-            k = THROW;
-          }
-        }
+      }
+    }
+    // Control is in `t` now: the tracer runs there (rule TR5).
+    theAgent.current = t;
+    if (trace && theAgent.tracer !== null) {
+      const failure = callTracer(origin, t, k);
+      if (failure !== undefined) {
+        v = failure.error;
+        k = THROW;
+      }
+    }
+    if (t.state === MAIN) {
+      if (k === THROW) throw v;
+      return v;
+    }
+    // Every way the greenlet finishes leaves this block with (v, k) set for its parent.
+    body: {
+      let gen = t.body as Generator<unknown, unknown, unknown>;
+      if (fn !== undefined) {
         if (k === THROW) {
           // Rule W4: a greenlet started by a throw dies at once without running.
           if (v instanceof GreenletExit) k = EXIT;
@@ -515,15 +511,6 @@ export function loop(
         t.body = gen;
         v = undefined;
         k = 0;
-      } else {
-        theAgent.current = t;
-        if (trace && theAgent.tracer !== null) {
-          const failure = callTracer(origin, t, k) as { error: unknown } | undefined;
-          if (failure !== undefined) {
-            v = failure.error;
-            k = THROW;
-          }
-        }
       }
       // Run the body until it suspends on a step or finishes.
       // An exception from the body leaves loop(); stretch() catches it (see there).
