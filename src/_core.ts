@@ -257,8 +257,8 @@ export function ensureMain(): Core {
 }
 
 /** Label used in messages and by the tree dump. */
-export function label(core: Core): string {
-  return core.name === "" ? `#${core.id}` : `${core.name}#${core.id}`;
+export function label(of: { readonly name: string; readonly id: number }): string {
+  return of.name === "" ? `#${of.id}` : `${of.name}#${of.id}`;
 }
 
 /** Error for a step created where no body runs. */
@@ -820,7 +820,7 @@ function collect(held: Held): void {
     return;
   }
   const main = theAgent.main;
-  const text = held.name === "" ? `#${held.id}` : `${held.name}#${held.id}`;
+  const text = label(held);
   const ghost = new Core(null, false, main, undefined, held.ctx, held.name);
   ghost.face = new GhostFace(ghost, text);
   ghost.state = ACTIVE;
