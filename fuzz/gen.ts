@@ -288,11 +288,12 @@ export function generate(seed: number): Program {
   return { seed, greenlets, tracer, traceRaiseAt, main };
 }
 
-/** Counts operations by kind (static coverage of a program). */
-export function countOps(program: Program, into: Map<string, number>): void {
+/** Every operation list of a program (bodies, main, nested blocks), in a stable order. */
+export function opLists(program: Program): Op[][] {
+  const lists: Op[][] = [];
   const visit = (ops: Op[]) => {
+    lists.push(ops);
     for (const op of ops) {
-      into.set(op.op, (into.get(op.op) ?? 0) + 1);
       if (op.op === "try") {
         visit(op.body);
         visit(op.handler);
@@ -306,4 +307,12 @@ export function countOps(program: Program, into: Map<string, number>): void {
   };
   for (const g of program.greenlets) visit(g.body);
   visit(program.main);
+  return lists;
+}
+
+/** Counts operations by kind (static coverage of a program). */
+export function countOps(program: Program, into: Map<string, number>): void {
+  for (const ops of opLists(program)) {
+    for (const op of ops) into.set(op.op, (into.get(op.op) ?? 0) + 1);
+  }
 }

@@ -11,7 +11,7 @@
 // (shrink and save at most M new divergences per run, one per distinct first difference).
 // Entry point: bash _tools/fuzz.sh (sources _tools/env.sh first).
 
-import { countOps, generate, type Op, OP_KINDS, type Program } from "./gen.ts";
+import { countOps, generate, type Op, OP_KINDS, opLists, type Program } from "./gen.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const regressionsDir = `${root}/fuzz/regressions`;
@@ -176,27 +176,6 @@ async function compareBatch(
 // ---------------------------------------------------------------------------------------------
 // Shrinking: drop one operation (or unwrap one block) at a time while the program still
 // diverges on the same runtime; each round evaluates all candidates in one batch.
-
-function opLists(p: Program): Op[][] {
-  const lists: Op[][] = [];
-  const visit = (ops: Op[]) => {
-    lists.push(ops);
-    for (const op of ops) {
-      if (op.op === "try") {
-        visit(op.body);
-        visit(op.handler);
-      } else if (op.op === "fin") {
-        visit(op.body);
-        visit(op.fin);
-      } else if (op.op === "call" || op.op === "new" || op.op === "setrun") {
-        visit(op.body);
-      }
-    }
-  };
-  for (const g of p.greenlets) visit(g.body);
-  visit(p.main);
-  return lists;
-}
 
 function candidates(p: Program): Program[] {
   const out: Program[] = [];
