@@ -8,21 +8,12 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runtime } from "./_runtime.ts";
 import { assertHealthy } from "./_healthy.ts";
+import type { Results } from "./fixtures/gc_kill_child.ts";
 
-interface ChildResults {
-  exit: Record<string, unknown>[];
-  cleanupSwitch: Record<string, unknown>[];
-  reported: string[];
-  pendingRan: boolean;
-  pendingCollected: boolean;
-  deadCollected: boolean;
-  mainAfter: boolean;
-}
-
-let cached: ChildResults | undefined;
+let cached: Results | undefined;
 
 /** Runs the child once and parses its JSON line (the last line of stdout). */
-function childResults(): ChildResults {
+function childResults(): Results {
   if (cached !== undefined) return cached;
   const script = fileURLToPath(new URL("./fixtures/gc_kill_child.ts", import.meta.url));
   const [cmd, ...args] = runtime.command(script);
@@ -33,7 +24,7 @@ function childResults(): ChildResults {
     `child failed (${child.status}, ${child.signal}):\n${child.stdout}\n${child.stderr}`,
   );
   const lines = child.stdout.trim().split("\n");
-  cached = JSON.parse(lines[lines.length - 1]) as ChildResults;
+  cached = JSON.parse(lines[lines.length - 1]) as Results;
   return cached;
 }
 
