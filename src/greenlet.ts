@@ -480,7 +480,7 @@ export class Greenlet {
    */
   toString(): string {
     const core = this.#core;
-    const kind = core.main ? "main" : "js";
+    const kind = this.kind;
     if (core.state === State.DEAD) return `<Greenlet ${label(core)} ${kind} dead>`;
     const parts = [`<Greenlet ${label(core)} ${kind}`];
     if (core.state !== State.PENDING) {
