@@ -20,6 +20,7 @@
 // library's), so creating a closure per greenlet would measure V8 rather than the trampoline.
 // bench/greenlet_bench.py uses the same shapes (f defined once, greenlet(f).switch()).
 
+import process from "node:process";
 import { getcurrent, Greenlet } from "../mod.ts";
 import { runtime } from "../tests/_runtime.ts";
 
@@ -341,20 +342,8 @@ function parseArgs(args: string[]): Options {
   return { k, warmup, only, noFloor };
 }
 
-function args(): string[] {
-  const deno = (globalThis as { Deno?: { args: string[] } }).Deno;
-  if (deno !== undefined) return deno.args;
-  return (globalThis as unknown as { process: { argv: string[] } }).process.argv.slice(2);
-}
-
-function version(): string {
-  const g = globalThis as { Deno?: { version: { deno: string; v8: string } }; Bun?: unknown };
-  if (g.Deno !== undefined) return `Deno ${g.Deno.version.deno} (V8 ${g.Deno.version.v8})`;
-  return `Bun ${(g.Bun as { version: string }).version} (JSC)`;
-}
-
 function run(): void {
-  const { k, warmup, only, noFloor } = parseArgs(args());
+  const { k, warmup, only, noFloor } = parseArgs(process.argv.slice(2));
   const all = [pingpongCase, switchSyncCase, depth8Case, createCase].map((make) => make());
   const cases = only === null ? all : all.filter((c) => only.includes(c.name));
   const best = new Map<string, { greenlet: number; floor: number; protocol?: number }>();
@@ -376,7 +365,7 @@ function run(): void {
   }
   const out: Record<string, unknown> = {
     runtime: runtime.name,
-    version: version(),
+    version: runtime.version,
     k,
     n: N,
     depth: DEPTH,

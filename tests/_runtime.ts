@@ -8,6 +8,8 @@ import { denoRuntime } from "./_runtime_deno.ts";
 /** What tests and benchmarks need from the runtime. */
 export interface TestRuntime {
   readonly name: "deno" | "bun";
+  /** The runtime and its engine with versions, e.g. `Deno 2.9.6 (V8 15.0.245.2-rusty)`. */
+  readonly version: string;
   /** argv that runs a TypeScript file with forced GC available, all permissions. */
   command(script: string, args?: string[]): string[];
   /** Forces a full garbage collection (only in a process started by `command`). */

@@ -5,6 +5,7 @@ import type { TestRuntime } from "./_runtime.ts";
 
 interface BunGlobal {
   gc(force: boolean): void;
+  version: string;
 }
 
 interface JscModule {
@@ -17,6 +18,9 @@ let jsc: JscModule | undefined;
 /** Bun: `Bun.gc(true)` forces a collection; `bun:jsc` reports the heap. */
 export const bunRuntime: TestRuntime = {
   name: "bun",
+  get version(): string {
+    return `Bun ${bun.version} (JSC)`;
+  },
   command(script: string, args: string[] = []): string[] {
     return [process.execPath, "run", script, ...args];
   },

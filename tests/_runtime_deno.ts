@@ -6,6 +6,11 @@ import type { TestRuntime } from "./_runtime.ts";
 /** Deno: `--v8-flags=--expose-gc` gives `globalThis.gc`. */
 export const denoRuntime: TestRuntime = {
   name: "deno",
+  get version(): string {
+    const { deno, v8 } = (globalThis as unknown as { Deno: { version: Record<string, string> } })
+      .Deno.version;
+    return `Deno ${deno} (V8 ${v8})`;
+  },
   command(script: string, args: string[] = []): string[] {
     return [process.execPath, "run", "-A", "--v8-flags=--expose-gc", script, ...args];
   },
