@@ -53,37 +53,22 @@ pub const fpControlCapture = abi.fpControlCapture;
 pub const fpRoundingMode = abi.fpRoundingMode;
 pub const fpRoundingModeSet = abi.fpRoundingModeSet;
 
-/// Builds the first frame of `stack` so that the first swap to the returned
-/// stack pointer installs `fp` and calls `entry(arg, value)`.
+/// Builds the first frame of `stack` so that the first switch to the returned
+/// stack pointer installs `fp` and calls `entry(arg, value)`. Where `fused`,
+/// the frame is the one the fused switch (and `swap`, which then ends the same
+/// way) resumes.
 pub fn prepare(stack: Stack, entry: EntryFn, arg: usize, fp: FpControl) usize {
     const top = stack.top();
     assert(top % 16 == 0);
-    const sp = abi.prepareStack(.{
+    const frame: abi.InitialFrame = .{
         .top = top,
         .limit = stack.limit(),
         .base = stack.base,
         .entry = @intFromPtr(entry),
         .arg = arg,
         .fp = fp,
-    });
-    assert(sp < top);
-    assert(sp > stack.limit());
-    return sp;
-}
-
-/// `prepare` for a greenlet resumed by the fused switch (`fused` only).
-pub fn prepareFused(stack: Stack, entry: EntryFn, arg: usize, fp: FpControl) usize {
-    comptime assert(fused);
-    const top = stack.top();
-    assert(top % 16 == 0);
-    const sp = abi.prepareFusedStack(.{
-        .top = top,
-        .limit = stack.limit(),
-        .base = stack.base,
-        .entry = @intFromPtr(entry),
-        .arg = arg,
-        .fp = fp,
-    });
+    };
+    const sp = if (fused) abi.prepareFusedStack(frame) else abi.prepareStack(frame);
     assert(sp < top);
     assert(sp > stack.limit());
     return sp;

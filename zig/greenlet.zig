@@ -285,10 +285,7 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
     };
     const greenlet = &slot.greenlet;
     greenlet.* = .{
-        .sp = if (context.fused)
-            context.prepareFused(stack, &greenletMain, @intFromPtr(greenlet), context.fpControlCapture())
-        else
-            context.prepare(stack, &greenletMain, @intFromPtr(greenlet), context.fpControlCapture()),
+        .sp = context.prepare(stack, &greenletMain, @intFromPtr(greenlet), context.fpControlCapture()),
         .stack = stack,
         .entry = entry,
         .arg = arg,
