@@ -21,33 +21,47 @@ comptime {
     assert(checked_register_count == 10 + 1 + 8);
 }
 
+/// The callee-saved registers as the switch and the test helper store them,
+/// from SP upwards: d8-d15, x19-x28, x29 (FP), x30 (LR): the layout
+/// `prepareStack` builds. SP is lowered before and raised after.
+const store_saved =
+    \\ stp d8, d9, [sp, #0]
+    \\ stp d10, d11, [sp, #16]
+    \\ stp d12, d13, [sp, #32]
+    \\ stp d14, d15, [sp, #48]
+    \\ stp x19, x20, [sp, #64]
+    \\ stp x21, x22, [sp, #80]
+    \\ stp x23, x24, [sp, #96]
+    \\ stp x25, x26, [sp, #112]
+    \\ stp x27, x28, [sp, #128]
+    \\ stp x29, x30, [sp, #144]
+    \\
+;
+const load_saved =
+    \\ ldp d8, d9, [sp, #0]
+    \\ ldp d10, d11, [sp, #16]
+    \\ ldp d12, d13, [sp, #32]
+    \\ ldp d14, d15, [sp, #48]
+    \\ ldp x19, x20, [sp, #64]
+    \\ ldp x21, x22, [sp, #80]
+    \\ ldp x23, x24, [sp, #96]
+    \\ ldp x25, x26, [sp, #112]
+    \\ ldp x27, x28, [sp, #128]
+    \\ ldp x29, x30, [sp, #144]
+    \\
+;
+
 /// `fn (from_sp: *usize, to_sp: usize, value: usize) callconv(.c) usize`.
 pub fn switchContext() callconv(.naked) void {
     asm volatile (
         \\ sub sp, sp, #160
-        \\ stp d8, d9, [sp, #0]
-        \\ stp d10, d11, [sp, #16]
-        \\ stp d12, d13, [sp, #32]
-        \\ stp d14, d15, [sp, #48]
-        \\ stp x19, x20, [sp, #64]
-        \\ stp x21, x22, [sp, #80]
-        \\ stp x23, x24, [sp, #96]
-        \\ stp x25, x26, [sp, #112]
-        \\ stp x27, x28, [sp, #128]
-        \\ stp x29, x30, [sp, #144]
+        \\
+    ++ store_saved ++
         \\ mov x9, sp
         \\ str x9, [x0]
         \\ mov sp, x1
-        \\ ldp d8, d9, [sp, #0]
-        \\ ldp d10, d11, [sp, #16]
-        \\ ldp d12, d13, [sp, #32]
-        \\ ldp d14, d15, [sp, #48]
-        \\ ldp x19, x20, [sp, #64]
-        \\ ldp x21, x22, [sp, #80]
-        \\ ldp x23, x24, [sp, #96]
-        \\ ldp x25, x26, [sp, #112]
-        \\ ldp x27, x28, [sp, #128]
-        \\ ldp x29, x30, [sp, #144]
+        \\
+    ++ load_saved ++
         \\ add sp, sp, #160
         \\ mov x0, x2
         \\ ret
@@ -130,16 +144,8 @@ pub fn fpRoundingModeSet(mode: u2) void {
 pub fn fillRegistersAndCall() callconv(.naked) void {
     asm volatile (
         \\ sub sp, sp, #176
-        \\ stp d8, d9, [sp, #0]
-        \\ stp d10, d11, [sp, #16]
-        \\ stp d12, d13, [sp, #32]
-        \\ stp d14, d15, [sp, #48]
-        \\ stp x19, x20, [sp, #64]
-        \\ stp x21, x22, [sp, #80]
-        \\ stp x23, x24, [sp, #96]
-        \\ stp x25, x26, [sp, #112]
-        \\ stp x27, x28, [sp, #128]
-        \\ stp x29, x30, [sp, #144]
+        \\
+    ++ store_saved ++
         \\ str x3, [sp, #160]
         \\ mov x9, x0
         \\ mov x0, x1
@@ -186,16 +192,8 @@ pub fn fillRegistersAndCall() callconv(.naked) void {
         \\ str d13, [x9, #128]
         \\ str d14, [x9, #136]
         \\ str d15, [x9, #144]
-        \\ ldp d8, d9, [sp, #0]
-        \\ ldp d10, d11, [sp, #16]
-        \\ ldp d12, d13, [sp, #32]
-        \\ ldp d14, d15, [sp, #48]
-        \\ ldp x19, x20, [sp, #64]
-        \\ ldp x21, x22, [sp, #80]
-        \\ ldp x23, x24, [sp, #96]
-        \\ ldp x25, x26, [sp, #112]
-        \\ ldp x27, x28, [sp, #128]
-        \\ ldp x29, x30, [sp, #144]
+        \\
+    ++ load_saved ++
         \\ add sp, sp, #176
         \\ ret
     );

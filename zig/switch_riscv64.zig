@@ -19,62 +19,76 @@ comptime {
     assert(frame_bytes == 8 * (1 + 12 + 12 + 1));
 }
 
+/// The callee-saved registers as the switch and the test helper store them,
+/// from SP upwards: ra, s0-s11, fs0-fs11: the layout `prepareStack` builds.
+/// SP is lowered before and raised after.
+const store_saved =
+    \\ sd ra, 0(sp)
+    \\ sd s0, 8(sp)
+    \\ sd s1, 16(sp)
+    \\ sd s2, 24(sp)
+    \\ sd s3, 32(sp)
+    \\ sd s4, 40(sp)
+    \\ sd s5, 48(sp)
+    \\ sd s6, 56(sp)
+    \\ sd s7, 64(sp)
+    \\ sd s8, 72(sp)
+    \\ sd s9, 80(sp)
+    \\ sd s10, 88(sp)
+    \\ sd s11, 96(sp)
+    \\ fsd fs0, 104(sp)
+    \\ fsd fs1, 112(sp)
+    \\ fsd fs2, 120(sp)
+    \\ fsd fs3, 128(sp)
+    \\ fsd fs4, 136(sp)
+    \\ fsd fs5, 144(sp)
+    \\ fsd fs6, 152(sp)
+    \\ fsd fs7, 160(sp)
+    \\ fsd fs8, 168(sp)
+    \\ fsd fs9, 176(sp)
+    \\ fsd fs10, 184(sp)
+    \\ fsd fs11, 192(sp)
+    \\
+;
+const load_saved =
+    \\ ld ra, 0(sp)
+    \\ ld s0, 8(sp)
+    \\ ld s1, 16(sp)
+    \\ ld s2, 24(sp)
+    \\ ld s3, 32(sp)
+    \\ ld s4, 40(sp)
+    \\ ld s5, 48(sp)
+    \\ ld s6, 56(sp)
+    \\ ld s7, 64(sp)
+    \\ ld s8, 72(sp)
+    \\ ld s9, 80(sp)
+    \\ ld s10, 88(sp)
+    \\ ld s11, 96(sp)
+    \\ fld fs0, 104(sp)
+    \\ fld fs1, 112(sp)
+    \\ fld fs2, 120(sp)
+    \\ fld fs3, 128(sp)
+    \\ fld fs4, 136(sp)
+    \\ fld fs5, 144(sp)
+    \\ fld fs6, 152(sp)
+    \\ fld fs7, 160(sp)
+    \\ fld fs8, 168(sp)
+    \\ fld fs9, 176(sp)
+    \\ fld fs10, 184(sp)
+    \\ fld fs11, 192(sp)
+    \\
+;
+
 /// `fn (from_sp: *usize, to_sp: usize, value: usize) callconv(.c) usize`.
 pub fn switchContext() callconv(.naked) void {
     asm volatile (
         \\ addi sp, sp, -208
-        \\ sd ra, 0(sp)
-        \\ sd s0, 8(sp)
-        \\ sd s1, 16(sp)
-        \\ sd s2, 24(sp)
-        \\ sd s3, 32(sp)
-        \\ sd s4, 40(sp)
-        \\ sd s5, 48(sp)
-        \\ sd s6, 56(sp)
-        \\ sd s7, 64(sp)
-        \\ sd s8, 72(sp)
-        \\ sd s9, 80(sp)
-        \\ sd s10, 88(sp)
-        \\ sd s11, 96(sp)
-        \\ fsd fs0, 104(sp)
-        \\ fsd fs1, 112(sp)
-        \\ fsd fs2, 120(sp)
-        \\ fsd fs3, 128(sp)
-        \\ fsd fs4, 136(sp)
-        \\ fsd fs5, 144(sp)
-        \\ fsd fs6, 152(sp)
-        \\ fsd fs7, 160(sp)
-        \\ fsd fs8, 168(sp)
-        \\ fsd fs9, 176(sp)
-        \\ fsd fs10, 184(sp)
-        \\ fsd fs11, 192(sp)
+        \\
+    ++ store_saved ++
         \\ sd sp, 0(a0)
         \\ mv sp, a1
-        \\ ld ra, 0(sp)
-        \\ ld s0, 8(sp)
-        \\ ld s1, 16(sp)
-        \\ ld s2, 24(sp)
-        \\ ld s3, 32(sp)
-        \\ ld s4, 40(sp)
-        \\ ld s5, 48(sp)
-        \\ ld s6, 56(sp)
-        \\ ld s7, 64(sp)
-        \\ ld s8, 72(sp)
-        \\ ld s9, 80(sp)
-        \\ ld s10, 88(sp)
-        \\ ld s11, 96(sp)
-        \\ fld fs0, 104(sp)
-        \\ fld fs1, 112(sp)
-        \\ fld fs2, 120(sp)
-        \\ fld fs3, 128(sp)
-        \\ fld fs4, 136(sp)
-        \\ fld fs5, 144(sp)
-        \\ fld fs6, 152(sp)
-        \\ fld fs7, 160(sp)
-        \\ fld fs8, 168(sp)
-        \\ fld fs9, 176(sp)
-        \\ fld fs10, 184(sp)
-        \\ fld fs11, 192(sp)
+        \\
+    ++ load_saved ++
         \\ addi sp, sp, 208
         \\ mv a0, a2
         \\ ret
@@ -164,31 +178,8 @@ pub fn fpRoundingModeSet(mode: u2) void {
 pub fn fillRegistersAndCall() callconv(.naked) void {
     asm volatile (
         \\ addi sp, sp, -208
-        \\ sd ra, 0(sp)
-        \\ sd s0, 8(sp)
-        \\ sd s1, 16(sp)
-        \\ sd s2, 24(sp)
-        \\ sd s3, 32(sp)
-        \\ sd s4, 40(sp)
-        \\ sd s5, 48(sp)
-        \\ sd s6, 56(sp)
-        \\ sd s7, 64(sp)
-        \\ sd s8, 72(sp)
-        \\ sd s9, 80(sp)
-        \\ sd s10, 88(sp)
-        \\ sd s11, 96(sp)
-        \\ fsd fs0, 104(sp)
-        \\ fsd fs1, 112(sp)
-        \\ fsd fs2, 120(sp)
-        \\ fsd fs3, 128(sp)
-        \\ fsd fs4, 136(sp)
-        \\ fsd fs5, 144(sp)
-        \\ fsd fs6, 152(sp)
-        \\ fsd fs7, 160(sp)
-        \\ fsd fs8, 168(sp)
-        \\ fsd fs9, 176(sp)
-        \\ fsd fs10, 184(sp)
-        \\ fsd fs11, 192(sp)
+        \\
+    ++ store_saved ++
         \\ sd a3, 200(sp)
         \\ mv t1, a0
         \\ mv a0, a1
@@ -254,31 +245,8 @@ pub fn fillRegistersAndCall() callconv(.naked) void {
         \\ fsd fs9, 168(t1)
         \\ fsd fs10, 176(t1)
         \\ fsd fs11, 184(t1)
-        \\ ld ra, 0(sp)
-        \\ ld s0, 8(sp)
-        \\ ld s1, 16(sp)
-        \\ ld s2, 24(sp)
-        \\ ld s3, 32(sp)
-        \\ ld s4, 40(sp)
-        \\ ld s5, 48(sp)
-        \\ ld s6, 56(sp)
-        \\ ld s7, 64(sp)
-        \\ ld s8, 72(sp)
-        \\ ld s9, 80(sp)
-        \\ ld s10, 88(sp)
-        \\ ld s11, 96(sp)
-        \\ fld fs0, 104(sp)
-        \\ fld fs1, 112(sp)
-        \\ fld fs2, 120(sp)
-        \\ fld fs3, 128(sp)
-        \\ fld fs4, 136(sp)
-        \\ fld fs5, 144(sp)
-        \\ fld fs6, 152(sp)
-        \\ fld fs7, 160(sp)
-        \\ fld fs8, 168(sp)
-        \\ fld fs9, 176(sp)
-        \\ fld fs10, 184(sp)
-        \\ fld fs11, 192(sp)
+        \\
+    ++ load_saved ++
         \\ addi sp, sp, 208
         \\ ret
     );

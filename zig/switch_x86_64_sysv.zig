@@ -34,26 +34,38 @@ comptime {
     assert((frame_bytes + 8) % 16 == 0);
 }
 
+/// The callee-saved registers as every switch saves them: pushed in this
+/// order, so the frame holds R12, R13, R14, R15, RBX, RBP from the saved SP
+/// upwards (the layout `prepareStack` and `prepareFusedStack` build).
+const push_saved =
+    \\ pushq %%rbp
+    \\ pushq %%rbx
+    \\ pushq %%r15
+    \\ pushq %%r14
+    \\ pushq %%r13
+    \\ pushq %%r12
+    \\
+;
+const pop_saved =
+    \\ popq %%r12
+    \\ popq %%r13
+    \\ popq %%r14
+    \\ popq %%r15
+    \\ popq %%rbx
+    \\ popq %%rbp
+    \\
+;
+
 /// `fn (from_sp: *usize, to_sp: usize, value: usize) callconv(.c) usize`.
 /// Returns the value handed over by whoever switches back to `from_sp`.
 pub fn switchContext() callconv(.naked) void {
-    asm volatile (
-        \\ pushq %%rbp
-        \\ pushq %%rbx
-        \\ pushq %%r15
-        \\ pushq %%r14
-        \\ pushq %%r13
-        \\ pushq %%r12
-        \\ movq %%rsp, (%%rdi)
-        \\ movq %%rsi, %%rsp
-        \\ popq %%r12
-        \\ popq %%r13
-        \\ popq %%r14
-        \\ popq %%r15
-        \\ popq %%rbx
-        \\ popq %%rbp
-        \\ movq %%rdx, %%rax
-        \\ retq
+    asm volatile (push_saved ++
+            \\ movq %%rsp, (%%rdi)
+            \\ movq %%rsi, %%rsp
+            \\
+        ++ pop_saved ++
+            \\ movq %%rdx, %%rax
+            \\ retq
     );
 }
 
@@ -65,24 +77,14 @@ pub fn switchContext() callconv(.naked) void {
 /// where the greenlet core switches through `switchCore` (x86_64 Linux), whose
 /// ending is the same.
 pub fn switchContextJump() callconv(.naked) void {
-    asm volatile (
-        \\ pushq %%rbp
-        \\ pushq %%rbx
-        \\ pushq %%r15
-        \\ pushq %%r14
-        \\ pushq %%r13
-        \\ pushq %%r12
-        \\ movq %%rsp, (%%rdi)
-        \\ movq %%rsi, %%rsp
-        \\ popq %%r12
-        \\ popq %%r13
-        \\ popq %%r14
-        \\ popq %%r15
-        \\ popq %%rbx
-        \\ popq %%rbp
-        \\ popq %%r8
-        \\ movq %%rdx, %%rax
-        \\ jmpq *%%r8
+    asm volatile (push_saved ++
+            \\ movq %%rsp, (%%rdi)
+            \\ movq %%rsi, %%rsp
+            \\
+        ++ pop_saved ++
+            \\ popq %%r8
+            \\ movq %%rdx, %%rax
+            \\ jmpq *%%r8
     );
 }
 
@@ -113,13 +115,7 @@ fn coreBody(comptime begin: []const u8) []const u8 {
     return core_head ++ "\n" ++ begin ++ "\n" ++ core_tail;
 }
 
-const core_head =
-    \\ pushq %%rbp
-    \\ pushq %%rbx
-    \\ pushq %%r15
-    \\ pushq %%r14
-    \\ pushq %%r13
-    \\ pushq %%r12
+const core_head = push_saved ++
     \\ pushq %%rcx
     \\ pushq %%rdx
 ;
@@ -134,12 +130,8 @@ const core_tail =
     \\ xorl %%eax, %%eax
     \\1:
     \\ addq $24, %%rsp
-    \\ popq %%r12
-    \\ popq %%r13
-    \\ popq %%r14
-    \\ popq %%r15
-    \\ popq %%rbx
-    \\ popq %%rbp
+    \\
+++ pop_saved ++
     \\ popq %%rcx
     \\ jmpq *%%rcx
     \\2:
@@ -153,12 +145,8 @@ const core_tail =
     \\4:
     \\ xorl %%eax, %%eax
     \\ addq $24, %%rsp
-    \\ popq %%r12
-    \\ popq %%r13
-    \\ popq %%r14
-    \\ popq %%r15
-    \\ popq %%rbx
-    \\ popq %%rbp
+    \\
+++ pop_saved ++
     \\ popq %%rcx
     \\ jmpq *%%rcx
 ;
@@ -300,37 +288,27 @@ pub fn fpRoundingModeSet(mode: u2) void {
 /// Loads seed+i into every callee-saved register, calls `call(ctx)`, then
 /// stores what the registers hold afterwards into `out`.
 pub fn fillRegistersAndCall() callconv(.naked) void {
-    asm volatile (
-        \\ pushq %%rbp
-        \\ pushq %%rbx
-        \\ pushq %%r12
-        \\ pushq %%r13
-        \\ pushq %%r14
-        \\ pushq %%r15
-        \\ pushq %%rcx
-        \\ movq %%rdi, %%rax
-        \\ movq %%rsi, %%rdi
-        \\ movq %%rdx, %%rbx
-        \\ leaq 1(%%rdx), %%rbp
-        \\ leaq 2(%%rdx), %%r12
-        \\ leaq 3(%%rdx), %%r13
-        \\ leaq 4(%%rdx), %%r14
-        \\ leaq 5(%%rdx), %%r15
-        \\ callq *%%rax
-        \\ popq %%rcx
-        \\ movq %%rbx, 0(%%rcx)
-        \\ movq %%rbp, 8(%%rcx)
-        \\ movq %%r12, 16(%%rcx)
-        \\ movq %%r13, 24(%%rcx)
-        \\ movq %%r14, 32(%%rcx)
-        \\ movq %%r15, 40(%%rcx)
-        \\ popq %%r15
-        \\ popq %%r14
-        \\ popq %%r13
-        \\ popq %%r12
-        \\ popq %%rbx
-        \\ popq %%rbp
-        \\ retq
+    asm volatile (push_saved ++
+            \\ pushq %%rcx
+            \\ movq %%rdi, %%rax
+            \\ movq %%rsi, %%rdi
+            \\ movq %%rdx, %%rbx
+            \\ leaq 1(%%rdx), %%rbp
+            \\ leaq 2(%%rdx), %%r12
+            \\ leaq 3(%%rdx), %%r13
+            \\ leaq 4(%%rdx), %%r14
+            \\ leaq 5(%%rdx), %%r15
+            \\ callq *%%rax
+            \\ popq %%rcx
+            \\ movq %%rbx, 0(%%rcx)
+            \\ movq %%rbp, 8(%%rcx)
+            \\ movq %%r12, 16(%%rcx)
+            \\ movq %%r13, 24(%%rcx)
+            \\ movq %%r14, 32(%%rcx)
+            \\ movq %%r15, 40(%%rcx)
+            \\
+        ++ pop_saved ++
+            \\ retq
     );
 }
 

@@ -26,67 +26,79 @@ comptime {
     assert(frame_bytes == 160 + 32 + 8 + 8 * 8 + 8);
 }
 
+/// The general-purpose callee-saved registers, pushed in this order by the
+/// switch and by the test helper (the layout `prepareStack` builds above the
+/// XMM and TIB area).
+const push_saved =
+    \\ pushq %%rbp
+    \\ pushq %%rbx
+    \\ pushq %%rdi
+    \\ pushq %%rsi
+    \\ pushq %%r12
+    \\ pushq %%r13
+    \\ pushq %%r14
+    \\ pushq %%r15
+    \\
+;
+const pop_saved =
+    \\ popq %%r15
+    \\ popq %%r14
+    \\ popq %%r13
+    \\ popq %%r12
+    \\ popq %%rsi
+    \\ popq %%rdi
+    \\ popq %%rbx
+    \\ popq %%rbp
+    \\
+;
+
 /// `fn (from_sp: *usize, to_sp: usize, value: usize) callconv(.c) usize`.
 pub fn switchContext() callconv(.naked) void {
-    asm volatile (
-        \\ pushq %%rbp
-        \\ pushq %%rbx
-        \\ pushq %%rdi
-        \\ pushq %%rsi
-        \\ pushq %%r12
-        \\ pushq %%r13
-        \\ pushq %%r14
-        \\ pushq %%r15
-        \\ subq $200, %%rsp
-        \\ movaps %%xmm6, 0(%%rsp)
-        \\ movaps %%xmm7, 16(%%rsp)
-        \\ movaps %%xmm8, 32(%%rsp)
-        \\ movaps %%xmm9, 48(%%rsp)
-        \\ movaps %%xmm10, 64(%%rsp)
-        \\ movaps %%xmm11, 80(%%rsp)
-        \\ movaps %%xmm12, 96(%%rsp)
-        \\ movaps %%xmm13, 112(%%rsp)
-        \\ movaps %%xmm14, 128(%%rsp)
-        \\ movaps %%xmm15, 144(%%rsp)
-        \\ movq %%gs:0x08, %%rax
-        \\ movq %%rax, 160(%%rsp)
-        \\ movq %%gs:0x10, %%rax
-        \\ movq %%rax, 168(%%rsp)
-        \\ movq %%gs:0x1478, %%rax
-        \\ movq %%rax, 176(%%rsp)
-        \\ movq %%gs:0x20, %%rax
-        \\ movq %%rax, 184(%%rsp)
-        \\ movq %%rsp, (%%rcx)
-        \\ movq %%rdx, %%rsp
-        \\ movaps 0(%%rsp), %%xmm6
-        \\ movaps 16(%%rsp), %%xmm7
-        \\ movaps 32(%%rsp), %%xmm8
-        \\ movaps 48(%%rsp), %%xmm9
-        \\ movaps 64(%%rsp), %%xmm10
-        \\ movaps 80(%%rsp), %%xmm11
-        \\ movaps 96(%%rsp), %%xmm12
-        \\ movaps 112(%%rsp), %%xmm13
-        \\ movaps 128(%%rsp), %%xmm14
-        \\ movaps 144(%%rsp), %%xmm15
-        \\ movq 160(%%rsp), %%rax
-        \\ movq %%rax, %%gs:0x08
-        \\ movq 168(%%rsp), %%rax
-        \\ movq %%rax, %%gs:0x10
-        \\ movq 176(%%rsp), %%rax
-        \\ movq %%rax, %%gs:0x1478
-        \\ movq 184(%%rsp), %%rax
-        \\ movq %%rax, %%gs:0x20
-        \\ addq $200, %%rsp
-        \\ popq %%r15
-        \\ popq %%r14
-        \\ popq %%r13
-        \\ popq %%r12
-        \\ popq %%rsi
-        \\ popq %%rdi
-        \\ popq %%rbx
-        \\ popq %%rbp
-        \\ movq %%r8, %%rax
-        \\ retq
+    asm volatile (push_saved ++
+            \\ subq $200, %%rsp
+            \\ movaps %%xmm6, 0(%%rsp)
+            \\ movaps %%xmm7, 16(%%rsp)
+            \\ movaps %%xmm8, 32(%%rsp)
+            \\ movaps %%xmm9, 48(%%rsp)
+            \\ movaps %%xmm10, 64(%%rsp)
+            \\ movaps %%xmm11, 80(%%rsp)
+            \\ movaps %%xmm12, 96(%%rsp)
+            \\ movaps %%xmm13, 112(%%rsp)
+            \\ movaps %%xmm14, 128(%%rsp)
+            \\ movaps %%xmm15, 144(%%rsp)
+            \\ movq %%gs:0x08, %%rax
+            \\ movq %%rax, 160(%%rsp)
+            \\ movq %%gs:0x10, %%rax
+            \\ movq %%rax, 168(%%rsp)
+            \\ movq %%gs:0x1478, %%rax
+            \\ movq %%rax, 176(%%rsp)
+            \\ movq %%gs:0x20, %%rax
+            \\ movq %%rax, 184(%%rsp)
+            \\ movq %%rsp, (%%rcx)
+            \\ movq %%rdx, %%rsp
+            \\ movaps 0(%%rsp), %%xmm6
+            \\ movaps 16(%%rsp), %%xmm7
+            \\ movaps 32(%%rsp), %%xmm8
+            \\ movaps 48(%%rsp), %%xmm9
+            \\ movaps 64(%%rsp), %%xmm10
+            \\ movaps 80(%%rsp), %%xmm11
+            \\ movaps 96(%%rsp), %%xmm12
+            \\ movaps 112(%%rsp), %%xmm13
+            \\ movaps 128(%%rsp), %%xmm14
+            \\ movaps 144(%%rsp), %%xmm15
+            \\ movq 160(%%rsp), %%rax
+            \\ movq %%rax, %%gs:0x08
+            \\ movq 168(%%rsp), %%rax
+            \\ movq %%rax, %%gs:0x10
+            \\ movq 176(%%rsp), %%rax
+            \\ movq %%rax, %%gs:0x1478
+            \\ movq 184(%%rsp), %%rax
+            \\ movq %%rax, %%gs:0x20
+            \\ addq $200, %%rsp
+            \\
+        ++ pop_saved ++
+            \\ movq %%r8, %%rax
+            \\ retq
     );
 }
 
@@ -175,127 +187,113 @@ pub fn fpRoundingModeSet(mode: u2) void {
 /// RSI R12-R15 = seed+0..7; XMM6..XMM15 = (seed+8+2i, seed+9+2i) as two
 /// 64-bit lanes; calls `call(ctx)`; stores them to `out`.
 pub fn fillRegistersAndCall() callconv(.naked) void {
-    asm volatile (
-        \\ pushq %%rbp
-        \\ pushq %%rbx
-        \\ pushq %%rdi
-        \\ pushq %%rsi
-        \\ pushq %%r12
-        \\ pushq %%r13
-        \\ pushq %%r14
-        \\ pushq %%r15
-        \\ subq $200, %%rsp
-        \\ movaps %%xmm6, 32(%%rsp)
-        \\ movaps %%xmm7, 48(%%rsp)
-        \\ movaps %%xmm8, 64(%%rsp)
-        \\ movaps %%xmm9, 80(%%rsp)
-        \\ movaps %%xmm10, 96(%%rsp)
-        \\ movaps %%xmm11, 112(%%rsp)
-        \\ movaps %%xmm12, 128(%%rsp)
-        \\ movaps %%xmm13, 144(%%rsp)
-        \\ movaps %%xmm14, 160(%%rsp)
-        \\ movaps %%xmm15, 176(%%rsp)
-        \\ movq %%r9, 192(%%rsp)
-        \\ movq %%rcx, %%rax
-        \\ movq %%rdx, %%rcx
-        \\ movq %%r8, %%rbx
-        \\ leaq 1(%%r8), %%rbp
-        \\ leaq 2(%%r8), %%rdi
-        \\ leaq 3(%%r8), %%rsi
-        \\ leaq 4(%%r8), %%r12
-        \\ leaq 5(%%r8), %%r13
-        \\ leaq 6(%%r8), %%r14
-        \\ leaq 7(%%r8), %%r15
-        \\ leaq 8(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm6
-        \\ leaq 9(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm6
-        \\ leaq 10(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm7
-        \\ leaq 11(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm7
-        \\ leaq 12(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm8
-        \\ leaq 13(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm8
-        \\ leaq 14(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm9
-        \\ leaq 15(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm9
-        \\ leaq 16(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm10
-        \\ leaq 17(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm10
-        \\ leaq 18(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm11
-        \\ leaq 19(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm11
-        \\ leaq 20(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm12
-        \\ leaq 21(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm12
-        \\ leaq 22(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm13
-        \\ leaq 23(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm13
-        \\ leaq 24(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm14
-        \\ leaq 25(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm14
-        \\ leaq 26(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm15
-        \\ leaq 27(%%r8), %%rdx
-        \\ movq %%rdx, %%xmm0
-        \\ punpcklqdq %%xmm0, %%xmm15
-        \\ callq *%%rax
-        \\ movq 192(%%rsp), %%rcx
-        \\ movq %%rbx, 0(%%rcx)
-        \\ movq %%rbp, 8(%%rcx)
-        \\ movq %%rdi, 16(%%rcx)
-        \\ movq %%rsi, 24(%%rcx)
-        \\ movq %%r12, 32(%%rcx)
-        \\ movq %%r13, 40(%%rcx)
-        \\ movq %%r14, 48(%%rcx)
-        \\ movq %%r15, 56(%%rcx)
-        \\ movups %%xmm6, 64(%%rcx)
-        \\ movups %%xmm7, 80(%%rcx)
-        \\ movups %%xmm8, 96(%%rcx)
-        \\ movups %%xmm9, 112(%%rcx)
-        \\ movups %%xmm10, 128(%%rcx)
-        \\ movups %%xmm11, 144(%%rcx)
-        \\ movups %%xmm12, 160(%%rcx)
-        \\ movups %%xmm13, 176(%%rcx)
-        \\ movups %%xmm14, 192(%%rcx)
-        \\ movups %%xmm15, 208(%%rcx)
-        \\ movaps 32(%%rsp), %%xmm6
-        \\ movaps 48(%%rsp), %%xmm7
-        \\ movaps 64(%%rsp), %%xmm8
-        \\ movaps 80(%%rsp), %%xmm9
-        \\ movaps 96(%%rsp), %%xmm10
-        \\ movaps 112(%%rsp), %%xmm11
-        \\ movaps 128(%%rsp), %%xmm12
-        \\ movaps 144(%%rsp), %%xmm13
-        \\ movaps 160(%%rsp), %%xmm14
-        \\ movaps 176(%%rsp), %%xmm15
-        \\ addq $200, %%rsp
-        \\ popq %%r15
-        \\ popq %%r14
-        \\ popq %%r13
-        \\ popq %%r12
-        \\ popq %%rsi
-        \\ popq %%rdi
-        \\ popq %%rbx
-        \\ popq %%rbp
-        \\ retq
+    asm volatile (push_saved ++
+            \\ subq $200, %%rsp
+            \\ movaps %%xmm6, 32(%%rsp)
+            \\ movaps %%xmm7, 48(%%rsp)
+            \\ movaps %%xmm8, 64(%%rsp)
+            \\ movaps %%xmm9, 80(%%rsp)
+            \\ movaps %%xmm10, 96(%%rsp)
+            \\ movaps %%xmm11, 112(%%rsp)
+            \\ movaps %%xmm12, 128(%%rsp)
+            \\ movaps %%xmm13, 144(%%rsp)
+            \\ movaps %%xmm14, 160(%%rsp)
+            \\ movaps %%xmm15, 176(%%rsp)
+            \\ movq %%r9, 192(%%rsp)
+            \\ movq %%rcx, %%rax
+            \\ movq %%rdx, %%rcx
+            \\ movq %%r8, %%rbx
+            \\ leaq 1(%%r8), %%rbp
+            \\ leaq 2(%%r8), %%rdi
+            \\ leaq 3(%%r8), %%rsi
+            \\ leaq 4(%%r8), %%r12
+            \\ leaq 5(%%r8), %%r13
+            \\ leaq 6(%%r8), %%r14
+            \\ leaq 7(%%r8), %%r15
+            \\ leaq 8(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm6
+            \\ leaq 9(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm6
+            \\ leaq 10(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm7
+            \\ leaq 11(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm7
+            \\ leaq 12(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm8
+            \\ leaq 13(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm8
+            \\ leaq 14(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm9
+            \\ leaq 15(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm9
+            \\ leaq 16(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm10
+            \\ leaq 17(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm10
+            \\ leaq 18(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm11
+            \\ leaq 19(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm11
+            \\ leaq 20(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm12
+            \\ leaq 21(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm12
+            \\ leaq 22(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm13
+            \\ leaq 23(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm13
+            \\ leaq 24(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm14
+            \\ leaq 25(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm14
+            \\ leaq 26(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm15
+            \\ leaq 27(%%r8), %%rdx
+            \\ movq %%rdx, %%xmm0
+            \\ punpcklqdq %%xmm0, %%xmm15
+            \\ callq *%%rax
+            \\ movq 192(%%rsp), %%rcx
+            \\ movq %%rbx, 0(%%rcx)
+            \\ movq %%rbp, 8(%%rcx)
+            \\ movq %%rdi, 16(%%rcx)
+            \\ movq %%rsi, 24(%%rcx)
+            \\ movq %%r12, 32(%%rcx)
+            \\ movq %%r13, 40(%%rcx)
+            \\ movq %%r14, 48(%%rcx)
+            \\ movq %%r15, 56(%%rcx)
+            \\ movups %%xmm6, 64(%%rcx)
+            \\ movups %%xmm7, 80(%%rcx)
+            \\ movups %%xmm8, 96(%%rcx)
+            \\ movups %%xmm9, 112(%%rcx)
+            \\ movups %%xmm10, 128(%%rcx)
+            \\ movups %%xmm11, 144(%%rcx)
+            \\ movups %%xmm12, 160(%%rcx)
+            \\ movups %%xmm13, 176(%%rcx)
+            \\ movups %%xmm14, 192(%%rcx)
+            \\ movups %%xmm15, 208(%%rcx)
+            \\ movaps 32(%%rsp), %%xmm6
+            \\ movaps 48(%%rsp), %%xmm7
+            \\ movaps 64(%%rsp), %%xmm8
+            \\ movaps 80(%%rsp), %%xmm9
+            \\ movaps 96(%%rsp), %%xmm10
+            \\ movaps 112(%%rsp), %%xmm11
+            \\ movaps 128(%%rsp), %%xmm12
+            \\ movaps 144(%%rsp), %%xmm13
+            \\ movaps 160(%%rsp), %%xmm14
+            \\ movaps 176(%%rsp), %%xmm15
+            \\ addq $200, %%rsp
+            \\
+        ++ pop_saved ++
+            \\ retq
     );
 }
 
