@@ -23,6 +23,7 @@
 
 const std = @import("std");
 const assert = std.debug.assert;
+const fp_x86_64 = @import("fp_x86_64.zig");
 
 /// Bytes of the frame that `switchContext` leaves on a suspended stack.
 pub const frame_bytes = 56;
@@ -220,18 +221,10 @@ fn trampoline() callconv(.naked) noreturn {
     );
 }
 
-pub const FpControl = struct { mxcsr: u32, x87_control: u16 };
-
-pub fn fpControlCapture() FpControl {
-    var mxcsr: u32 = 0;
-    var x87_control: u16 = 0;
-    asm volatile ("stmxcsr (%[m]); fnstcw (%[c])"
-        :
-        : [m] "r" (&mxcsr),
-          [c] "r" (&x87_control),
-        : .{ .memory = true });
-    return .{ .mxcsr = mxcsr, .x87_control = x87_control };
-}
+pub const FpControl = fp_x86_64.SseX87;
+pub const fpControlCapture = fp_x86_64.capture;
+pub const fpRoundingMode = fp_x86_64.roundingMode;
+pub const fpRoundingModeSet = fp_x86_64.roundingModeSet;
 
 /// Where and what the first frame of a new stack resumes into.
 pub const InitialFrame = struct {
@@ -262,25 +255,6 @@ pub fn prepareStack(frame: InitialFrame) usize {
     slots[6] = @intFromPtr(&trampoline);
     assert((sp + 48) % 16 == 8);
     return sp;
-}
-
-/// Rounding mode in the common encoding 0 nearest, 1 down, 2 up, 3 zero
-/// (the x86 encoding), read from MXCSR.
-pub fn fpRoundingMode() u2 {
-    return @truncate(fpControlCapture().mxcsr >> 13);
-}
-
-/// Sets the SSE and x87 rounding modes together.
-pub fn fpRoundingModeSet(mode: u2) void {
-    var fp = fpControlCapture();
-    fp.mxcsr = (fp.mxcsr & ~@as(u32, 3 << 13)) | (@as(u32, mode) << 13);
-    fp.x87_control = (fp.x87_control & ~@as(u16, 3 << 10)) | (@as(u16, mode) << 10);
-    asm volatile ("ldmxcsr (%[m]); fldcw (%[c])"
-        :
-        : [m] "r" (&fp.mxcsr),
-          [c] "r" (&fp.x87_control),
-        : .{ .memory = true });
-    assert(fpRoundingMode() == mode);
 }
 
 /// Test helper, `fn (call: *const fn (usize) callconv(.c) void, ctx: usize,

@@ -17,6 +17,7 @@
 
 const std = @import("std");
 const assert = std.debug.assert;
+const fp_x86_64 = @import("fp_x86_64.zig");
 
 pub const frame_bytes = 272;
 pub const checked_register_count = 8 + 2 * 10;
@@ -122,19 +123,15 @@ fn trampoline() callconv(.naked) noreturn {
 }
 
 pub const FpControl = struct { mxcsr: u32, x87_control: u16, fiber_data: usize };
+pub const fpRoundingMode = fp_x86_64.roundingMode;
+pub const fpRoundingModeSet = fp_x86_64.roundingModeSet;
 
 pub fn fpControlCapture() FpControl {
-    var mxcsr: u32 = 0;
-    var x87_control: u16 = 0;
-    asm volatile ("stmxcsr (%[m]); fnstcw (%[c])"
-        :
-        : [m] "r" (&mxcsr),
-          [c] "r" (&x87_control),
-        : .{ .memory = true });
+    const sse_x87 = fp_x86_64.capture();
     const fiber_data = asm volatile ("movq %%gs:0x20, %[r]"
         : [r] "=r" (-> usize),
     );
-    return .{ .mxcsr = mxcsr, .x87_control = x87_control, .fiber_data = fiber_data };
+    return .{ .mxcsr = sse_x87.mxcsr, .x87_control = sse_x87.x87_control, .fiber_data = fiber_data };
 }
 
 pub const InitialFrame = struct {
@@ -165,22 +162,6 @@ pub fn prepareStack(frame: InitialFrame) usize {
     slots[33] = @intFromPtr(&trampoline);
     assert((sp + 264) % 16 == 8);
     return sp;
-}
-
-pub fn fpRoundingMode() u2 {
-    return @truncate(fpControlCapture().mxcsr >> 13);
-}
-
-pub fn fpRoundingModeSet(mode: u2) void {
-    var fp = fpControlCapture();
-    fp.mxcsr = (fp.mxcsr & ~@as(u32, 3 << 13)) | (@as(u32, mode) << 13);
-    fp.x87_control = (fp.x87_control & ~@as(u16, 3 << 10)) | (@as(u16, mode) << 10);
-    asm volatile ("ldmxcsr (%[m]); fldcw (%[c])"
-        :
-        : [m] "r" (&fp.mxcsr),
-          [c] "r" (&fp.x87_control),
-        : .{ .memory = true });
-    assert(fpRoundingMode() == mode);
 }
 
 /// Test helper: `(call, ctx, seed, out)` in RCX, RDX, R8, R9. RBX RBP RDI
