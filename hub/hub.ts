@@ -370,6 +370,8 @@ export class Hub {
     for (;;) {
       this.budget = BATCH_RESUMES;
       this.#deadline = now() + BATCH_MS;
+      // Timers that came due during the last batch join the back of the queue.
+      this.#fireDue();
       while (this.budget > 0) {
         if (ready.size === 0) {
           this.#fireDue();
