@@ -11,7 +11,7 @@ import { Task } from "./task.ts";
  * in a helper task.
  */
 export function blocking<T>(body: () => Op<T>): Blocking<T> {
-  if (getHub().outside()) return new Task(body, [], "helper").get();
+  if (getHub().outside()) return new Task(body, [], "helper").schedule().get();
   return body() as unknown as Blocking<T>;
 }
 
