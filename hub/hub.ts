@@ -4,7 +4,15 @@ import { awaitOnly, getcurrent, Greenlet, type Op, type Step } from "../mod.ts";
 import { Fifo } from "./_fifo.ts";
 import { hubBlocked, notInHub } from "./_misuse.ts";
 import { Timer, TimerHeap } from "./_timers.ts";
-import { type Blocker, type Blocking, done, fail, Waiter, waiterKey } from "./_waiter.ts";
+import {
+  type Blocker,
+  type Blocking,
+  done,
+  fail,
+  finishKey,
+  Waiter,
+  waiterKey,
+} from "./_waiter.ts";
 import { LoopExit } from "./loop_exit.ts";
 
 /** How many resumptions a batch runs at most before it yields to the event loop. */
@@ -220,7 +228,7 @@ export class Hub {
       if ((this.budget & 63) === 0 && now() > this.#deadline) this.budget = 0;
       return resume(ready.shift());
     }
-    return this.greenlet.switch();
+    return this.greenlet.switch(SWITCHED);
   }
 
   /** @internal Makes `w` ready to resume with `value` (raised when `throws`). */
@@ -275,6 +283,7 @@ export class Hub {
       me.scheduled = true;
       this.ready.push(me);
     }
+    running = target.task !== null ? target : taskAbove(target.greenlet!);
     const g = target.greenlet!;
     return (throws ? g.throw(value) : g.switch(value)) as Blocking<T>;
   }
@@ -378,7 +387,14 @@ export class Hub {
           if (ready.size === 0) break;
         }
         if ((--this.budget & 63) === 0 && now() > this.#deadline) this.budget = 0;
-        yield* resume(ready.shift());
+        let back: unknown;
+        try {
+          back = yield* resume(ready.shift());
+        } catch (error) {
+          finished(error, true);
+          continue;
+        }
+        if (back !== SWITCHED) finished(back, false);
       }
       if (ready.size !== 0) {
         yield* awaitOnly(hop());
@@ -460,16 +476,53 @@ export class Hub {
   }
 }
 
+/** What a greenlet that blocks with nothing else ready switches to the hub with. */
+const SWITCHED: unique symbol = Symbol("switched");
+
+/**
+ * The task that runs now (or whose plain child greenlet runs): when a greenlet switches to the
+ * hub with anything but SWITCHED, this task's body has ended.
+ */
+let running: Waiter | null = null;
+
 /** The step that resumes a scheduled waiter with what it was scheduled with. */
 function resume(w: Waiter): Step<unknown> {
   w.scheduled = false;
+  running = w.task !== null ? w : taskAbove(w.greenlet!);
   const value = w.value;
   w.value = undefined;
+  const g = w.greenlet!;
+  const args = w.args;
   if (w.throws) {
     w.throws = false;
-    return w.greenlet!.throw(value);
+    w.args = null;
+    return g.throw(value);
   }
-  return w.greenlet!.switch(value);
+  if (args !== null) {
+    w.args = null;
+    return g.switch(...args);
+  }
+  return g.switch(value);
+}
+
+/** The waiter of the nearest task above a plain greenlet, if any. */
+function taskAbove(g: Greenlet): Waiter | null {
+  for (let p = g.parent; p !== null; p = p.parent) {
+    const w = (p as unknown as Record<symbol, Waiter | undefined>)[waiterKey];
+    if (w !== undefined) return w;
+  }
+  return null;
+}
+
+/** A greenlet switched to the hub other than by blocking: the running task's body ended. */
+function finished(value: unknown, failed: boolean): void {
+  const w = running;
+  running = null;
+  if (w === null || w.task === null || !w.greenlet!.dead) {
+    if (failed) reportError(value);
+    return;
+  }
+  w.task[finishKey](value, failed);
 }
 
 function hop(): Promise<void> {
