@@ -70,7 +70,8 @@ export class Task<R = unknown> extends Greenlet {
   #value: R | undefined = undefined;
   #exception: unknown = undefined;
   #failed = false;
-  #joiners: Waiter[] | null = null;
+  /** Who waits for the end: one waiter, or several (most tasks have at most one). */
+  #joiners: Waiter | Waiter[] | null = null;
   // Typed loosely so that Task<R> stays assignable to Task<unknown>.
   #links: ((task: never) => void)[] | null = null;
   #promise: Promise<R> | null = null;
@@ -137,12 +138,8 @@ export class Task<R = unknown> extends Greenlet {
     const joiners = this.#joiners;
     if (joiners !== null) {
       this.#joiners = null;
-      const hub = this.#hub;
-      for (const w of joiners) {
-        if (w.blocker === joining) hub.schedule(w, true, false);
-        else if (this.#failed) hub.schedule(w, this.#exception, true);
-        else hub.schedule(w, this.#value, false);
-      }
+      if (joiners instanceof Waiter) this.#wake(joiners);
+      else for (const w of joiners) this.#wake(w);
     }
     const links = this.#links;
     if (links !== null) {
@@ -151,11 +148,27 @@ export class Task<R = unknown> extends Greenlet {
     }
   }
 
+  #wake(w: Waiter): void {
+    const hub = this.#hub;
+    if (w.blocker === joining) hub.schedule(w, true, false);
+    else if (this.#failed) hub.schedule(w, this.#exception, true);
+    else hub.schedule(w, this.#value, false);
+  }
+
+  #join(w: Waiter): void {
+    const joiners = this.#joiners;
+    if (joiners === null) this.#joiners = w;
+    else if (joiners instanceof Waiter) this.#joiners = [joiners, w];
+    else joiners.push(w);
+  }
+
   #unjoin(w: Waiter): void {
     const joiners = this.#joiners;
-    if (joiners === null) return;
-    const i = joiners.indexOf(w);
-    if (i >= 0) joiners.splice(i, 1);
+    if (joiners === w) this.#joiners = null;
+    else if (Array.isArray(joiners)) {
+      const i = joiners.indexOf(w);
+      if (i >= 0) joiners.splice(i, 1);
+    }
   }
 
   #wait(
@@ -170,7 +183,7 @@ export class Task<R = unknown> extends Greenlet {
     if (w === this.#w) {
       return fail(new TypeError(`Cannot ${what} in the task itself: it would wait forever`));
     }
-    (this.#joiners ??= []).push(w);
+    this.#join(w);
     w.item = this;
     const ms = checkTimeout(options?.timeout, `Cannot ${what}`);
     if (ms !== undefined) hub.timeout(w, ms, throws ? new Timeout(ms) : expired, throws);
@@ -353,7 +366,7 @@ export class Task<R = unknown> extends Greenlet {
         : Promise.resolve(this.#value as R);
     } else {
       const w = hub.outer();
-      (this.#joiners ??= []).push(w);
+      this.#join(w);
       w.item = this;
       this.#promise = hub.block<R>(w, getting, "Task.promise") as unknown as Promise<R>;
     }
