@@ -3,7 +3,7 @@
 import { Fifo } from "./_fifo.ts";
 import { hubError } from "./_misuse.ts";
 import type { Blocker, Blocking, Waiter } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 
 /**
  * Who runs first when a channel transfer wakes the other side (Stackless): `-1` the receiver,
@@ -192,7 +192,7 @@ export class Channel<T> {
    * @throws what a sender passed to `sendThrow()`
    */
   receive(): Blocking<T> {
-    const hub = getHub();
+    const hub = hubCore();
     const s = this.#s;
     const senders = s.senders;
     if (senders.size !== 0) {
@@ -225,7 +225,7 @@ export class Channel<T> {
     const s = this.#s;
     if (s.closing) return;
     s.closing = true;
-    const hub = getHub();
+    const hub = hubCore();
     const receivers = s.receivers;
     while (receivers.size !== 0) {
       const e = receivers.shift();
@@ -257,7 +257,7 @@ export class Channel<T> {
   }
 
   #give(value: unknown, thrown: boolean, what: string): Blocking<void> {
-    const hub = getHub();
+    const hub = hubCore();
     const s = this.#s;
     if (s.closing) return hub.rejected(channelClosed("send on the channel"));
     const receivers = s.receivers;

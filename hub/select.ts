@@ -13,7 +13,7 @@ import {
   RECEIVE,
   SelectCase,
 } from "./channel.ts";
-import { getHub, type Hub } from "./hub.ts";
+import { type HubCore, hubCore } from "./_hub.ts";
 import { checkTimeout } from "./timeout.ts";
 
 /**
@@ -81,7 +81,7 @@ export function select<R>(...cases: SelectCase<R>[]): Blocking<R> {
 }
 
 function* run<R>(cases: SelectCase<R>[]): Op<R> {
-  const hub = getHub();
+  const hub = hubCore();
   const n = cases.length;
   const start = Math.floor(Math.random() * n);
   let fallback: SelectCase<R> | null = null;
@@ -111,13 +111,13 @@ function* run<R>(cases: SelectCase<R>[]): Op<R> {
 
 /** A select waiting on all its cases; the first to fire wins and withdraws the others. */
 class PendingSelect implements PickOwner, Blocker {
-  readonly #hub: Hub;
+  readonly #hub: HubCore;
   readonly #w: Waiter;
   readonly #picks: (Pick | Timer)[] = [];
   readonly #cases: SelectCase<unknown>[];
   received: unknown = undefined;
 
-  constructor(hub: Hub, w: Waiter, cases: SelectCase<unknown>[]) {
+  constructor(hub: HubCore, w: Waiter, cases: SelectCase<unknown>[]) {
     this.#hub = hub;
     this.#w = w;
     this.#cases = cases;

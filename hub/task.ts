@@ -3,7 +3,7 @@
 import { Greenlet, GreenletExit, type Op } from "../mod.ts";
 import { type Blocker, type Blocking, fail, finishKey, Waiter, waiterKey } from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
-import { getHub, type Hub } from "./hub.ts";
+import { type HubCore, hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
 
 const PENDING = 0;
@@ -76,7 +76,7 @@ export class Task<R = unknown> extends Greenlet {
   #links: ((task: never) => void)[] | null = null;
   #promise: Promise<R> | null = null;
   #start: Timer | null = null;
-  readonly #hub: Hub;
+  readonly #hub: HubCore;
   readonly #w: Waiter;
   /** @ignore The hub's record of this task. */
   readonly [waiterKey]: Waiter;
@@ -98,7 +98,7 @@ export class Task<R = unknown> extends Greenlet {
     if (typeof fn !== "function") {
       throw new TypeError(`Cannot spawn: fn must be a function, not ${typeof fn}`);
     }
-    const hub = getHub();
+    const hub = hubCore();
     super(fn, { parent: hub.greenlet, name: name ?? fn.name });
     this.#hub = hub;
     const w = new Waiter(this);
