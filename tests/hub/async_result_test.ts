@@ -2,11 +2,9 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Op } from "../../mod.ts";
-import { AsyncResult, main, sleep, spawn, Timeout } from "../../hub/mod.ts";
+import { AsyncResult, sleep, spawn, Timeout } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("AsyncResult", () => {
   it("get() waits for set() and every waiter gets the value", async () => {

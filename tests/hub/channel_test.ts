@@ -3,11 +3,10 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { GreenletError, type Op } from "../../mod.ts";
-import { Channel, type ChannelPreference, main, sleep, spawn } from "../../hub/mod.ts";
+import { GreenletError } from "../../mod.ts";
+import { Channel, type ChannelPreference, sleep, spawn } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 /** Who logs first after a send to a blocked receiver, under each preference. */
 async function sendToBlockedReceiver(preference: ChannelPreference): Promise<string[]> {

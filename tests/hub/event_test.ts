@@ -2,11 +2,9 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Op } from "../../mod.ts";
-import { Event, main, sleep, spawn } from "../../hub/mod.ts";
+import { Event, sleep, spawn } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("Event", () => {
   it("set() wakes every waiter in order; wait() returns at once while set", async () => {

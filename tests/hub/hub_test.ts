@@ -6,21 +6,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { getcurrent, Greenlet, type Op } from "../../mod.ts";
-import {
-  Channel,
-  Event,
-  getHub,
-  LoopExit,
-  main,
-  Queue,
-  sleep,
-  spawn,
-  type Task,
-} from "../../hub/mod.ts";
+import { getcurrent, Greenlet } from "../../mod.ts";
+import { Channel, Event, getHub, LoopExit, Queue, sleep, spawn, type Task } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("hub", () => {
   it("is one greenlet per agent, the parent of every task", async () => {

@@ -2,11 +2,9 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Op } from "../../mod.ts";
-import { joinAll, killAll, main, sleep, spawn } from "../../hub/mod.ts";
+import { joinAll, killAll, sleep, spawn } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("joinAll", () => {
   it("waits for all and returns them in the order they finished", async () => {

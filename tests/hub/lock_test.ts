@@ -2,11 +2,9 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Op } from "../../mod.ts";
-import { Lock, main, Semaphore, sleep, spawn } from "../../hub/mod.ts";
+import { Lock, Semaphore, sleep, spawn } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("Semaphore and Lock", () => {
   it("a lock is exclusive and hands over in FIFO order (no barging)", async () => {

@@ -2,11 +2,9 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Op } from "../../mod.ts";
-import { main, Pool, sleep } from "../../hub/mod.ts";
+import { Pool, sleep } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("Pool", () => {
   it("runs at most size tasks at once; spawn() waits for a slot", async () => {

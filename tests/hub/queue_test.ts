@@ -3,11 +3,10 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { GreenletError, type Op } from "../../mod.ts";
-import { main, Queue, sleep, spawn, Timeout } from "../../hub/mod.ts";
+import { GreenletError } from "../../mod.ts";
+import { Queue, sleep, spawn, Timeout } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("Queue", () => {
   it("is FIFO and unbounded by default", async () => {

@@ -2,11 +2,10 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { awaitOnly, GreenletExit, type Op } from "../../mod.ts";
-import { main, scope, sleep, spawn, type Task } from "../../hub/mod.ts";
+import { awaitOnly, GreenletExit } from "../../mod.ts";
+import { scope, sleep, spawn, type Task } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("scope", () => {
   it("kills and joins the children left when the body returns", async () => {

@@ -2,11 +2,9 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Op } from "../../mod.ts";
-import { after, Channel, main, select, sleep, spawn } from "../../hub/mod.ts";
+import { after, Channel, select, sleep, spawn } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("select", () => {
   it("takes the case that becomes ready and withdraws the others", async () => {

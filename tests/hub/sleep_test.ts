@@ -2,11 +2,9 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Op } from "../../mod.ts";
-import { main, sleep, spawn } from "../../hub/mod.ts";
+import { sleep, spawn } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("sleep", () => {
   it("sleep(ms) waits at least ms (by the hub's clock)", async () => {

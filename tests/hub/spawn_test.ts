@@ -5,12 +5,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { Op } from "../../mod.ts";
-import { main, spawn, spawnLater } from "../../hub/mod.ts";
+import { spawn, spawnLater } from "../../hub/mod.ts";
 import { runtime } from "../_runtime.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("spawn", () => {
   it("passes arguments and names the task after the function", async () => {

@@ -4,10 +4,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { awaitOnly, GreenletExit, type Op } from "../../mod.ts";
-import { Event, main, sleep, spawn, type Task, Timeout } from "../../hub/mod.ts";
+import { Event, sleep, spawn, type Task, Timeout } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("Task", () => {
   it("records a value: ready, successful, value; get() returns it", async () => {

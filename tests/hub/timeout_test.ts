@@ -2,11 +2,10 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { awaitOnly, type Op } from "../../mod.ts";
-import { Event, main, Queue, sleep, Timeout, withTimeout } from "../../hub/mod.ts";
+import { awaitOnly } from "../../mod.ts";
+import { Event, Queue, sleep, Timeout, withTimeout } from "../../hub/mod.ts";
 import { assertHealthy } from "../_healthy.ts";
-
-const run = <R>(body: () => Op<R>): Promise<R> => main(body, { signals: false });
+import { run } from "./_run.ts";
 
 describe("withTimeout", () => {
   it("returns the body's result when it finishes in time", async () => {
