@@ -29,7 +29,7 @@ import { NATIVE_FILES, NATIVE_VERSION } from "../ffi/_native_hashes.ts";
 import { NativeLibraryError } from "../ffi/native_library_error.ts";
 import { denoPath } from "./_deno_path.ts";
 import { runtime } from "./_runtime.ts";
-import { startStaticServer, type StaticServer } from "./_static_server.ts";
+import { type Fault, startStaticServer, type StaticServer } from "./_static_server.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LINUX = NATIVE_FILES["linux-x86_64"];
@@ -139,6 +139,17 @@ describe("ffi/_locate.ts locateLibrary() over http", () => {
   let cache: string;
   const download = (): Promise<string> =>
     locateLibrary(machine(server.url, { GREENLET_CACHE_DIR: cache }));
+  /** Downloads into a fresh cache with the library served faulty: fails so, caches nothing. */
+  const faulty = async (fault: Fault, code: string, text: RegExp): Promise<void> => {
+    cache = temp();
+    server.fault(LINUX_PATH, fault);
+    try {
+      await rejectsWith(download(), code, text);
+    } finally {
+      server.clearFaults();
+    }
+    assert.deepEqual(listing(cache), []);
+  };
 
   before(async () => {
     server = await startStaticServer(ROOT);
@@ -170,48 +181,25 @@ describe("ffi/_locate.ts locateLibrary() over http", () => {
   });
 
   it("a tampered file: NATIVE_INTEGRITY, nothing stored", async () => {
-    cache = temp();
-    const tampered = readFileSync(join(ROOT, LINUX_PATH));
-    tampered[tampered.length >> 1] ^= 0xff;
-    server.fault(LINUX_PATH, { kind: "replace", bytes: tampered });
-    try {
-      await rejectsWith(download(), "NATIVE_INTEGRITY", /expected .*SHA-256.*nothing was stored/);
-    } finally {
-      server.clearFaults();
-    }
-    assert.deepEqual(listing(cache), []);
+    const bytes = readFileSync(join(ROOT, LINUX_PATH));
+    bytes[bytes.length >> 1] ^= 0xff;
+    await faulty(
+      { kind: "replace", bytes },
+      "NATIVE_INTEGRITY",
+      /expected .*SHA-256.*nothing was stored/,
+    );
   });
 
   it("a file cut short (clean close): NATIVE_INTEGRITY, nothing stored", async () => {
-    cache = temp();
-    server.fault(LINUX_PATH, { kind: "truncate", bytes: 4096 });
-    try {
-      await rejectsWith(download(), "NATIVE_INTEGRITY", /got 4096 bytes/);
-    } finally {
-      server.clearFaults();
-    }
-    assert.deepEqual(listing(cache), []);
+    await faulty({ kind: "truncate", bytes: 4096 }, "NATIVE_INTEGRITY", /got 4096 bytes/);
   });
 
   it("a connection dropped in the middle of the body: NATIVE_DOWNLOAD, nothing stored", async () => {
-    cache = temp();
-    server.fault(LINUX_PATH, { kind: "drop", bytes: 65536 });
-    try {
-      await rejectsWith(download(), "NATIVE_DOWNLOAD", /Cannot download .*libgreenlet\.so/);
-    } finally {
-      server.clearFaults();
-    }
-    assert.deepEqual(listing(cache), []);
+    await faulty({ kind: "drop", bytes: 65536 }, "NATIVE_DOWNLOAD", /Cannot download .*\.so/);
   });
 
   it("an HTTP error or a refused connection: NATIVE_DOWNLOAD", async () => {
-    cache = temp();
-    server.fault(LINUX_PATH, { kind: "status", status: 404 });
-    try {
-      await rejectsWith(download(), "NATIVE_DOWNLOAD", /HTTP 404/);
-    } finally {
-      server.clearFaults();
-    }
+    await faulty({ kind: "status", status: 404 }, "NATIVE_DOWNLOAD", /HTTP 404/);
     const refused = machine(await deadUrl(), { GREENLET_CACHE_DIR: cache });
     await rejectsWith(locateLibrary(refused), "NATIVE_DOWNLOAD", /GREENLET_LIBRARY_PATH/);
     assert.deepEqual(listing(cache), []);
