@@ -45,6 +45,15 @@ const CACHE_OVERRIDE = "GREENLET_CACHE_DIR";
  * @throws {NativeLibraryError} `NATIVE_UNSUPPORTED`, `NATIVE_NOT_FOUND`, `NATIVE_DOWNLOAD`,
  * `NATIVE_INTEGRITY` or `NATIVE_CACHE`, with a message that says what to do
  * @throws {Deno.errors.NotCapable} a missing Deno permission, with the flag to add
+ *
+ * @example Finding the library for this machine
+ * ```ts
+ * import { locateLibrary } from "./_locate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const path = await locateLibrary();
+ * assert.match(path, /greenlet\.(so|dylib|dll)$/);
+ * ```
  */
 export async function locateLibrary(options: LocateOptions = {}): Promise<string> {
   const root = options.packageRoot ?? new URL("..", import.meta.url);
