@@ -171,6 +171,10 @@ async function cached(url: URL, entry: NativeFile, root: string): Promise<string
     await rename(temp, path);
   } catch (e) {
     await rm(temp, { force: true }).catch(() => {});
+    // Another process may have put the same file there first (Windows refuses to replace a
+    // loaded DLL): take that one if it is intact.
+    const raced = await readFile(path).catch(() => undefined);
+    if (raced !== undefined && await matches(raced, entry)) return path;
     if (isNotCapable(e)) {
       throw withFlag(e, `Cannot cache the native library`, `--allow-write=${root}`);
     }

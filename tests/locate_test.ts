@@ -165,6 +165,15 @@ describe("ffi/_locate.ts locateLibrary() over http", () => {
     assert.deepEqual(server.requests.filter((p) => p === LINUX_PATH).length, 1);
   });
 
+  it("two first runs at once both get the one verified file", async () => {
+    const shared = temp();
+    const options = machine(server.url, { GREENLET_CACHE_DIR: shared });
+    const [a, b] = await Promise.all([locateLibrary(options), locateLibrary(options)]);
+    assert.equal(a, b);
+    assert.equal(sha256(readFileSync(a)), LINUX.sha256);
+    assert.deepEqual(listing(shared), [join(NATIVE_VERSION, LINUX.sha256, LINUX.file)]);
+  });
+
   it("then reuses the cached file with no server at all", async () => {
     const options = machine(await deadUrl(), { GREENLET_CACHE_DIR: cache });
     assert.equal(
