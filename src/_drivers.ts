@@ -5,10 +5,9 @@
 // parks in awaitOnly(). A throw into a greenlet parked under another driver takes it over: it
 // releases that driver, which then settles with how the greenlet finished.
 
-import { ensureMain } from "./_agent.ts";
 import { abortSignal } from "./_abort.ts";
-import { driverReleased, reentrantDriver } from "./_misuse.ts";
-import { agent, type Core, handoff, PARKED, State, stretch, Transfer } from "./_trampoline.ts";
+import { driverReleased } from "./_misuse.ts";
+import { agent, type Core, drive, PARKED, resume, State, Transfer } from "./_trampoline.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 
 /** An awaitOnly() payload that carries an abort signal (the common case carries none). */
@@ -46,8 +45,7 @@ export function driveSync(
   transfer: number,
   arity: number,
 ): unknown {
-  handOff(enterDriver(), target, payload, transfer, arity);
-  return stretch(++driverSeq, false);
+  return drive(++driverSeq, false, target, payload, transfer, arity);
 }
 
 /** Runs an asynchronous driver: like driveSync, but awaits for bodies in awaitOnly(). */
@@ -57,10 +55,9 @@ export async function driveAsync(
   transfer: number,
   arity: number,
 ): Promise<unknown> {
-  handOff(enterDriver(), target, payload, transfer, arity);
-  const id = ++driverSeq;
+  const driver = ++driverSeq;
+  let out = drive(driver, true, target, payload, transfer, arity);
   for (;;) {
-    const out = stretch(id, true);
     if (out !== PARKED) return out;
     const wait = agent.parked!;
     agent.parked = null;
@@ -80,32 +77,8 @@ export async function driveAsync(
     }
     core.wait = null;
     if (core.state === State.AWAITING) core.state = State.ACTIVE;
-    // Resume the body where it waits, untraced: control never left it for another greenlet.
-    handOff(core, core, result, threw ? Transfer.THROW : Transfer.VALUE, 1);
-    handoff.trace = false;
+    out = resume(driver, core, result, threw ? Transfer.THROW : Transfer.VALUE);
   }
-}
-
-function enterDriver(): Core {
-  const main = ensureMain();
-  if (agent.driving) throw reentrantDriver();
-  return main;
-}
-
-/** Fills in the agent's handoff for a traced transfer from `origin`. */
-function handOff(
-  origin: Core,
-  target: Core,
-  payload: unknown,
-  transfer: number,
-  arity: number,
-): void {
-  handoff.target = target;
-  handoff.payload = payload;
-  handoff.transfer = transfer;
-  handoff.arity = arity;
-  handoff.origin = origin;
-  handoff.trace = true;
 }
 
 /** Parks a body in awaitOnly(): its driver awaits the returned wait's promise. */

@@ -19,7 +19,7 @@ import type { TraceFn } from "./settrace.ts";
 import type { Greenlet } from "./greenlet.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import { bareYield, label, missingYieldStar, notInGreenlet, returnedStep } from "./_misuse.ts";
-import { awaitingError, stepReused, wouldBlock } from "./_misuse.ts";
+import { awaitingError, reentrantDriver, stepReused, wouldBlock } from "./_misuse.ts";
 import { abortSignal, signals } from "./_abort.ts";
 import { toThrowable } from "./_arguments.ts";
 import { park, released, releaseFrom, settleDeath, takeOver, type Wait } from "./_drivers.ts";
@@ -181,32 +181,6 @@ const theAgent: Agent = {
 /** The agent's state, for the package's other modules. */
 export const agent: Agent = theAgent;
 
-/** Where a stretch of the loop starts: the transfer in flight and who sent it. */
-export interface Handoff {
-  target: Core;
-  payload: unknown;
-  transfer: number;
-  arity: number;
-  origin: Core;
-  /** Whether the tracer sees this transfer (not for a refusal raised back in its sender). */
-  trace: boolean;
-}
-
-/**
- * The agent's one handoff. A driver fills it in right before stretch(), which reads it at once
- * (drivers never nest), so one object serves every stretch and a switchSync() allocates nothing.
- */
-const theHandoff: Handoff = {
-  target: null as unknown as Core,
-  payload: undefined,
-  transfer: VALUE,
-  arity: 0,
-  origin: null as unknown as Core,
-  trace: true,
-};
-/** The agent's handoff, for the drivers. */
-export const handoff: Handoff = theHandoff;
-
 // The three ways to make a step. Each throws NOT_IN_GREENLET outside bodies and
 // MISSING_YIELD_STAR when the body dropped its previous step.
 
@@ -346,17 +320,25 @@ function finishedInStep(step: StepImpl, result: unknown): Error {
   return error;
 }
 
-/** Returned by stretch() when an async driver must await `agent.parked`. */
+/** Returned by drive() and resume() when an async driver must await `agent.parked`. */
 export const PARKED: unique symbol = Symbol("parked");
 
 /**
- * Moves control as `theHandoff` says and runs bodies until control reaches the main greenlet
- * (returns its value or throws its exception) or, under an async driver, until a body waits
- * in awaitOnly() (returns PARKED).
- * Preconditions: agent.driving is true; agent.current is the handoff's origin; the step is IDLE.
+ * Moves control from `origin` to `target` with `payload` (a `transfer`; a value as `arity`
+ * arguments) and runs bodies until control reaches the main greenlet (returns its value or
+ * throws its exception) or, under an async driver, until a body waits in awaitOnly() (returns
+ * PARKED). `trace`: whether the tracer sees this first transfer.
+ * Preconditions: agent.driving is true; agent.current is `origin`; the step is IDLE.
  */
-function loop(async: boolean): unknown {
-  let { target, payload, transfer, arity, origin, trace } = theHandoff;
+function loop(
+  target: Core,
+  payload: unknown,
+  transfer: number,
+  arity: number,
+  origin: Core,
+  trace: boolean,
+  async: boolean,
+): unknown {
   for (;;) {
     let fn: ((...args: unknown[]) => unknown) | undefined;
     if (target.state !== ACTIVE) {
@@ -505,9 +487,37 @@ function loop(async: boolean): unknown {
 }
 
 /**
- * One synchronous stretch of the driver `driver`: runs bodies from `handoff` until control is
- * back in the main greenlet (returns its value or throws its exception) or, for an async
- * driver, a body parks (returns PARKED).
+ * Starts a driver: ordinary code (main) switches into `target` with `payload` (a `transfer`; a
+ * value as `arity` arguments). Runs bodies until control is back in main (returns its value or
+ * throws its exception) or, for an `async` driver, until a body parks (returns PARKED).
+ *
+ * The drivers' way into the loop is this and resume(): the loop's arguments stay positional,
+ * since V8 ran switchSync() a third slower when they went through a record (bench/, Deno 2.9).
+ */
+export function drive(
+  driver: number,
+  async: boolean,
+  target: Core,
+  payload: unknown,
+  transfer: number,
+  arity: number,
+): unknown {
+  if (theAgent.driving) throw reentrantDriver();
+  const main = theAgent.main!; // a greenlet exists, so main does
+  return stretch(driver, async, target, payload, transfer, arity, main, true);
+}
+
+/**
+ * Resumes an async driver's body that waited in awaitOnly() with what the await gave
+ * (`payload`, a VALUE or a THROW). Untraced: control never left the body for another greenlet.
+ */
+export function resume(driver: number, core: Core, payload: unknown, transfer: number): unknown {
+  return stretch(driver, true, core, payload, transfer, 1, core, false);
+}
+
+/**
+ * One synchronous stretch of the driver `driver`: the loop, from `origin` to `target`, until
+ * control is back in main or, for an `async` driver, a body parks.
  *
  * It also handles what the bodies raise. The try/catch lives here so that loop() has none:
  * with it inside, V8 kept the loop's values in memory for the handler, and the pingpong round
@@ -515,37 +525,40 @@ function loop(async: boolean): unknown {
  * tells who raised: the loop makes a greenlet current before running its body, and makes main
  * current before it returns or throws the driver's result.
  */
-export function stretch(driver: number, async: boolean): unknown {
+function stretch(
+  driver: number,
+  async: boolean,
+  target: Core,
+  payload: unknown,
+  transfer: number,
+  arity: number,
+  origin: Core,
+  trace: boolean,
+): unknown {
   theAgent.driving = true;
   theStep.state = IDLE;
   theAgent.driver = driver;
   try {
     for (;;) {
       try {
-        return loop(async);
+        return loop(target, payload, transfer, arity, origin, trace, async);
       } catch (error) {
         const dying = theAgent.current;
         if (dying.state === MAIN) throw error;
         theStep.state = IDLE;
-        const handoff = theHandoff;
-        handoff.payload = error;
-        handoff.transfer = error instanceof GreenletExit ? VALUE : THROW;
-        handoff.arity = 0;
-        died(dying, error, handoff.transfer);
-        handoff.origin = dying;
-        handoff.target = dying.parent!;
-        handoff.trace = true;
+        payload = error;
+        transfer = error instanceof GreenletExit ? VALUE : THROW;
+        arity = 0;
+        died(dying, payload, transfer);
+        origin = dying;
+        target = dying.parent!;
+        trace = true;
       }
     }
   } finally {
-    const main = theAgent.main!;
-    // The handoff must not keep the last greenlets (or what they carried) alive.
-    const handoff = theHandoff;
-    handoff.target = handoff.origin = main;
-    handoff.payload = undefined;
     theStep.state = BLOCKED;
     theAgent.driving = false;
-    theAgent.current = main;
+    theAgent.current = theAgent.main!;
     // Back in main, by a result or by an exception (not parked): drivers this one released
     // from live greenlets give up.
     if (theAgent.parked === null && released.size !== 0) releaseFrom(driver);
