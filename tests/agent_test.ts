@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { awaitOnly, getcurrent, Greenlet, greenletSpawn } from "../mod.ts";
-import { runtime } from "./_runtime.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { runtime } from "../testing/runtime.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 interface WorkerReply {
   round: number;

@@ -14,7 +14,7 @@ import {
   greenletSpawn,
   type Op,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 interface Deferred<T> {
   promise: Promise<T>;

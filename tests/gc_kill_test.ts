@@ -6,8 +6,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { runtime } from "./_runtime.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { runtime } from "../testing/runtime.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 import type { Results } from "./fixtures/gc_kill_child.ts";
 
 let cached: Results | undefined;

@@ -15,7 +15,7 @@ import {
   greenletSpawn,
   settrace,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 /** Asserts that `error` is a GreenletError with `code` whose message matches `fix`. */
 function assertGreenletError(error: unknown, code: GreenletErrorCode, fix: RegExp): void {

@@ -10,7 +10,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { defaultLibraryPath, openLibrary } from "../ffi/_open.ts";
 import type { NativeLibrary } from "../ffi/_library.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 const ROOT_FLAGS = 1 | 2 | 8 | 16; // STARTED | ACTIVE | CURRENT | ROOT
 
