@@ -3,7 +3,7 @@
 
 import { GreenletExit } from "./greenlet_exit.ts";
 
-/** Packs a call's arguments into a payload: none → undefined, one → itself, several → an array. */
+/** Packs call arguments into a payload: none → undefined, one → itself, several → an array. */
 export function pack(args: IArguments): unknown {
   return args.length === 1 ? args[0] : args.length === 0 ? undefined : Array.from(args);
 }

@@ -1,6 +1,6 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// Agents: a Worker has its own main greenlet; two copies of the library in one agent refuse to
-// make two mains (WRONG_AGENT).
+// Agents (src/_agent.ts): a Worker has its own main greenlet; two copies of the library in one
+// agent refuse to make two mains (WRONG_AGENT).
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";

@@ -1,6 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// The drivers: switchSync(), switchAsync(), throwAsync(), awaitOnly() and greenletSpawn(),
-// several drivers in flight, takeovers of awaiting greenlets, and kills through await points.
+// The drivers (src/_drivers.ts): switchSync(), switchAsync(), throwAsync(), awaitOnly() and
+// greenletSpawn(), several drivers in flight, takeovers of awaiting greenlets, and kills through
+// await points.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";

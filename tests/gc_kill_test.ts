@@ -1,6 +1,6 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// The garbage-collection kill (best effort): runs tests/fixtures/gc_kill_child.ts in a
-// subprocess with forced GC and checks what the dropped greenlets' cleanup saw.
+// The garbage-collection kill (src/_gc_kill.ts, best effort): runs tests/fixtures/gc_kill_child.ts
+// in a subprocess with forced GC and checks what the dropped greenlets' cleanup saw.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
