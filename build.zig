@@ -26,6 +26,9 @@ const release_targets = [_]struct { dir: []const u8, query: std.Target.Query }{
     .{ .dir = "windows-x86_64", .query = .{ .cpu_arch = .x86_64, .os_tag = .windows, .abi = .gnu } },
 };
 
+/// Set once by `build` from -Dfirst-generation.
+var first_generation: u32 = 1;
+
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
     // ReleaseSafe unless told otherwise: safety checks stay on in the library.
@@ -34,6 +37,10 @@ pub fn build(b: *std.Build) void {
         "optimize",
         "Optimization mode (default ReleaseSafe)",
     ) orelse .safe;
+
+    // -Dfirst-generation=4294967294 starts every handle slot next to the
+    // generation wrap (zig/handles.zig), for a test run across it.
+    first_generation = b.option(u32, "first-generation", "Generation of a handle slot's first handle (default 1)") orelse 1;
 
     const lib = addGreenletLibrary(b, target, optimize);
     b.installArtifact(lib);
@@ -122,7 +129,9 @@ pub fn build(b: *std.Build) void {
 }
 
 fn greenletModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Module {
-    return b.createModule(.{
+    const options = b.addOptions();
+    options.addOption(u32, "first_generation", first_generation);
+    const module = b.createModule(.{
         .root_source_file = b.path("zig/root.zig"),
         .target = target,
         .optimize = optimize,
@@ -133,6 +142,8 @@ fn greenletModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std
         // land in a red zone.
         .red_zone = if (target.result.cpu.arch == .x86_64 and target.result.os.tag == .linux) false else null,
     });
+    module.addOptions("options", options);
+    return module;
 }
 
 fn addGreenletLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Step.Compile {

@@ -36,8 +36,8 @@ export async function openBun(path: string): Promise<NativeLibrary> {
     },
     root: (out) => call("greenlet_root", out),
     current: (out) => call("greenlet_current", out),
-    state: (handle, out) => call("greenlet_state", handle, out),
-    parent: (handle, out) => call("greenlet_parent", handle, out),
+    state: (slot, generation, out) => call("greenlet_state", slot, generation, out),
+    parent: (slot, generation, out) => call("greenlet_parent", slot, generation, out),
     stats: (values, count) => call("greenlet_stats", values, values.length, count),
     poolSetCap: (cap, out) => call("greenlet_pool_set_cap", cap, out),
   };

@@ -16,8 +16,8 @@ export function openDeno(path: string): NativeLibrary {
     },
     root: (out) => s.greenlet_root(out),
     current: (out) => s.greenlet_current(out),
-    state: (handle, out) => s.greenlet_state(handle, out),
-    parent: (handle, out) => s.greenlet_parent(handle, out),
+    state: (slot, generation, out) => s.greenlet_state(slot, generation, out),
+    parent: (slot, generation, out) => s.greenlet_parent(slot, generation, out),
     stats: (values, count) => s.greenlet_stats(values, values.length, count),
     poolSetCap: (cap, out) => s.greenlet_pool_set_cap(cap, out),
   };

@@ -2,7 +2,8 @@
 
 /**
  * The native library as seen from TypeScript, the same on both runtimes. Calls return the
- * C status code; out-parameters are filled into the arrays passed in. Handles are u32.
+ * C status code; out-parameters are filled into the arrays passed in. A handle is two u32s
+ * (slot, generation).
  */
 export interface NativeLibrary {
   /** `greenlet_abi_version()`. */
@@ -13,10 +14,10 @@ export interface NativeLibrary {
   root(out: Uint32Array): number;
   /** `greenlet_current(&out[0])`. */
   current(out: Uint32Array): number;
-  /** `greenlet_state(handle, &out[0])`. */
-  state(handle: number, out: Uint32Array): number;
-  /** `greenlet_parent(handle, &out[0])`. */
-  parent(handle: number, out: Uint32Array): number;
+  /** `greenlet_state(slot, generation, &out[0])`. */
+  state(slot: number, generation: number, out: Uint32Array): number;
+  /** `greenlet_parent(slot, generation, out)`: out[0] slot, out[1] generation. */
+  parent(slot: number, generation: number, out: Uint32Array): number;
   /** `greenlet_stats(values, values.length, &count[0])`. */
   stats(values: BigUint64Array, count: Uint32Array): number;
   /** `greenlet_pool_set_cap(cap, &out[0])`. */
@@ -37,8 +38,8 @@ export function closable(open: Omit<NativeLibrary, "close">, unload: () => void)
     statusName: (status) => live.statusName(status),
     root: (out) => live.root(out),
     current: (out) => live.current(out),
-    state: (handle, out) => live.state(handle, out),
-    parent: (handle, out) => live.parent(handle, out),
+    state: (slot, generation, out) => live.state(slot, generation, out),
+    parent: (slot, generation, out) => live.parent(slot, generation, out),
     stats: (values, count) => live.stats(values, count),
     poolSetCap: (cap, out) => live.poolSetCap(cap, out),
     close: () => {

@@ -13,7 +13,8 @@ export const symbols = {
     parameters: [
       "function", // greenlet_entry entry
       "usize", // uintptr_t arg
-      "u32", // greenlet_handle parent
+      "u32", // uint32_t parent_slot
+      "u32", // uint32_t parent_generation
       "usize", // size_t stack_bytes
       "buffer", // greenlet_handle *out_handle
     ],
@@ -21,7 +22,8 @@ export const symbols = {
   },
   greenlet_switch: {
     parameters: [
-      "u32", // greenlet_handle target
+      "u32", // uint32_t slot
+      "u32", // uint32_t generation
       "usize", // uintptr_t value
       "buffer", // uint32_t *out_kind
       "buffer", // uintptr_t *out_value
@@ -30,7 +32,8 @@ export const symbols = {
   },
   greenlet_throw: {
     parameters: [
-      "u32", // greenlet_handle target
+      "u32", // uint32_t slot
+      "u32", // uint32_t generation
       "usize", // uintptr_t value
       "buffer", // uint32_t *out_kind
       "buffer", // uintptr_t *out_value
@@ -39,17 +42,18 @@ export const symbols = {
   },
   greenlet_kill: {
     parameters: [
-      "u32", // greenlet_handle target
+      "u32", // uint32_t slot
+      "u32", // uint32_t generation
       "usize", // uintptr_t value
       "buffer", // uint32_t *out_kind
       "buffer", // uintptr_t *out_value
     ],
     result: "i32",
   },
-  greenlet_parent: { parameters: ["u32", "buffer"], result: "i32" }, // (h, greenlet_handle *out)
-  greenlet_set_parent: { parameters: ["u32", "u32"], result: "i32" }, // (h, greenlet_handle parent)
-  greenlet_state: { parameters: ["u32", "buffer"], result: "i32" }, // (h, uint32_t *out_flags)
-  greenlet_destroy: { parameters: ["u32"], result: "i32" }, // (greenlet_handle h)
+  greenlet_parent: { parameters: ["u32", "u32", "buffer"], result: "i32" }, // (slot, generation, greenlet_handle *out)
+  greenlet_set_parent: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" }, // (slot, generation, parent_slot, parent_generation)
+  greenlet_state: { parameters: ["u32", "u32", "buffer"], result: "i32" }, // (slot, generation, uint32_t *out_flags)
+  greenlet_destroy: { parameters: ["u32", "u32"], result: "i32" }, // (slot, generation)
   greenlet_stats: { parameters: ["buffer", "u32", "buffer"], result: "i32" }, // (uint64_t *, uint32_t, uint32_t *)
   greenlet_pool_set_cap: { parameters: ["u32", "buffer"], result: "i32" }, // (uint32_t, uint32_t *)
 } as const;

@@ -30,30 +30,30 @@ describe("ffi/_open.ts openLibrary()", () => {
 
   after(() => lib.close());
 
-  it("openLibrary() loads the library and greenlet_abi_version() is 1", () => {
-    assert.equal(lib.abiVersion(), 1);
+  it("openLibrary() loads the library and greenlet_abi_version() is 2", () => {
+    assert.equal(lib.abiVersion(), 2);
     assertHealthy();
   });
 
   it("greenlet_root() gives this thread's root, current, with root flags", () => {
-    const root = new Uint32Array(1);
-    const current = new Uint32Array(1);
+    const root = new Uint32Array(2);
+    const current = new Uint32Array(2);
     const flags = new Uint32Array(1);
     assert.equal(lib.root(root), 0);
     assert.notEqual(root[0], 0);
     assert.equal(lib.current(current), 0);
-    assert.equal(current[0], root[0]);
-    assert.equal(lib.state(root[0], flags), 0);
+    assert.deepEqual(current, root);
+    assert.equal(lib.state(root[0], root[1], flags), 0);
     assert.equal(flags[0] & ROOT_FLAGS, ROOT_FLAGS);
-    const parent = new Uint32Array([123]);
-    assert.equal(lib.parent(root[0], parent), 0);
+    const parent = new Uint32Array([123, 456]);
+    assert.equal(lib.parent(root[0], root[1], parent), 0);
     assert.equal(parent[0], 0, "a root has no parent");
     assertHealthy();
   });
 
   it("a bad handle is a status code, never a crash", () => {
     const flags = new Uint32Array(1);
-    const status = lib.state(0xfff_ffff, flags);
+    const status = lib.state(0xfff_ffff, 1, flags);
     assert.equal(status, 1);
     assert.equal(lib.statusName(status), "invalid_handle");
     assert.equal(lib.statusName(0), "ok");
@@ -62,11 +62,11 @@ describe("ffi/_open.ts openLibrary()", () => {
 
   it("close() is idempotent and later calls throw TypeError instead of calling unloaded code", async () => {
     const second = await openLibrary(defaultLibraryPath());
-    assert.equal(second.abiVersion(), 1);
+    assert.equal(second.abiVersion(), 2);
     second.close();
     second.close();
     assert.throws(() => second.abiVersion(), TypeError);
-    assert.equal(lib.abiVersion(), 1, "the first handle still works");
+    assert.equal(lib.abiVersion(), 2, "the first handle still works");
     assertHealthy();
   });
 
