@@ -7,6 +7,7 @@
 //!   zig build example              C example against include/greenlet.h, run
 //!   zig build header-check         header signatures vs. the Zig exports
 //!   zig build test-bin             installs the unit-test binary (zig-out/bin)
+//!   zig build test-entries         the FFI tests' native entries (zig-out/test)
 
 const std = @import("std");
 
@@ -90,6 +91,25 @@ pub fn build(b: *std.Build) void {
     run_example.has_side_effects = true;
     const example_step = b.step("example", "Build and run the C example");
     example_step.dependOn(&run_example.step);
+
+    // Native greenlet bodies for the FFI tests (tests/fixtures/entries.zig).
+    const entries = b.addLibrary(.{
+        .name = "greenlet_test_entries",
+        .linkage = .dynamic,
+        .root_module = b.createModule(.{
+            .root_source_file = b.path("tests/fixtures/entries.zig"),
+            .target = target,
+            .optimize = optimize,
+        }),
+        .use_llvm = true,
+    });
+    entries.root_module.linkLibrary(lib);
+    // The loader finds the library the test already opened (same soname); the
+    // run path covers a process that opens the entries first.
+    entries.root_module.addRPathSpecial("$ORIGIN/../lib");
+    const entries_step = b.step("test-entries", "Build the FFI tests' native entries into zig-out/test");
+    entries_step.dependOn(&b.addInstallArtifact(entries, .{ .dest_dir = .{ .override = .{ .custom = "test" } } }).step);
+    entries_step.dependOn(&b.addInstallArtifact(lib, .{}).step);
 
     // Native benchmark (needs Debian libboost-context-dev; informational).
     const raw_module = b.createModule(.{

@@ -98,7 +98,7 @@ case "$cmd" in
     phase doclint deno doc --lint mod.ts
     phase publish deno publish --dry-run --allow-dirty --quiet
     # The FFI tests load the host library, so build it before the suites.
-    phase build zig build
+    phase build zig build test-entries
     phase doctest junit_phase doctest "$reports/doctest.xml" \
       deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/ README.md
     phase deno junit_phase deno "$reports/deno.xml" \
