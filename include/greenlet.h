@@ -54,9 +54,10 @@
  * its slot alone, or with a made-up generation, is GREENLET_INVALID_HANDLE.
  * Why two uint32_t parameters and not one uint64_t: Deno FFI takes a 64-bit
  * integer only as a BigInt (a JS number leaves its fast call path, about
- * 110 ns instead of 13), and bun:ffi converts a 64-bit argument at about
- * 5 ns per call more than a 32-bit one; two u32s are the fastest shape on
- * both (measured by bench/ffi_handles.ts, see docs/handles.md).
+ * 110 ns instead of 13), and bun:ffi takes a BigInt argument at about twice
+ * the cost of a call with u32 ones (greenlet_state's shape: 11 ns with a u32
+ * handle, 15 with two, 29 with a BigInt; Deno: the same within noise).
+ * Measured by bench/ffi_calls.ts; figures in docs/handles.md.
  */
 #ifndef GREENLET_H
 #define GREENLET_H
