@@ -320,16 +320,46 @@ test "api: a pool cap above the maximum is clamped and reported" {
     try testing.expectEqual(stack_pool.default_cap, applied);
 }
 
+// Helpers for the tests below: each C call, checked for GREENLET_OK.
+
+const Reply = struct { kind: u32, value: usize };
+const TransferFn = *const fn (u32, u32, usize, ?*u32, ?*usize) callconv(.c) Status;
+
+fn createOk(entry: EntryFn, arg: usize, parent: Handle) !Handle {
+    var out: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_create(entry, arg, parent.slot, parent.generation, 0, &out));
+    return out;
+}
+
+fn sendOk(call: TransferFn, target: Handle, value: usize) !Reply {
+    var reply: Reply = .{ .kind = 99, .value = 0 };
+    try testing.expectEqual(Status.ok, call(target.slot, target.generation, value, &reply.kind, &reply.value));
+    return reply;
+}
+
+fn flagsOk(handle: Handle) !u32 {
+    var flags: u32 = 0;
+    try testing.expectEqual(Status.ok, api.greenlet_state(handle.slot, handle.generation, &flags));
+    return flags;
+}
+
+fn destroyOk(handle: Handle) !void {
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(handle.slot, handle.generation));
+}
+
+fn expected(kind: greenlet.Kind, value: usize) Reply {
+    return .{ .kind = @backingInt(kind), .value = value };
+}
+
 test "api: set_parent refuses slot 0, which create reads as the current greenlet" {
-    var child: Handle = .none;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryYield, 0, 0, 0, 0, &child));
+    const child = try createOk(&entryYield, 0, .none);
     try testing.expectEqual(Status.invalid_handle, api.greenlet_set_parent(child.slot, child.generation, 0, 0));
     var main: Handle = .none;
     try testing.expectEqual(Status.ok, api.greenlet_current(&main));
     var up: Handle = .none;
     try testing.expectEqual(Status.ok, api.greenlet_parent(child.slot, child.generation, &up));
     try testing.expectEqual(main, up);
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
+    try destroyOk(child);
 }
 
 fn entryFinish(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
@@ -343,62 +373,37 @@ fn entryFinishThrow(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 }
 
 test "api: a dead greenlet may become a parent; what reaches it goes to its nearest live ancestor" {
-    var dead: Handle = .none;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryFinish, 1, 0, 0, 0, &dead));
-    var kind: u32 = 99;
-    var value: usize = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_switch(dead.slot, dead.generation, 1, &kind, &value));
-    var child: Handle = .none;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryFinish, 10, 0, 0, 0, &child));
+    const dead = try createOk(&entryFinish, 1, .none);
+    _ = try sendOk(api.greenlet_switch, dead, 1);
+    const child = try createOk(&entryFinish, 10, .none);
     try testing.expectEqual(Status.ok, api.greenlet_set_parent(child.slot, child.generation, dead.slot, dead.generation));
-    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 5, &kind, &value));
-    try testing.expectEqual(@as(u32, 0), kind);
-    try testing.expectEqual(@as(usize, 15), value); // reached the root through the dead parent
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(dead.slot, dead.generation));
+    // The result reaches the root through the dead parent.
+    try testing.expectEqual(expected(.value, 15), try sendOk(api.greenlet_switch, child, 5));
+    try destroyOk(child);
+    try destroyOk(dead);
 }
 
 test "api: STARTED stays set on a greenlet that died unstarted" {
-    var killed: Handle = .none;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryFinish, 0, 0, 0, 0, &killed));
-    var kind: u32 = 99;
-    var value: usize = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_kill(killed.slot, killed.generation, 3, &kind, &value));
-    var flags: u32 = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_state(killed.slot, killed.generation, &flags));
-    try testing.expectEqual(greenlet.Flag.started | greenlet.Flag.dead, flags);
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(killed.slot, killed.generation));
-    // Destroying a pending greenlet: it dies unstarted as well (the handle
-    // is gone, so only the counters can tell; nothing runs).
-    var pending: Handle = .none;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryFinish, 0, 0, 0, 0, &pending));
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(pending.slot, pending.generation));
+    const killed = try createOk(&entryFinish, 0, .none);
+    try testing.expectEqual(expected(.value, 3), try sendOk(api.greenlet_kill, killed, 3));
+    try testing.expectEqual(greenlet.Flag.started | greenlet.Flag.dead, try flagsOk(killed));
+    try destroyOk(killed);
 }
 
 test "api: a pending parent starts with its child's result, or dies unstarted on a throw" {
-    var kind: u32 = 99;
-    var value: usize = 0;
     // Value: the parent runs entryFinish(100, 7 + 1) and finishes into the root.
-    var parent: Handle = .none;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryFinish, 100, 0, 0, 0, &parent));
-    var child: Handle = .none;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryFinish, 7, parent.slot, parent.generation, 0, &child));
-    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 1, &kind, &value));
-    try testing.expectEqual(@as(u32, 0), kind);
-    try testing.expectEqual(@as(usize, 108), value);
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(parent.slot, parent.generation));
+    var parent = try createOk(&entryFinish, 100, .none);
+    var child = try createOk(&entryFinish, 7, parent);
+    try testing.expectEqual(expected(.value, 108), try sendOk(api.greenlet_switch, child, 1));
+    try destroyOk(child);
+    try destroyOk(parent);
     // Throw: the parent dies unstarted (never runs) and the throw goes on.
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryFinish, 100, 0, 0, 0, &parent));
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryFinishThrow, 7, parent.slot, parent.generation, 0, &child));
-    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 1, &kind, &value));
-    try testing.expectEqual(@as(u32, @backingInt(greenlet.Kind.throw)), kind);
-    try testing.expectEqual(@as(usize, 8), value);
-    var flags: u32 = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_state(parent.slot, parent.generation, &flags));
-    try testing.expectEqual(greenlet.Flag.started | greenlet.Flag.dead, flags);
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(parent.slot, parent.generation));
+    parent = try createOk(&entryFinish, 100, .none);
+    child = try createOk(&entryFinishThrow, 7, parent);
+    try testing.expectEqual(expected(.throw, 8), try sendOk(api.greenlet_switch, child, 1));
+    try testing.expectEqual(greenlet.Flag.started | greenlet.Flag.dead, try flagsOk(parent));
+    try destroyOk(child);
+    try destroyOk(parent);
 }
 
 fn entryKillRoot(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
@@ -411,46 +416,31 @@ fn entryKillRoot(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 }
 
 test "api: a kill aimed at the root reaches it as a kill message; the root lives on" {
-    var child: Handle = .none;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryKillRoot, 0, 0, 0, 0, &child));
-    var kind: u32 = 99;
-    var value: usize = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 6, &kind, &value));
-    try testing.expectEqual(@as(u32, @backingInt(greenlet.Kind.kill)), kind);
-    try testing.expectEqual(@as(usize, 6), value);
+    const child = try createOk(&entryKillRoot, 0, .none);
+    try testing.expectEqual(expected(.kill, 6), try sendOk(api.greenlet_switch, child, 6));
     var root_handle: Handle = .none;
     try testing.expectEqual(Status.ok, api.greenlet_root(&root_handle));
-    var flags: u32 = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_state(root_handle.slot, root_handle.generation, &flags));
-    try testing.expect(flags & greenlet.Flag.active != 0);
+    try testing.expect(try flagsOk(root_handle) & greenlet.Flag.active != 0);
     try testing.expectEqual(Status.alive, api.greenlet_destroy(root_handle.slot, root_handle.generation));
-    try testing.expectEqual(Status.ok, api.greenlet_kill(child.slot, child.generation, 0, &kind, &value));
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
+    _ = try sendOk(api.greenlet_kill, child, 0);
+    try destroyOk(child);
 }
 
 test "api: a switch, throw or kill to oneself returns its own message at once" {
     var self: Handle = .none;
     try testing.expectEqual(Status.ok, api.greenlet_current(&self));
-    var kind: u32 = 99;
-    var value: usize = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_switch(self.slot, self.generation, 1, &kind, &value));
-    try testing.expectEqual(.{ @as(u32, 0), @as(usize, 1) }, .{ kind, value });
-    try testing.expectEqual(Status.ok, api.greenlet_throw(self.slot, self.generation, 2, &kind, &value));
-    try testing.expectEqual(.{ @as(u32, 1), @as(usize, 2) }, .{ kind, value });
-    try testing.expectEqual(Status.ok, api.greenlet_kill(self.slot, self.generation, 3, &kind, &value));
-    try testing.expectEqual(.{ @as(u32, 2), @as(usize, 3) }, .{ kind, value });
+    try testing.expectEqual(expected(.value, 1), try sendOk(api.greenlet_switch, self, 1));
+    try testing.expectEqual(expected(.throw, 2), try sendOk(api.greenlet_throw, self, 2));
+    try testing.expectEqual(expected(.kill, 3), try sendOk(api.greenlet_kill, self, 3));
 }
 
 test "api: a stack returns to the pool when its greenlet dies, before destroy" {
-    var child: Handle = .none;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryYield, 0, 0, 0, 0, &child));
-    var kind: u32 = 0;
-    var value: usize = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 1, &kind, &value));
+    const child = try createOk(&entryYield, 0, .none);
+    _ = try sendOk(api.greenlet_switch, child, 1);
     const in_use = stack_pool.stat(.stacks_in_use);
-    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 1, &kind, &value));
+    _ = try sendOk(api.greenlet_switch, child, 1);
     try testing.expectEqual(in_use - 1, stack_pool.stat(.stacks_in_use)); // dead, not yet destroyed
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
+    try destroyOk(child);
     try testing.expectEqual(in_use - 1, stack_pool.stat(.stacks_in_use));
 }
 
