@@ -13,7 +13,7 @@
 //! stack.
 //!
 //! Usage (Zig):
-//!   const child = try greenlet.create(entry, arg, 0, 0);
+//!   const child = try greenlet.create(entry, arg, .none, 0);
 //!   const reply = try greenlet.switchTo(child, 42);   // runs entry(arg, 42, &result)
 //!   try greenlet.destroy(child);                       // once it is dead
 

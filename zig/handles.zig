@@ -25,7 +25,12 @@ pub const Handle = extern struct {
     pub const none: Handle = .{ .slot = 0, .generation = 0 };
 
     pub fn eql(a: Handle, b: Handle) bool {
-        return a.slot == b.slot and a.generation == b.generation;
+        return a.bits() == b.bits();
+    }
+
+    /// Both fields in one integer, for one compare.
+    pub inline fn bits(handle: Handle) u64 {
+        return @as(u64, handle.generation) << 32 | handle.slot;
     }
 };
 
@@ -48,6 +53,7 @@ pub const last_generation: u32 = std.math.maxInt(u32);
 comptime {
     assert((1 << index_bits) % chunk_slots == 0);
     assert(chunk_count * chunk_slots == 1 << index_bits);
+    assert(max_greenlets & (max_greenlets + 1) == 0); // a mask of the index bits
 }
 
 pub const Slot = struct {
@@ -193,11 +199,17 @@ pub inline fn lookup(handle: Handle, owner: u32) LookupError!*Greenlet {
 /// path: the greenlet when `handle` is live and owned by `owner` (non-zero),
 /// else null (the caller takes the slow path for the exact error).
 pub inline fn lookupFast(handle: Handle, owner: u32) ?*Greenlet {
-    // Slot 0's metadata stays 0, which never matches a non-zero owner.
+    // Slot 0's metadata stays 0, which never matches a non-zero owner. A
+    // slot number beyond the table wraps onto some slot here (no range
+    // check on this path); the whole-handle compare below refuses it.
     assert(owner != 0);
-    const slot = slotAt(handle.slot) orelse return null;
+    const index = handle.slot & max_greenlets;
+    const chunk = chunks[index / chunk_slots].load(.acquire) orelse return null;
+    const slot = &chunk[index % chunk_slots];
     if (slot.meta.load(.acquire) != metaOf(handle.generation, owner)) return null;
-    assert(slot.greenlet.handle.eql(handle));
+    // One 64-bit compare: the slot number, and the generation the metadata
+    // already matched (an invariant, checked for free).
+    if (slot.greenlet.handle.bits() != handle.bits()) return null;
     return &slot.greenlet;
 }
 
@@ -252,6 +264,10 @@ test "lookup tells stale, foreign and unknown handles apart" {
     publish(index, 3);
     try testing.expectEqual(&slot.greenlet, try lookup(handle, 3));
     try testing.expectEqual(&slot.greenlet, lookupFast(handle, 3).?);
+    // A slot number beyond the table, aliasing this slot in the low bits.
+    const beyond: Handle = .{ .slot = handle.slot | (max_greenlets + 1), .generation = handle.generation };
+    try testing.expectEqual(null, lookupFast(beyond, 3));
+    try testing.expectError(error.InvalidHandle, lookup(beyond, 3));
     try testing.expectError(error.WrongThread, lookup(handle, 4));
     try testing.expectEqual(null, lookupFast(handle, 4));
     try testing.expectError(error.InvalidHandle, lookup(.{ .slot = index, .generation = handle.generation +% 1 }, 3));
