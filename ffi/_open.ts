@@ -12,6 +12,17 @@ import { symbols } from "./symbols.ts";
  * Opens the native library with this runtime's FFI: the file at `path`, else the one
  * `libraryPath()` finds. Throws TypeError for an empty path and Error when the library's
  * `greenlet_abi_version()` is not {@link ABI_VERSION} (a library built from other sources).
+ *
+ * @example Read the state of this thread's root
+ * ```ts ignore
+ * import { Flag, Status } from "./constants.ts";
+ * using lib = await openLibrary();
+ * const root = new Uint32Array(2); // slot, generation
+ * const flags = new Uint32Array(1);
+ * if (lib.symbols.greenlet_root(root) !== Status.OK) throw new Error("no root");
+ * lib.symbols.greenlet_state(root[0], root[1], flags);
+ * console.log((flags[0] & Flag.ROOT) !== 0); // true
+ * ```
  */
 export async function openLibrary(path?: string): Promise<NativeLibrary> {
   const file = path ?? libraryPath();
