@@ -8,8 +8,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { getcurrent } from "../../mod.ts";
 import { Event, LoopExit, main, sleep, spawn } from "../../hub/mod.ts";
-import { runtime } from "../_runtime.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { runtime } from "../../testing/runtime.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 
 describe("main()", () => {
   it("resolves with the body's result and runs the body as a task under the hub", async () => {
