@@ -205,14 +205,18 @@ export class HubCore implements Hub {
       w.settle!(value, throws);
       return;
     }
+    if (this.#enqueue(w, value, throws)) this.#poke();
+  }
+
+  /** Queues `w` (once) to resume with `value` (raised when `throws`); true if newly queued. */
+  #enqueue(w: Waiter, value: unknown, throws: boolean): boolean {
     w.value = value;
     w.throws = throws;
     w.handed = null;
-    if (!w.scheduled) {
-      w.scheduled = true;
-      this.ready.push(w);
-      this.#poke();
-    }
+    if (w.scheduled) return false;
+    w.scheduled = true;
+    this.ready.push(w);
+    return true;
   }
 
   #unblock(w: Waiter): void {
@@ -245,13 +249,7 @@ export class HubCore implements Hub {
     mineThrows: boolean,
   ): Blocking<T> {
     this.#unblock(target);
-    me.value = mine;
-    me.throws = mineThrows;
-    me.handed = null;
-    if (!me.scheduled) {
-      me.scheduled = true;
-      this.ready.push(me);
-    }
+    this.#enqueue(me, mine, mineThrows);
     running = target.task !== null ? target : taskAbove(target.greenlet!);
     const g = target.greenlet!;
     return (throws ? g.throw(value) : g.switch(value)) as Blocking<T>;
@@ -289,11 +287,7 @@ export class HubCore implements Hub {
   sleep(w: Waiter, ms: number): Blocking<void> {
     if (w.greenlet !== null && ms <= 0) {
       // A cooperative yield: to the back of the ready queue.
-      w.value = undefined;
-      w.throws = false;
-      w.handed = null;
-      w.scheduled = true;
-      this.ready.push(w);
+      this.#enqueue(w, undefined, false);
       return this.next() as Blocking<void>;
     }
     this.timeout(w, ms, undefined, false);
