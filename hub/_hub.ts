@@ -32,12 +32,20 @@ const clearImmediateFn: (handle: unknown) => void =
 /** Ordinary code's waiter: settles a promise instead of resuming a greenlet. */
 class OuterWaiter extends Waiter {
   readonly promise: Promise<unknown>;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (error: unknown) => void;
   constructor() {
     super(null);
     this.loopExit = true;
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     this.promise = promise;
-    this.settle = (value, throws) => throws ? reject(value) : resolve(value);
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+  /** Fulfils the promise with `value`, or rejects it with `value` when `throws`. */
+  settle(value: unknown, throws: boolean): void {
+    if (throws) this.#reject(value);
+    else this.#resolve(value);
   }
 }
 
@@ -202,7 +210,7 @@ export class HubCore implements Hub {
   schedule(w: Waiter, value: unknown, throws: boolean): void {
     this.#unblock(w);
     if (w.greenlet === null) {
-      w.settle!(value, throws);
+      (w as OuterWaiter).settle(value, throws);
       return;
     }
     if (this.#enqueue(w, value, throws)) this.#poke();
