@@ -105,8 +105,9 @@ export function nativeBody(
           if (kind === Kind.THROW) throw value;
           return value;
         }
-        // The trampoline made this greenlet current before resuming its body.
-        const parent = agent.current.face.parent!;
+        // The trampoline made this greenlet current before resuming its body (the GC kill
+        // makes a stand-in current, whose parent is main).
+        const parent = agent.current.parent!.face;
         try {
           const reply = kind === Kind.VALUE
             ? yield* parent.switch(value)

@@ -3,6 +3,8 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { NativeGreenlet } from "../../native.ts";
 import {
   formatGreenletTree,
@@ -20,6 +22,7 @@ import { nativeStateOf } from "../../src/native_greenlet.ts";
 import { storedValues } from "../../src/_native_values.ts";
 import { type Entries, openNative } from "../ffi/_native.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
+import { runtime } from "../../testing/runtime.ts";
 
 let lib: NativeLibrary;
 let entries: Entries;
@@ -205,5 +208,20 @@ describe("NativeGreenlet", () => {
     );
     assert.equal(huge.dead, true);
     assertHealthy();
+  });
+});
+
+describe("NativeGreenlet and the garbage collector (subprocess)", () => {
+  it("a dropped native greenlet is killed; one that ignores kills keeps its stack, reported", () => {
+    const script = fileURLToPath(new URL("../fixtures/native_gc_child.ts", import.meta.url));
+    const [cmd, ...args] = runtime.command(script);
+    const child = spawnSync(cmd, args, { encoding: "utf8" });
+    const line = child.stdout.trim().split("\n").pop() ?? "";
+    assert.ok(line.startsWith("{"), `no result:\n${child.stderr}`);
+    const result = JSON.parse(line);
+    assert.equal(result.alive, result.before + 2);
+    assert.equal(result.after, result.before + 1);
+    assert.equal(result.reported.length, 1);
+    assert.match(result.reported[0], /^CLEANUP_SWITCH: GreenletExit did not kill native@/);
   });
 });
