@@ -76,6 +76,19 @@ export class NativeGreenlet extends Greenlet {
     states.set(this, state);
   }
 
+  static {
+    // `run` stays readable (the trampoline starts the greenlet through it) but its body is the
+    // C function: replacing it would make a JS greenlet that says it is native.
+    const inherited = Object.getOwnPropertyDescriptor(Greenlet.prototype, "run")!;
+    Object.defineProperty(NativeGreenlet.prototype, "run", {
+      configurable: true,
+      get: inherited.get,
+      set(): void {
+        throw new TypeError("Cannot set run on a native greenlet: its body is its C function");
+      },
+    });
+  }
+
   /** Always `"native"`. */
   override get kind(): GreenletKind {
     return "native";

@@ -188,6 +188,20 @@ describe("NativeGreenlet", () => {
     assert.equal(seen.dead, true);
   });
 
+  it("switchAsync, throwAsync and await using drive it like a JS greenlet", async () => {
+    const g = new NativeGreenlet(entries.echo, { arg: 10 });
+    assert.equal(await g.switchAsync(1), 11);
+    const boom = new Error("async boom");
+    await assert.rejects(g.throwAsync(boom), (e) => e === boom);
+    let seen: Greenlet;
+    {
+      await using h = new NativeGreenlet(entries.echo);
+      seen = h;
+      assert.deepEqual(await h.switchAsync("a", "b"), ["a", "b"]);
+    }
+    assert.equal(seen.dead, true);
+  });
+
   it("bad inputs: TypeError and RangeError at the boundary, GreenletError from the library", () => {
     assert.throws(() => new NativeGreenlet(null), { name: "TypeError", message: /null pointer/ });
     assert.throws(() => new NativeGreenlet(0), { name: "TypeError", message: /null pointer/ });
@@ -199,6 +213,11 @@ describe("NativeGreenlet", () => {
     assert.throws(() => new NativeGreenlet(entries.echo, { stackSize: -1 }), RangeError);
     assert.throws(() => new NativeGreenlet(entries.echo, { stackSize: "1" as never }), TypeError);
     assert.throws(() => new NativeGreenlet(entries.echo, { parent: 1 as never }), TypeError);
+    const pending = new NativeGreenlet(entries.finishSum, { arg: 1 });
+    assert.throws(() => {
+      pending.run = function* () {};
+    }, { name: "TypeError", message: /its body is its C function/ });
+    assert.equal(pending.switchSync(1), 2);
     const huge = new NativeGreenlet(entries.echo, { stackSize: 2 ** 40 });
     assert.throws(
       () => huge.switchSync(),
