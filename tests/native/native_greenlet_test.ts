@@ -165,7 +165,7 @@ describe("NativeGreenlet", () => {
     try {
       assert.match(
         formatGreenletTree([g]),
-        /└─ <Greenlet tree#\d+ native suspended active started>/,
+        /[├└]─ <Greenlet tree#\d+ native suspended active started>/,
       );
     } finally {
       g.throwSync();
