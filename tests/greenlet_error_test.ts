@@ -53,6 +53,7 @@ describe("GreenletError MISSING_YIELD_STAR", () => {
   it("g.switch() used as a statement is reported at the next step creation, catchable", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
+      // deno-lint-ignore greenlet/require-yield-star
       main.switch(1);
       try {
         yield* main.switch(2);
@@ -70,6 +71,7 @@ describe("GreenletError MISSING_YIELD_STAR", () => {
     const main = getcurrent();
     const reached: string[] = [];
     const g = new Greenlet(function* () {
+      // deno-lint-ignore greenlet/require-yield-star
       main.switch(1);
       reached.push("after the statement");
       yield* main.switch(2);
@@ -84,6 +86,7 @@ describe("GreenletError MISSING_YIELD_STAR", () => {
   it("a body that finishes with an unentered step dies with it", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
+      // deno-lint-ignore greenlet/require-yield-star
       main.switch("lost");
     });
     assertThrowsCode(() => g.switchSync(), "MISSING_YIELD_STAR", MISSING);
@@ -95,12 +98,14 @@ describe("GreenletError MISSING_YIELD_STAR", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
       const errors: unknown[] = [];
+      // deno-lint-ignore greenlet/require-yield-star
       awaitOnly(Promise.resolve(1));
       try {
         yield* main.switch();
       } catch (error) {
         errors.push(error);
       }
+      // deno-lint-ignore greenlet/require-yield-star
       main.throw(new Error("never delivered"));
       try {
         yield* main.switch();
@@ -150,6 +155,7 @@ describe("GreenletError BARE_YIELD", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
       try {
+        // deno-lint-ignore greenlet/require-yield-star
         yield main.switch("must not arrive");
       } catch (error) {
         return error;
@@ -200,6 +206,7 @@ describe("GreenletError RETURNED_STEP", () => {
   it("return g.switch() (without yield*) kills the body with RETURNED_STEP", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
+      // deno-lint-ignore greenlet/require-yield-star
       return main.switch("must not arrive");
     });
     assertThrowsCode(

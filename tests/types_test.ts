@@ -34,6 +34,7 @@ describe("types", () => {
   it("a bare yield of a step is a type error in an Op and BARE_YIELD at run time", () => {
     function* helper(): Op<number> {
       // @ts-expect-error bare yield (missing *) of a step
+      // deno-lint-ignore greenlet/require-yield-star
       yield getcurrent().parent!.switch();
       return 1;
     }
