@@ -101,7 +101,7 @@ case "$cmd" in
     # The FFI tests load the host library, so build it before the suites.
     phase build zig build
     phase doctest junit_phase doctest "$reports/doctest.xml" \
-      deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/ lint/ README.md
+      deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/ lint/ README.md docs/
     phase deno junit_phase deno "$reports/deno.xml" \
       deno test -P --junit-path="$reports/deno.xml" tests/
     phase bun junit_phase bun "$reports/bun.xml" \

@@ -154,11 +154,10 @@ describe("the package", () => {
       const tarball = pack.stdout.trim().split("\n").pop() ?? "";
       const app = join(dir, "app");
       await mkdir(app);
-      const dependencies = { [npm.name]: `file:${tarball}` };
-      const manifest = { name: "app", private: true, type: "module", dependencies };
+      const manifest = { name: "app", private: true, type: "module" };
       await writeFile(join(app, "package.json"), JSON.stringify(manifest));
       await writeFile(join(app, "main.ts"), source);
-      assertRan(await run(bun, ["install"], app, env), "bun install");
+      assertRan(await run(bun, ["add", tarball], app, env), "bun add");
       const installed = join(app, "node_modules", ...npm.name.split("/"));
       const listed = new Set(["package.json", ...npm.files.map((file) => file.split("/")[0])]);
       const entries = (await readdir(installed)).filter((name) => !name.startsWith(".")); // .bun-tag
