@@ -19,9 +19,9 @@
  *   declares a generator method `*name()`.
  *
  * Only calls whose nearest enclosing function is a generator are checked. Known limits: names
- * are matched by spelling (shadowing is ignored), helpers imported from other files and
- * arrow functions inside bodies are not seen, and a discarded `Array.prototype.with()` call
- * in a generator is reported.
+ * are matched by spelling (shadowing is ignored), helpers imported from other files, arrow
+ * functions inside bodies and steps stored in a variable are not seen, and a discarded
+ * `Array.prototype.with()` call in a generator is reported.
  *
  * Deno only: Bun has no linter hook.
  *
