@@ -7,13 +7,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, relative, resolve, sep } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { denoPath } from "./_deno_path.ts";
 import { runtime } from "./_runtime.ts";
+import { startStaticServer } from "./_static_server.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -72,32 +72,9 @@ function assertRan(exit: Exit, what: string): void {
   assert.equal(exit.code, 0, `${what} failed (${exit.code}):\n${exit.stdout}\n${exit.stderr}`);
 }
 
-/** The other runtime's executable is found on PATH; this one's is the running process. */
-function executable(name: "deno" | "bun"): string {
-  return runtime.name === name ? process.execPath : name;
-}
-
-/** Serves the repository's files read-only on 127.0.0.1, TypeScript with its content type. */
-async function serveRepository(): Promise<{ server: Server; origin: string }> {
-  const server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://127.0.0.1");
-    const path = resolve(root, "." + decodeURIComponent(url.pathname));
-    const body = relative(root, path).split(sep).includes("..")
-      ? undefined
-      : await readFile(path).catch(() => undefined);
-    if (body === undefined) {
-      response.writeHead(404).end();
-      return;
-    }
-    const type = path.endsWith(".ts") ? "application/typescript; charset=utf-8" : "text/plain";
-    response.writeHead(200, { "content-type": type }).end(body);
-  });
-  await new Promise<void>((listening, fail) => {
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", listening);
-  });
-  const { port } = server.address() as AddressInfo;
-  return { server, origin: `http://127.0.0.1:${port}` };
+/** Bun: the running process, or the first on PATH under Deno. */
+function bunPath(): string {
+  return runtime.name === "bun" ? process.execPath : "bun";
 }
 
 async function inTempFolder(body: (dir: string) => Promise<void>): Promise<void> {
@@ -121,21 +98,22 @@ describe("the package", () => {
 
   it("Deno imports it by URL from a folder outside the repository and runs the README example", async () => {
     const { source, expected } = await readmeExample();
-    const { server, origin } = await serveRepository();
+    const server = await startStaticServer(root);
     try {
       await inTempFolder(async (dir) => {
-        const host = new URL(origin).host;
-        const imports = { "@greenlet/greenlet": `${origin}/mod.ts` };
+        const host = server.url.host;
+        const imports = { "@greenlet/greenlet": new URL("mod.ts", server.url).href };
         await writeFile(join(dir, "deno.json"), JSON.stringify({ imports }));
         await writeFile(join(dir, "main.ts"), source);
         const env = { DENO_DIR: join(dir, "deno-dir"), NO_COLOR: "1" };
         const args = ["run", `--allow-import=${host}`, "main.ts"];
-        const exit = await run(executable("deno"), args, dir, env);
+        const exit = await run(denoPath(), args, dir, env);
         assertRan(exit, "deno run");
         assert.equal(exit.stdout, expected);
       });
+      assert.ok(server.requests.includes("/mod.ts"), "deno did not import over HTTP");
     } finally {
-      await new Promise((closed) => server.close(closed));
+      await server.close();
     }
   });
 
@@ -143,13 +121,18 @@ describe("the package", () => {
     const { source, expected } = await readmeExample();
     const { npm } = await manifests();
     await inTempFolder(async (dir) => {
-      const bun = executable("bun");
+      const bun = bunPath();
       const env = {
         BUN_INSTALL_CACHE_DIR: join(dir, "bun-cache"),
         BUN_CONFIG_REGISTRY: "http://127.0.0.1:9/", // nothing listens there: offline
         NO_COLOR: "1",
       };
-      const pack = await run(bun, ["pm", "pack", "--quiet", "--destination", dir], root, env);
+      const pack = await run(
+        bun,
+        ["pm", "pack", "--quiet", "--gzip-level", "1", "--destination", dir],
+        root,
+        env,
+      );
       assertRan(pack, "bun pm pack");
       const tarball = pack.stdout.trim().split("\n").pop() ?? "";
       const app = join(dir, "app");
