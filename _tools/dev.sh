@@ -101,7 +101,7 @@ case "$cmd" in
     # native/ and ffi/_native_hashes.ts match zig/, build.zig and the version (no build).
     phase native bash "$root/_tools/build_native.sh" --check
     # The FFI tests load the host library, so build it before the suites.
-    phase build zig build
+    phase build zig build test-entries
     phase doctest junit_phase doctest "$reports/doctest.xml" \
       deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/ lint/ README.md docs/
     phase deno junit_phase deno "$reports/deno.xml" \

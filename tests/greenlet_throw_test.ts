@@ -234,6 +234,7 @@ describe("throw() W-rules", () => {
     }
     assert.equal(ran, false);
     assert.equal(u.dead, true);
+    assert.equal(u.started, true, "dead implies started, as in the native tier");
     assert.deepEqual(events, [["throw", "main", "u"], ["throw", "u", "main"]]);
 
     events.length = 0;

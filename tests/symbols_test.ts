@@ -73,10 +73,14 @@ describe("ffi/symbols.ts", () => {
   });
 
   it("bunSymbols() spells the same table for bun:ffi", () => {
-    const bun = bunSymbols();
+    const bun = bunSymbols(symbols);
     assert.deepEqual(Object.keys(bun).sort(), Object.keys(symbols).sort());
-    assert.deepEqual(bun.greenlet_switch, { args: ["u32", "usize", "ptr", "ptr"], returns: "i32" });
+    assert.deepEqual(bun.greenlet_switch, {
+      args: ["u32", "u32", "usize", "ptr", "ptr"],
+      returns: "i32",
+    });
     assert.deepEqual(bun.greenlet_status_name, { args: ["i32"], returns: "ptr" });
+    assert.deepEqual(bun.greenlet_create.args, ["ptr", "usize", "u32", "u32", "usize", "ptr"]);
     assertHealthy();
   });
 });
