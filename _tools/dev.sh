@@ -70,6 +70,7 @@ tail_phase() { # tail_phase NAME COMMAND...: reads the command's last "N passed,
 }
 
 ts_sources=(mod.ts src tests)
+[ -d testing ] && ts_sources+=(testing)
 [ -d bench ] && ts_sources+=(bench)
 [ -d examples ] && ts_sources+=(examples)
 [ -d ffi ] && ts_sources+=(ffi)

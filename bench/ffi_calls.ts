@@ -29,7 +29,7 @@ import type { SymbolTable } from "../ffi/_binding.ts";
 import { dlopen } from "../ffi/_dlopen.ts";
 import { locateLibrary } from "../ffi/_locate.ts";
 import { Status } from "../ffi/constants.ts";
-import { runtime } from "../tests/_runtime.ts";
+import { runtime } from "../testing/runtime.ts";
 import { handleOf, openNative } from "../tests/ffi/_native.ts";
 
 const BATCH = 1_000_000;

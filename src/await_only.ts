@@ -1,6 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import { Kind, SignalledAwait, takeStep } from "./_core.ts";
+import { SignalledAwait } from "./_drivers.ts";
+import { awaitStep } from "./_trampoline.ts";
 import type { Step } from "./types.ts";
 
 /** Options for {@link awaitOnly}. */
@@ -44,8 +45,6 @@ export function awaitOnly<T>(
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError("Cannot await: options.signal must be an AbortSignal");
   }
-  const step = takeStep("awaitOnly()");
-  step.kind = Kind.AWAIT;
-  step.payload = signal === undefined ? promise : new SignalledAwait(promise, signal);
+  const step = awaitStep(signal === undefined ? promise : new SignalledAwait(promise, signal));
   return step as unknown as Step<Awaited<T>>;
 }

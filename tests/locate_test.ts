@@ -29,7 +29,7 @@ import { locateLibrary, type LocateOptions } from "../ffi/_locate.ts";
 import { NATIVE_FILES, NATIVE_VERSION } from "../ffi/_native_hashes.ts";
 import { NativeLibraryError } from "../ffi/native_library_error.ts";
 import { denoPath } from "./_deno_path.ts";
-import { runtime } from "./_runtime.ts";
+import { runtime } from "../testing/runtime.ts";
 import { type Fault, startStaticServer, type StaticServer } from "./_static_server.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

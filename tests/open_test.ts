@@ -12,7 +12,7 @@ import { openLibrary } from "../ffi/_open.ts";
 import type { NativeLibrary } from "../ffi/_library.ts";
 import { locateLibrary } from "../ffi/_locate.ts";
 import { ensureBuilt, libraryFileName } from "./ffi/_native.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 let lib: NativeLibrary;
 

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { symbols } from "../ffi/symbols.ts";
 import { bunSymbols } from "../ffi/_bun.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 const header = readFileSync(
   fileURLToPath(new URL("../include/greenlet.h", import.meta.url)),

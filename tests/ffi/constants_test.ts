@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as constants from "../../ffi/constants.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 
 const header = readFileSync(
   fileURLToPath(new URL("../../include/greenlet.h", import.meta.url)),

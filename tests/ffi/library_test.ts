@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { ABI_VERSION, Flag, Kind, POOL_MAX_CAP, Stat, Status } from "../../ffi/constants.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
 import { type Entries, type Handle, handleOf, openNative } from "./_native.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 
 let lib: NativeLibrary;
 let entries: Entries;
