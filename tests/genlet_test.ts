@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { getcurrent, Greenlet, type Op } from "../mod.ts";
 import { Genlet, produce } from "../examples/genlet.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 function* countdown(from: number): Op<void> {
   for (let n = from; n > 0; n--) yield* produce(n);

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { denoPath } from "./_deno_path.ts";
-import { runtime } from "./_runtime.ts";
+import { runtime } from "../testing/runtime.ts";
 import { startStaticServer } from "./_static_server.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
