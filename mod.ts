@@ -46,6 +46,8 @@ export { GreenletError } from "./src/greenlet_error.ts";
 export type { GreenletErrorCode } from "./src/greenlet_error.ts";
 export { GreenletExit, isGreenletExit } from "./src/greenlet_exit.ts";
 export { greenletSpawn } from "./src/greenlet_spawn.ts";
+export { setUnraisableHook } from "./src/set_unraisable_hook.ts";
+export type { Unraisable, UnraisableHook } from "./src/set_unraisable_hook.ts";
 export { gettrace, settrace } from "./src/settrace.ts";
 export type { TraceArgs, TraceEvent, TraceFn } from "./src/settrace.ts";
 export type { Instruction, Op, Step } from "./src/types.ts";

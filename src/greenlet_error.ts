@@ -20,7 +20,7 @@
  * | `DRIVER_RELEASED` | an async driver lost its greenlet to a throw from elsewhere and it did not finish |
  * | `TOKEN_USED` | a `ContextVar` token was used to reset twice |
  * | `TOKEN_MISMATCH` | a `ContextVar` token was reset in another greenlet or with another variable |
- * | `CLEANUP_SWITCH` | a greenlet killed by the garbage collector tried to switch or await while cleaning up |
+ * | `CLEANUP_SWITCH` | a greenlet killed by the garbage collector tried to switch or await while cleaning up, or survived the kill (reported to the unraisable hook when uncaught) |
  */
 export type GreenletErrorCode =
   | "MISSING_YIELD_STAR"
