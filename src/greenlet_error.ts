@@ -11,7 +11,7 @@
  * | `STEP_REUSED` | one step was entered with `yield*` twice |
  * | `NOT_IN_GREENLET` | a step was created outside a greenlet body (plain code, a tracer) |
  * | `REENTRANT_DRIVER` | `switchSync`/`switchAsync`/`greenletSpawn`/… was called while a greenlet body or tracer runs |
- * | `WOULD_BLOCK` | `awaitOnly()` was reached under `switchSync()` |
+ * | `WOULD_BLOCK` | `awaitOnly()` was reached under a synchronous driver (`switchSync()`, `throwSync()`, `using`) |
  * | `PARENT_CYCLE` | a parent assignment would make a cycle |
  * | `MAIN_PARENT` | an attempt to set the parent of a main greenlet |
  * | `RUN_AFTER_START` | an attempt to set `run` after the greenlet started |

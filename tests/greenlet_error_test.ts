@@ -14,6 +14,7 @@ import {
   type GreenletErrorCode,
   GreenletExit,
   greenletSpawn,
+  type Op,
   settrace,
 } from "../mod.ts";
 import { assertHealthy } from "../testing/healthy.ts";
@@ -49,6 +50,7 @@ const BARE = /use yield\* with a step/;
 const NOT_IN = /use yield\* .* inside a body.*g\.switchSync\(\)/;
 const REENTRANT = /use yield\* g\.switch\(\)/;
 const WOULD_BLOCK = /await g\.switchAsync\(\) or greenletSpawn\(\)/;
+const WOULD_BLOCK_KILL = /await g\.throwAsync\(\) or await using/;
 
 describe("GreenletError MISSING_YIELD_STAR", () => {
   it("g.switch() used as a statement is reported at the next step creation, catchable", () => {
@@ -459,18 +461,21 @@ describe("GreenletError WOULD_BLOCK", () => {
     assertHealthy();
   });
 
-  it("awaitOnly() reached under throwSync() (in a finally) raises WOULD_BLOCK", () => {
+  it("awaitOnly() reached under throwSync() or using (in a finally) names the async kill", () => {
     const main = getcurrent();
-    const g = new Greenlet(function* () {
-      try {
-        yield* main.switch();
-      } finally {
-        yield* awaitOnly(Promise.resolve());
-      }
-    });
-    g.switchSync();
-    assertThrowsCode(() => g.throwSync(), "WOULD_BLOCK", WOULD_BLOCK);
-    assert.equal(g.dead, true);
+    const kills = [(g: Greenlet) => g.throwSync(), (g: Greenlet) => g[Symbol.dispose]()];
+    for (const kill of kills) {
+      const g = new Greenlet(function* () {
+        try {
+          yield* main.switch();
+        } finally {
+          yield* awaitOnly(Promise.resolve());
+        }
+      });
+      g.switchSync();
+      assertThrowsCode(() => kill(g), "WOULD_BLOCK", WOULD_BLOCK_KILL);
+      assert.equal(g.dead, true);
+    }
     assertHealthy();
   });
 });
@@ -635,6 +640,24 @@ describe("TypeError at the API boundary", () => {
       g.run = 1 as never;
     }, /run must be a function/);
     assert.equal(g.started, false);
+    assertHealthy();
+  });
+
+  it("awaitOnly() refuses a generator (an Op): TypeError naming yield*", async () => {
+    function* helper(): Op<number> {
+      yield* awaitOnly(Promise.resolve());
+      return 1;
+    }
+    const refused = await greenletSpawn(function* () {
+      try {
+        yield* awaitOnly(helper() as never);
+      } catch (error) {
+        return error;
+      }
+    });
+    assert.ok(refused instanceof TypeError, `expected a TypeError, got ${String(refused)}`);
+    assert.match(refused.message, /^Cannot await a generator: .*yield\* op/);
+    assertThrowsType(() => awaitOnly(helper() as never), /^Cannot await a generator/);
     assertHealthy();
   });
 
