@@ -37,7 +37,7 @@
 export { awaitOnly } from "./src/await_only.ts";
 export type { AwaitOnlyOptions } from "./src/await_only.ts";
 export { ContextVar } from "./src/context_var.ts";
-export type { ContextToken, ContextVarOptions } from "./src/context_var.ts";
+export type { ContextToken, ContextVarConstructor, ContextVarOptions } from "./src/context_var.ts";
 export { formatGreenletTree } from "./src/format_greenlet_tree.ts";
 export { getcurrent } from "./src/getcurrent.ts";
 export { Greenlet } from "./src/greenlet.ts";

@@ -72,4 +72,18 @@ describe("types", () => {
     assert.deepEqual([maybe, sure, either], [undefined, "anonymous", 0]);
     assertHealthy();
   });
+
+  it("ContextVar.get() of a variable with a default is typed without undefined", () => {
+    const level = new ContextVar<string>("level", { default: "info" });
+    const explicit: string = level.get();
+    const inferred = new ContextVar("count", { default: 0 });
+    const count: number = inferred.get();
+    const undefinedDefault = new ContextVar<string | undefined>("maybe", { default: undefined });
+    // @ts-expect-error a default of undefined keeps undefined in the type
+    const notSure: string = undefinedDefault.get();
+    const asParameter: ContextVar<string> = level; // a variable with a default is still a ContextVar
+    assert.deepEqual([explicit, count, notSure, asParameter.get()], ["info", 0, undefined, "info"]);
+    assert.ok(level instanceof ContextVar);
+    assertHealthy();
+  });
 });
