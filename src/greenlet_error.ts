@@ -21,6 +21,7 @@
  * | `TOKEN_USED` | a `ContextVar` token was used to reset twice |
  * | `TOKEN_MISMATCH` | a `ContextVar` token was reset in another greenlet or with another variable |
  * | `CLEANUP_SWITCH` | a greenlet killed by the garbage collector tried to switch or await while cleaning up, or survived the kill (reported to the unraisable hook when uncaught) |
+ * | `NATIVE_CALL` | a native greenlet's call into the library failed (the message names the `greenlet_status`), or native.ts was not loaded |
  */
 export type GreenletErrorCode =
   | "MISSING_YIELD_STAR"
@@ -38,7 +39,8 @@ export type GreenletErrorCode =
   | "DRIVER_RELEASED"
   | "TOKEN_USED"
   | "TOKEN_MISMATCH"
-  | "CLEANUP_SWITCH";
+  | "CLEANUP_SWITCH"
+  | "NATIVE_CALL";
 
 /**
  * Thrown when greenlets are misused: the state or protocol is wrong, not the argument types
