@@ -26,7 +26,7 @@ import type { Hub } from "./hub.ts";
 import { LoopExit } from "./loop_exit.ts";
 
 /** How many resumptions a batch runs at most before it yields to the event loop. */
-const BATCH_RESUMES = 4096;
+const BATCH_RESUMES = 65_536;
 /** How long a batch runs at most (checked every 64 resumptions), in milliseconds. */
 const BATCH_MS = 4;
 
