@@ -482,7 +482,10 @@ function resume(w: Waiter): Step<unknown> {
     return g.throw(value);
   }
   if (args !== null) {
+    // A task's start: its arguments (no spread for the common short lists).
     w.args = null;
+    if (args.length === 0) return g.switch();
+    if (args.length === 1) return g.switch(args[0]);
     return g.switch(...args);
   }
   return g.switch(value);
