@@ -12,7 +12,8 @@
  * - a member call named `throw`, unless its object is an iterator the file just made (a call
  *   of a generator function declared in the file, or `[Symbol.iterator]()`), directly or
  *   through a variable initialised with one;
- * - a call of a function imported from this package that returns an `Op` (`awaitOnly`), from
+ * - a call of a function imported from this package that returns an `Op` (`awaitOnly`; the
+ *   hub's `sleep`, `select`, `scope`, `withTimeout`, `joinAll`, `killAll`), from
  *   `@greenlet/greenlet` (with or without `jsr:` / `npm:`) or from a path ending in `mod.ts`;
  * - a call of a generator function declared in the same file (`function*` declarations,
  *   variables initialised with a `function*` expression), or `this.name()` where the file
@@ -38,7 +39,15 @@ type Call = Deno.lint.CallExpression;
 type Usage = "discarded" | "returned" | "yielded";
 
 /** Exports of this package that return an `Op` (a step to delegate to with `yield*`). */
-const OP_FUNCTIONS: ReadonlySet<string> = new Set(["awaitOnly"]);
+const OP_FUNCTIONS: ReadonlySet<string> = new Set([
+  "awaitOnly",
+  "sleep",
+  "select",
+  "scope",
+  "withTimeout",
+  "joinAll",
+  "killAll",
+]);
 const PACKAGE = /^(?:jsr:|npm:)?@greenlet\/greenlet(?:@[^/]*)?(?:\/|$)|(?:^|\/)mod\.ts$/;
 const ALWAYS_STEPS: ReadonlySet<string> = new Set(["switch", "with"]);
 
