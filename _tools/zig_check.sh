@@ -60,7 +60,7 @@ run_tests() {
     if [ "$s" -gt 0 ]; then
         extra=" ($s skipped by design, see note)"
         local why="the Windows-only TEB stack-limits test"
-        case $label in *windows*) why="the guard-page test (it needs fork; Windows outcome documented, not run)" ;; esac
+        case $label in *windows*) why="the guard-page test (it needs fork; Windows outcome documented, not run) and the Linux-only resident-memory and map-limit tests" ;; esac
         notes+=("$label: $s test(s) skipped by design: $why; not counted")
     fi
     if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ]; then

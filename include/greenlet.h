@@ -46,7 +46,8 @@ typedef enum greenlet_status {
     GREENLET_TOO_MANY_GREENLETS = 7, /* more than 2^20 - 1 alive */
     GREENLET_CYCLIC_PARENT = 8,
     GREENLET_ROOT_HAS_NO_PARENT = 9, /* a root's parent cannot be set */
-    GREENLET_ALIVE = 10              /* destroy of a started, unfinished greenlet or a root */
+    GREENLET_ALIVE = 10,             /* destroy of a started, unfinished greenlet or a root */
+    GREENLET_MAP_LIMIT = 11          /* raise vm.max_map_count (Linux), see "Limits" below */
 } greenlet_status;
 
 /* What a resumed greenlet (or the caller of a switch) received. */
@@ -75,7 +76,8 @@ enum greenlet_stat {
     GREENLET_STAT_GREENLETS_LIVE = 7,
     GREENLET_STAT_DEFAULT_STACK_BYTES = 8,
     GREENLET_STAT_GUARD_BYTES = 9,
-    GREENLET_STAT_COUNT = 10
+    GREENLET_STAT_STACKS_DISCARDED = 10, /* deep stacks whose lower pages were given back */
+    GREENLET_STAT_COUNT = 11
 };
 
 /*

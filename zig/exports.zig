@@ -31,6 +31,7 @@ pub const Status = enum(c_int) {
     cyclic_parent = 8,
     root_has_no_parent = 9,
     alive = 10,
+    map_limit = 11,
 };
 
 /// The inverse of `statusFrom` for the errors the switch functions return.
@@ -46,6 +47,7 @@ pub fn errorFrom(status: c_int) greenlet.Error {
         .cyclic_parent => error.CyclicParent,
         .root_has_no_parent => error.RootHasNoParent,
         .alive => error.Alive,
+        .map_limit => error.MapLimit,
     };
 }
 
@@ -60,6 +62,7 @@ pub fn statusFrom(err: greenlet.Error) Status {
         error.CyclicParent => .cyclic_parent,
         error.RootHasNoParent => .root_has_no_parent,
         error.Alive => .alive,
+        error.MapLimit => .map_limit,
     };
 }
 
@@ -74,7 +77,7 @@ comptime {
     assert(@sizeOf(greenlet.Kind) == 4);
     assert(@backingInt(greenlet.Kind.value) == 0);
     assert(@typeInfo(Status).@"enum".field_names.len == @typeInfo(greenlet.Error).error_set.error_names.?.len + 2); // ok, null_pointer
-    assert(stack_pool.stat_count == 10);
+    assert(stack_pool.stat_count == 11);
 }
 
 fn deliver(message: greenlet.Message, out_kind: ?*u32, out_value: ?*usize) Status {

@@ -58,6 +58,8 @@ pub const Error = error{
     CyclicParent,
     RootHasNoParent,
     Alive,
+    /// A stack reservation hit Linux's vm.max_map_count (`Stack.Error.MapLimit`).
+    MapLimit,
 };
 
 pub const State = enum(u8) { pending, active, dead };
@@ -279,9 +281,13 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
     const usable_bytes = Stack.usableBytesFor(stack_bytes) catch return error.InvalidStackSize;
     const index = try slotAllocate();
     const slot = slotAt(index).?;
-    const stack = stack_pool.acquire(usable_bytes) catch {
+    const stack = stack_pool.acquire(usable_bytes) catch |err| {
         slotFree(index);
-        return error.OutOfMemory;
+        return switch (err) {
+            error.OutOfMemory => error.OutOfMemory,
+            error.MapLimit => error.MapLimit,
+            error.InvalidSize => unreachable, // checked by usableBytesFor
+        };
     };
     const greenlet = &slot.greenlet;
     greenlet.* = .{

@@ -1,10 +1,17 @@
 //! Process-wide bounded pool of free stacks, and the stack statistics.
 //!
-//! Freed stacks wait here (physical pages below the top granule discarded)
-//! and are reused by the next greenlet asking for the same usable size. The
-//! cap bounds the address space the pool keeps; stacks beyond it are unmapped.
+//! Freed stacks wait here and are reused by the next greenlet asking for the
+//! same usable size. The steady state (a greenlet that stayed within the top
+//! `Stack.keep_bytes` of its stack finishes, the next one takes its stack)
+//! makes no system call: the stack keeps its resident top pages, and only a
+//! stack whose greenlet went deeper (`Stack.dirtyBelowKeep`) has the rest
+//! given back (one madvise, counted as `stacks_discarded`). The cap bounds
+//! the address space the pool keeps; stacks beyond it are unmapped.
 //! All functions are thread-safe (one spin lock, held for a few loads and
-//! stores only; syscalls happen outside it).
+//! stores only; system calls happen outside it). The counters that change on
+//! every reuse (`stacks_reused`, `stacks_in_use`, `stacks_pooled`) are
+//! written under that lock with plain stores, so the steady state pays for
+//! one lock per acquire and per release and no further atomic operation.
 
 const std = @import("std");
 const assert = std.debug.assert;
@@ -30,6 +37,8 @@ pub const Stat = enum(u32) {
     greenlets_live = 7,
     default_stack_bytes = 8,
     guard_bytes = 9,
+    /// Releases that gave a deep stack's lower pages back (one madvise each).
+    stacks_discarded = 10,
 };
 pub const stat_count = @typeInfo(Stat).@"enum".field_names.len;
 
@@ -66,6 +75,17 @@ pub fn counterSub(which: Stat, delta: u64) void {
     assert(before >= delta);
 }
 
+/// Changes a counter that only changes under `lock`: a load and a store
+/// instead of an atomic read-modify-write (readers load it without the lock).
+fn lockedAdd(which: Stat, delta: i64) void {
+    assert(lock.state.load(.monotonic) == 1);
+    assert(which == .stacks_reused or which == .stacks_in_use or which == .stacks_pooled);
+    const counter = &counters[@backingInt(which)];
+    const before = counter.load(.monotonic);
+    if (delta < 0) assert(before >= @abs(delta));
+    counter.store(@intCast(@as(i64, @intCast(before)) + delta), .monotonic);
+}
+
 pub fn stat(which: Stat) u64 {
     return switch (which) {
         .pool_cap => @atomicLoad(u32, &cap, .monotonic),
@@ -75,53 +95,55 @@ pub fn stat(which: Stat) u64 {
     };
 }
 
-/// Returns a stack with exactly `usable_bytes` usable bytes, pooled if one is free.
+/// Returns a stack with exactly `usable_bytes` usable bytes, pooled if one
+/// is free (the most recently pooled first: its top pages are the warmest).
 pub fn acquire(usable_bytes: usize) Stack.Error!Stack {
     assert(usable_bytes % Stack.granule_bytes == 0);
     lock.lock();
-    var found: ?Stack = null;
     var index: u32 = entries_count;
     while (index > 0) {
         index -= 1;
         if (entries[index].usableBytes() == usable_bytes) {
-            found = entries[index];
+            const stack = entries[index];
             entries_count -= 1;
             entries[index] = entries[entries_count];
-            break;
+            lockedAdd(.stacks_pooled, -1);
+            lockedAdd(.stacks_reused, 1);
+            lockedAdd(.stacks_in_use, 1);
+            lock.unlock();
+            return stack;
         }
     }
     lock.unlock();
-    if (found) |stack| {
-        counterSub(.stacks_pooled, 1);
-        counterAdd(.stacks_reused, 1);
-        counterAdd(.stacks_in_use, 1);
-        assert(stack.usableBytes() == usable_bytes);
-        return stack;
-    }
     const stack = try Stack.init(usable_bytes);
     counterAdd(.stacks_created, 1);
-    counterAdd(.stacks_in_use, 1);
     counterAdd(.reserved_bytes, stack.total_bytes);
+    lock.lock();
+    lockedAdd(.stacks_in_use, 1);
+    lock.unlock();
     return stack;
 }
 
-/// Takes a stack back; it is pooled if the pool is below its cap.
+/// Takes a stack back; it is pooled if the pool is below its cap. Makes a
+/// system call only when the stack's greenlet went below the kept top
+/// (madvise) or the pool is full (munmap).
 pub fn release(stack: Stack) void {
     assert(stack.base != 0);
-    counterSub(.stacks_in_use, 1);
-    stack.discard(Stack.granule_bytes);
+    if (stack.dirtyBelowKeep()) {
+        @branchHint(.unlikely);
+        stack.discard(Stack.keep_bytes);
+        counterAdd(.stacks_discarded, 1);
+    }
     lock.lock();
+    lockedAdd(.stacks_in_use, -1);
     const pooled = entries_count < cap;
     if (pooled) {
         entries[entries_count] = stack;
         entries_count += 1;
+        lockedAdd(.stacks_pooled, 1);
     }
     lock.unlock();
-    if (pooled) {
-        counterAdd(.stacks_pooled, 1);
-    } else {
-        unmap(stack);
-    }
+    if (!pooled) unmap(stack);
 }
 
 /// Sets the cap (clamped to `max_cap`) and unmaps pooled stacks above it.
@@ -138,10 +160,10 @@ pub fn setCap(new_cap: u32) u32 {
         if (excess) {
             entries_count -= 1;
             victim = entries[entries_count];
+            lockedAdd(.stacks_pooled, -1);
         }
         lock.unlock();
         if (!excess) break;
-        counterSub(.stacks_pooled, 1);
         unmap(victim);
     }
     assert(stat(.pool_cap) == clamped);
@@ -184,4 +206,28 @@ test setCap {
     try std.testing.expectEqual(@as(u32, 7), setCap(7));
     try std.testing.expectEqual(max_cap, setCap(max_cap + 1));
     _ = setCap(old_cap);
+}
+
+test "release: a shallow stack is pooled without a system call, a deep one is discarded" {
+    const old_cap: u32 = @intCast(stat(.pool_cap));
+    defer _ = setCap(old_cap);
+    _ = setCap(max_cap);
+    const size = 7 * Stack.granule_bytes; // a size no other test uses
+    const warm = try acquire(size);
+    release(warm);
+    const before = .{ stat(.stacks_created), stat(.stacks_unmapped), stat(.stacks_discarded) };
+    for (0..100) |_| {
+        const stack = try acquire(size);
+        const bytes = stack.usable();
+        @memset(bytes[bytes.len - Stack.keep_bytes ..], 0xaa);
+        release(stack);
+    }
+    try std.testing.expectEqual(before, .{ stat(.stacks_created), stat(.stacks_unmapped), stat(.stacks_discarded) });
+    const deep = try acquire(size);
+    deep.usable()[deep.usableBytes() - Stack.keep_bytes - 16] = 1;
+    release(deep);
+    try std.testing.expectEqual(before[2] + 1, stat(.stacks_discarded));
+    const again = try acquire(size);
+    try std.testing.expect(!again.dirtyBelowKeep());
+    release(again);
 }
