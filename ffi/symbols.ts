@@ -52,6 +52,7 @@ export const symbols = {
   greenlet_destroy: { parameters: ["u32"], result: "i32" }, // (greenlet_handle h)
   greenlet_stats: { parameters: ["buffer", "u32", "buffer"], result: "i32" }, // (uint64_t *, uint32_t, uint32_t *)
   greenlet_pool_set_cap: { parameters: ["u32", "buffer"], result: "i32" }, // (uint32_t, uint32_t *)
+  greenlet_thread_exit: { parameters: [], result: "i32" }, // (void)
 } as const;
 
 /** The symbol table's type. */

@@ -184,6 +184,11 @@ pub const api = struct {
         if (out_cap) |out| out.* = applied;
         return .ok;
     }
+
+    pub fn greenlet_thread_exit() callconv(.c) Status {
+        greenlet.threadExit() catch |err| return statusFrom(err);
+        return .ok;
+    }
 };
 
 comptime {
@@ -292,6 +297,7 @@ test "api: every export refuses another thread's greenlets" {
     try testing.expectEqual(Status.ok, api.greenlet_state(case.child, &flags));
     try testing.expectEqual(@as(u32, 0), flags);
     try testing.expectEqual(Status.ok, api.greenlet_destroy(case.child));
-    // Every export is covered above: 14 exports in `api`.
-    try testing.expectEqual(14, @typeInfo(api).@"struct".decl_names.len);
+    // Every export is covered above, except greenlet_thread_exit (which acts
+    // on the calling thread only): 15 exports in `api`.
+    try testing.expectEqual(15, @typeInfo(api).@"struct".decl_names.len);
 }

@@ -24,6 +24,7 @@ const Stack = @import("Stack.zig");
 const stack_pool = @import("stack_pool.zig");
 const context = @import("context.zig");
 const exports = @import("exports.zig");
+const thread_exit = @import("thread_exit.zig");
 
 /// What travels with a switch besides the pointer-sized value.
 pub const Kind = enum(u32) {
@@ -87,6 +88,10 @@ pub const Greenlet = struct {
     references: u32,
     state: State,
     is_root: bool,
+    /// The thread's list of every greenlet whose slot it holds (roots and
+    /// destroyed greenlets kept as parents included), freed at thread exit.
+    thread_next: ?*Greenlet = null,
+    thread_previous: ?*Greenlet = null,
 };
 
 const ThreadState = struct {
@@ -96,9 +101,14 @@ const ThreadState = struct {
     current: ?*Greenlet = null,
     /// Message handed to the greenlet being resumed.
     transfer: Message = .{ .kind = .value, .value = 0 },
+    /// Head of the list through `Greenlet.thread_next`.
+    greenlets: ?*Greenlet = null,
 };
 
 threadlocal var thread_state: ThreadState = .{};
+/// Whether the platform's thread-exit hook is registered for this thread
+/// (it outlives `threadExit`, which resets `thread_state`).
+threadlocal var exit_hook_registered: bool = false;
 var thread_numbers: std.atomic.Value(u32) = .init(0);
 
 // Handle layout: low 20 bits slot index (0 unused), high 12 bits generation.
@@ -212,9 +222,79 @@ fn threadStateInit() Error!*ThreadState {
     state.number = number;
     state.root = &slot.greenlet;
     state.current = &slot.greenlet;
+    threadLink(state, &slot.greenlet);
     slot.meta.store(metaOf(slot.generation, number), .release);
     stack_pool.counterAdd(.greenlets_live, 1);
+    if (!exit_hook_registered) {
+        exit_hook_registered = thread_exit.register(&threadExitHook, state);
+    }
     return state;
+}
+
+fn threadLink(state: *ThreadState, greenlet: *Greenlet) void {
+    greenlet.thread_previous = null;
+    greenlet.thread_next = state.greenlets;
+    if (state.greenlets) |head| head.thread_previous = greenlet;
+    state.greenlets = greenlet;
+}
+
+fn threadUnlink(greenlet: *Greenlet) void {
+    const state = greenlet.thread;
+    if (greenlet.thread_previous) |previous| {
+        previous.thread_next = greenlet.thread_next;
+    } else {
+        assert(state.greenlets == greenlet);
+        state.greenlets = greenlet.thread_next;
+    }
+    if (greenlet.thread_next) |next| next.thread_previous = greenlet.thread_previous;
+    greenlet.thread_next = null;
+    greenlet.thread_previous = null;
+}
+
+/// Frees the calling thread's tree now: every greenlet's stack goes back to
+/// the pool and every handle becomes invalid, without resuming anything.
+/// Refused with `error.Alive` when a greenlet other than the root is
+/// running. The thread may build a new tree afterwards.
+pub fn threadExit() Error!void {
+    const state = &thread_state;
+    if (state.number == 0) return;
+    if (state.current != state.root) return error.Alive;
+    freeTree(state);
+    assert(thread_state.number == 0);
+}
+
+/// Run by the platform when the thread exits (`thread_exit.zig`).
+fn threadExitHook(context_pointer: ?*anyopaque) callconv(.c) void {
+    const state: *ThreadState = @ptrCast(@alignCast(context_pointer.?));
+    if (state.number == 0) return; // freed already, or never used again
+    freeTree(state);
+}
+
+fn freeTree(state: *ThreadState) void {
+    // A thread that exits while a greenlet runs is on that greenlet's stack:
+    // that one stack cannot be reused and stays mapped.
+    const running = state.current.?;
+    var next = state.greenlets;
+    var steps: u32 = 0;
+    while (next) |greenlet| : (steps += 1) {
+        assert(steps <= max_greenlets);
+        assert(greenlet.thread == state);
+        next = greenlet.thread_next;
+        if (greenlet.stack) |stack| {
+            greenlet.stack = null;
+            if (greenlet != running) stack_pool.release(stack);
+        }
+        const index = greenlet.handle & index_mask;
+        const slot = slotAt(index).?;
+        if (slot.meta.load(.monotonic) & 0xffff_ffff != 0) {
+            // A live handle (destroyed ones were invalidated by `destroy`).
+            slot.generation = (slot.generation + 1) & generation_mask;
+            slot.meta.store(metaOf(slot.generation, 0), .release);
+            stack_pool.counterSub(.greenlets_live, 1);
+        }
+        slotFree(index);
+    }
+    state.* = .{};
 }
 
 /// `&thread_state`, computed once: LLVM otherwise re-materialises a
@@ -303,6 +383,7 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
         .is_root = false,
     };
     up.references += 1;
+    threadLink(state, greenlet);
     slot.meta.store(metaOf(slot.generation, state.number), .release);
     stack_pool.counterAdd(.greenlets_live, 1);
     assert(lookup(greenlet.handle) catch unreachable == greenlet);
@@ -620,6 +701,7 @@ fn release(first: *Greenlet) void {
         assert(victim.state == .dead);
         greenlet = victim.parent;
         victim.parent = null;
+        threadUnlink(victim);
         slotFree(victim.handle & index_mask);
     }
 }

@@ -40,4 +40,5 @@ test {
     std.testing.refAllDecls(@This());
     _ = context.abi;
     _ = @import("memory_test.zig");
+    _ = @import("thread_exit_test.zig");
 }
