@@ -160,9 +160,13 @@ greenlet_status greenlet_pool_set_cap(uint32_t cap, uint32_t *out_cap);
  * pages the greenlet touches (about 4-8 KiB for a shallow one). A stack
  * goes back to the pool when its greenlet dies (not at greenlet_destroy);
  * reusing it makes no system call. The pool keeps the top 16 KiB of a stack
- * resident; when a greenlet went deeper (its frames wrote into the 1 KiB
+ * resident; when a greenlet went deeper (its frames wrote into the 512 bytes
  * below that mark), the rest is given back at its death with one madvise
  * (GREENLET_STAT_STACKS_DISCARDED). Trimming the pool unmaps stacks.
+ * Besides the shared pool, each thread keeps up to 4 free stacks of its
+ * own (fewer when the cap is lower; none at cap 0), counted as pooled and
+ * handed to the shared pool when the thread exits; greenlet_pool_set_cap
+ * trims the shared pool only.
  *
  * Limits (Linux): on Linux 6.13 and later a stack's guard is a
  * MADV_GUARD_INSTALL range, which needs no memory mapping of its own

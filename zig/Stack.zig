@@ -45,7 +45,7 @@ pub const max_usable_bytes: usize = 1024 * 1024 * 1024;
 /// stack given back when it finishes (see `dirtyBelowKeep`).
 pub const keep_bytes: usize = 16 * 1024;
 /// Window just below `keep_bytes` read by `dirtyBelowKeep`.
-pub const probe_bytes: usize = 1024;
+pub const probe_bytes: usize = 512;
 
 comptime {
     assert(guard_bytes % std.heap.page_size_max == 0);

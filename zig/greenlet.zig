@@ -103,6 +103,8 @@ const ThreadState = struct {
     transfer: Message = .{ .kind = .value, .value = 0 },
     /// Head of the list through `Greenlet.thread_next`.
     greenlets: ?*Greenlet = null,
+    /// The thread's part of the stack pool (its free stacks and counts).
+    pool: ?*stack_pool.Local = null,
 };
 
 threadlocal var thread_state: ThreadState = .{};
@@ -201,11 +203,15 @@ fn slotFree(index: u32) void {
 }
 
 fn threadStateInit() Error!*ThreadState {
-    const state = &thread_state;
+    const state = threadState();
     if (state.number != 0) return state;
     const number = thread_numbers.fetchAdd(1, .monotonic) + 1;
     assert(number != 0);
     const index = try slotAllocate();
+    const local = stack_pool.Local.register() catch {
+        slotFree(index);
+        return error.OutOfMemory;
+    };
     const slot = slotAt(index).?;
     slot.greenlet = .{
         .sp = 0,
@@ -222,9 +228,10 @@ fn threadStateInit() Error!*ThreadState {
     state.number = number;
     state.root = &slot.greenlet;
     state.current = &slot.greenlet;
+    state.pool = local;
     threadLink(state, &slot.greenlet);
     slot.meta.store(metaOf(slot.generation, number), .release);
-    stack_pool.counterAdd(.greenlets_live, 1);
+    local.add(.greenlets_live, 1);
     if (!exit_hook_registered) {
         exit_hook_registered = thread_exit.register(&threadExitHook, state);
     }
@@ -282,7 +289,7 @@ fn freeTree(state: *ThreadState) void {
         next = greenlet.thread_next;
         if (greenlet.stack) |stack| {
             greenlet.stack = null;
-            if (greenlet != running) stack_pool.release(stack);
+            if (greenlet != running) stack_pool.release(state.pool, stack);
         }
         const index = greenlet.handle & index_mask;
         const slot = slotAt(index).?;
@@ -290,10 +297,11 @@ fn freeTree(state: *ThreadState) void {
             // A live handle (destroyed ones were invalidated by `destroy`).
             slot.generation = (slot.generation + 1) & generation_mask;
             slot.meta.store(metaOf(slot.generation, 0), .release);
-            stack_pool.counterSub(.greenlets_live, 1);
+            state.pool.?.add(.greenlets_live, -1);
         }
         slotFree(index);
     }
+    stack_pool.Local.retire(state.pool.?);
     state.* = .{};
 }
 
@@ -361,7 +369,7 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
     const usable_bytes = Stack.usableBytesFor(stack_bytes) catch return error.InvalidStackSize;
     const index = try slotAllocate();
     const slot = slotAt(index).?;
-    const stack = stack_pool.acquire(usable_bytes) catch |err| {
+    const stack = stack_pool.acquire(state.pool, usable_bytes) catch |err| {
         slotFree(index);
         return switch (err) {
             error.OutOfMemory => error.OutOfMemory,
@@ -385,7 +393,7 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
     up.references += 1;
     threadLink(state, greenlet);
     slot.meta.store(metaOf(slot.generation, state.number), .release);
-    stack_pool.counterAdd(.greenlets_live, 1);
+    state.pool.?.add(.greenlets_live, 1);
     assert(lookup(greenlet.handle) catch unreachable == greenlet);
     return greenlet.handle;
 }
@@ -595,7 +603,7 @@ fn arrived(state: *ThreadState, from_address: usize) void {
     if (from.state == .dead) {
         if (from.stack) |stack| {
             from.stack = null;
-            stack_pool.release(stack);
+            stack_pool.release(state.pool, stack);
         }
     }
 }
@@ -605,7 +613,7 @@ fn dieUnstarted(greenlet: *Greenlet) void {
     greenlet.state = .dead;
     if (greenlet.stack) |stack| {
         greenlet.stack = null;
-        stack_pool.release(stack);
+        stack_pool.release(greenlet.thread.pool, stack);
     }
 }
 
@@ -683,7 +691,7 @@ pub fn destroy(handle: Handle) Error!void {
     const slot = slotAt(index).?;
     slot.generation = (slot.generation + 1) & generation_mask;
     slot.meta.store(metaOf(slot.generation, 0), .release);
-    stack_pool.counterSub(.greenlets_live, 1);
+    greenlet.thread.pool.?.add(.greenlets_live, -1);
     release(greenlet);
 }
 
