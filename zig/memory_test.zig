@@ -14,7 +14,9 @@ fn underValgrind() bool {
     return builtin.valgrind_support and std.valgrind.runningOnValgrind() > 0;
 }
 
-fn entrySuspend(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+/// Switches to the root with its first value, then finishes with what it
+/// is resumed with (a kill: it obeys).
+pub fn entrySuspend(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = arg;
     const main = greenlet.root() catch unreachable;
     const reply = greenlet.switchTo(main, value) catch unreachable;

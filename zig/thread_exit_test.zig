@@ -11,14 +11,7 @@ const greenlet = @import("greenlet.zig");
 const stack_pool = @import("stack_pool.zig");
 const Stack = @import("Stack.zig");
 const thread_exit = @import("thread_exit.zig");
-
-fn entrySuspend(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
-    _ = arg;
-    const main = greenlet.root() catch unreachable;
-    const reply = greenlet.switchTo(main, value) catch unreachable;
-    result.* = reply.value;
-    return @backingInt(reply.kind);
-}
+const entrySuspend = @import("memory_test.zig").entrySuspend;
 
 fn entryReturn(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     result.* = arg + value;
