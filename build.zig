@@ -5,6 +5,7 @@
 //!   zig build test [-Dtarget=..]   unit tests (add -fqemu / -fwine for foreign targets)
 //!   zig build all                  six libraries in zig-out/lib/<os>-<arch>/
 //!   zig build example              C example against include/greenlet.h, run
+//!   zig build test-thread-exit     glibc threads exiting with greenlets left (C)
 //!   zig build header-check         header signatures vs. the Zig exports
 //!   zig build test-bin             installs the unit-test binary (zig-out/bin)
 //!   zig build test-entries         the FFI tests' native entries (zig-out/test)
@@ -110,6 +111,19 @@ pub fn build(b: *std.Build) void {
     const entries_step = b.step("test-entries", "Build the FFI tests' native entries into zig-out/test");
     entries_step.dependOn(&b.addInstallArtifact(entries, .{ .dest_dir = .{ .override = .{ .custom = "test" } } }).step);
     entries_step.dependOn(&b.addInstallArtifact(lib, .{}).step);
+
+    // Thread exit through glibc's hook: a C program whose threads exit
+    // without greenlet_thread_exit (tests/native/thread_exit.c).
+    const thread_exit_module = b.createModule(.{ .target = target, .optimize = optimize, .link_libc = true });
+    thread_exit_module.addCSourceFile(.{ .file = b.path("tests/native/thread_exit.c"), .flags = &.{ "-std=c11", "-Wall", "-Wextra", "-Werror" } });
+    thread_exit_module.addIncludePath(b.path("include"));
+    thread_exit_module.linkLibrary(lib);
+    const thread_exit = b.addExecutable(.{ .name = "greenlet-thread-exit", .root_module = thread_exit_module });
+    const run_thread_exit = b.addRunArtifact(thread_exit);
+    run_thread_exit.expectStdOutEqual("thread_exit: ok\n");
+    run_thread_exit.has_side_effects = true;
+    const thread_exit_step = b.step("test-thread-exit", "Threads exiting without greenlet_thread_exit (glibc)");
+    thread_exit_step.dependOn(&run_thread_exit.step);
 
     // Native benchmark (needs Debian libboost-context-dev; informational).
     const raw_module = b.createModule(.{

@@ -60,7 +60,7 @@ run_tests() {
     if [ "$s" -gt 0 ]; then
         extra=" ($s skipped by design, see note)"
         local why="the Windows-only TEB stack-limits test"
-        case $label in *windows*) why="the guard-page test (it needs fork; Windows outcome documented, not run)" ;; esac
+        case $label in *windows*) why="the guard-page test (it needs fork; Windows outcome documented, not run) and the Linux-only resident-memory and map-limit tests" ;; esac
         notes+=("$label: $s test(s) skipped by design: $why; not counted")
     fi
     if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ]; then
@@ -131,6 +131,7 @@ fi
 # 3. Header vs. exports (signatures and constants), then the C example.
 run_tests header-check 600 header-check -Doptimize=Debug
 run_step c-example 600 "$ZIG_EXE" build example
+run_step thread-exit-glibc 600 "$ZIG_EXE" build test-thread-exit
 
 # 4. All six libraries (macOS cross-compiled), and their contents.
 check_all_libraries() {
@@ -159,7 +160,7 @@ check_elf() {
         readelf -dW "$lib" | grep -q NEEDED && { echo "$lib: has NEEDED entries"; return 1; }
         local exported
         exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort)
-        [ "$(grep -c '^greenlet_' <<<"$exported")" -eq 14 ] || { echo "$lib: expected 14 greenlet_* symbols"; return 1; }
+        [ "$(grep -c '^greenlet_' <<<"$exported")" -eq 15 ] || { echo "$lib: expected 15 greenlet_* symbols"; return 1; }
         grep -v '^greenlet_' <<<"$exported" | grep -q . && { echo "$lib: unexpected exports"; return 1; }
     done
     return 0

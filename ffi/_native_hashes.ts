@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "2cd928e2ef5b04f1d2a767db2d35f0286696af22953543ee8111c133f5a9fc1a";
+  "572e109bdcd34814fbd497505c2afdd80fe65730d0fb0504a98b14c3b520264f";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 73232,
-    sha256: "8bd086e8d37018d8b95e45901e977f9f81592513f213acb539856232a99e433f",
+    size: 74272,
+    sha256: "291910e3d4e5dc11067a4a04b6a6a226c653205c1e243a4159efe6db63e5c9fd",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 41474,
-    sha256: "714fc5e6950721543fe89ae6e8de087836c6e3a1ad30ea1d1c633bf13ac9dd1b",
+    size: 46819,
+    sha256: "84eafb17b319050ce1871b0cc55b848cc77171f2c5e5c71335762a0787f0afbc",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1177808,
-    sha256: "b1fcc9422383f9fda50206a8bc3ade57ea8caaa5e8b8b08a23ff6243bdcbf870",
+    size: 1223008,
+    sha256: "46ca8c240160af00b0e646e7a46cacdb97d3fc93d5fc100aa6dc906dad73785b",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1417176,
-    sha256: "e951e2841c7b5ec52e92482ea29c11126a76dff269ff54fbcb54e513f6a7b3b3",
+    size: 1468520,
+    sha256: "0f6c7d273d09e23417d2863688cbc35e5ec11c09b8004c411a336787dc659d49",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1005448,
-    sha256: "a00328bbb8bf291cadadc27c3f3f50944a7df4f29ba1e75b56c07d5ff5f51f92",
+    size: 1045096,
+    sha256: "1811f9c3ba8200dc5bbf78f7d7f88e5143c64e45ca70e98eb7b650f0fd0d0947",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 226816,
-    sha256: "025246ed0c5c16ac16710df427aa96f890991d75eb3781c5438f6efc0ba23da3",
+    size: 231936,
+    sha256: "ce63575ff74b31152788d84f08e6a9dd44676273c3eb205cb79c1ac490d05479",
   },
 };

@@ -23,6 +23,7 @@ export const Status = {
   CYCLIC_PARENT: 8,
   ROOT_HAS_NO_PARENT: 9,
   ALIVE: 10,
+  MAP_LIMIT: 11,
 } as const;
 
 /** `greenlet_kind` values: what travels with a switch besides the value. */
@@ -43,5 +44,6 @@ export const Stat = {
   GREENLETS_LIVE: 7,
   DEFAULT_STACK_BYTES: 8,
   GUARD_BYTES: 9,
-  COUNT: 10,
+  STACKS_DISCARDED: 10,
+  COUNT: 11,
 } as const;

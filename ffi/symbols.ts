@@ -48,6 +48,7 @@ export const symbols = {
   // (uint64_t *out_values, uint32_t capacity, uint32_t *out_count)
   greenlet_stats: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
   greenlet_pool_set_cap: { parameters: ["u32", "buffer"], result: "i32" }, // (cap, uint32_t *out_cap)
+  greenlet_thread_exit: { parameters: [], result: "i32" }, // (void)
 } as const satisfies SymbolTable;
 
 /** The symbol table's type. */

@@ -95,7 +95,8 @@ typedef enum greenlet_status {
     GREENLET_TOO_MANY_GREENLETS = 7, /* more than 2^20 - 1 alive */
     GREENLET_CYCLIC_PARENT = 8,
     GREENLET_ROOT_HAS_NO_PARENT = 9, /* a root's parent cannot be set */
-    GREENLET_ALIVE = 10              /* destroy of a started, unfinished greenlet or a root */
+    GREENLET_ALIVE = 10,             /* destroy of a started, unfinished greenlet or a root */
+    GREENLET_MAP_LIMIT = 11          /* raise vm.max_map_count (Linux), see "Limits" below */
 } greenlet_status;
 
 /* What a resumed greenlet (or the caller of a switch) received. */
@@ -124,7 +125,8 @@ enum greenlet_stat {
     GREENLET_STAT_GREENLETS_LIVE = 7,
     GREENLET_STAT_DEFAULT_STACK_BYTES = 8,
     GREENLET_STAT_GUARD_BYTES = 9,
-    GREENLET_STAT_COUNT = 10
+    GREENLET_STAT_STACKS_DISCARDED = 10, /* deep stacks whose lower pages were given back */
+    GREENLET_STAT_COUNT = 11
 };
 
 /*
@@ -190,6 +192,57 @@ greenlet_status greenlet_stats(uint64_t *out_values, uint32_t capacity, uint32_t
 
 /* Sets the free-stack pool cap (default 64, clamped to GREENLET_POOL_MAX_CAP); trims the pool. */
 greenlet_status greenlet_pool_set_cap(uint32_t cap, uint32_t *out_cap);
+
+/*
+ * Threads, memory and limits.
+ *
+ * Thread exit: when a thread exits, its tree (root, pending, suspended and
+ * dead greenlets, their handles and stacks) is freed automatically on Linux
+ * with glibc (through __cxa_thread_atexit_impl), macOS (a pthread key) and
+ * Windows (fiber-local storage). Elsewhere (musl, or a static binary without
+ * glibc) a thread calls greenlet_thread_exit() before it exits, or its tree
+ * stays allocated and counted. Suspended greenlets of an exiting thread are
+ * freed without being resumed: code after their last switch never runs, so
+ * destructors and cleanup handlers on their stacks do not run. A thread that
+ * exits while one of its greenlets (not the root) is running leaks that
+ * greenlet's stack.
+ *
+ * greenlet_thread_exit frees the calling thread's tree now, in the same way;
+ * its handles become invalid and a later call builds a new tree. It returns
+ * GREENLET_ALIVE (and frees nothing) when called from a greenlet other than
+ * the thread's root, and GREENLET_OK when the thread has no tree.
+ *
+ * Memory: a new greenlet's stack is reserved, not committed; it costs the
+ * pages the greenlet touches (about 4-8 KiB for a shallow one). A stack
+ * goes back to the pool when its greenlet dies (not at greenlet_destroy);
+ * reusing it makes no system call. The pool keeps the top 16 KiB of a stack
+ * resident; when a greenlet went deeper (its frames wrote into the 512 bytes
+ * below that mark), the rest is given back at its death with one madvise
+ * (GREENLET_STAT_STACKS_DISCARDED). Trimming the pool unmaps stacks.
+ * Besides the shared pool, each thread keeps up to 4 free stacks of its
+ * own (fewer when the cap is lower; none at cap 0), counted as pooled and
+ * handed to the shared pool when the thread exits; greenlet_pool_set_cap
+ * trims the shared pool only.
+ *
+ * Limits (Linux): on Linux 6.13 and later a stack's guard is a
+ * MADV_GUARD_INSTALL range, which needs no memory mapping of its own
+ * (neighbouring stacks even share one), so vm.max_map_count does not limit
+ * the number of greenlets there: memory and the 2^20 - 1 handles do. On
+ * older kernels (and under qemu-user) the guard is a PROT_NONE mapping: two
+ * mappings per stack against vm.max_map_count (65530 by default), so a
+ * default system runs out at about 32 700 greenlets alive or pooled at
+ * once, minus half the mappings the host process already has (an idle
+ * Deno 2.9 has about 130, Bun about 50; both grow with their heaps).
+ * greenlet_create then returns GREENLET_MAP_LIMIT: a stack reservation
+ * (mmap or mprotect) failed with ENOMEM while the process's mappings (the
+ * library's own two per stack, else the lines of /proc/self/maps) were
+ * within 1/64 of /proc/sys/vm/max_map_count (without /proc: when the
+ * guard's mprotect failed). Raise the limit, e.g. sysctl
+ * vm.max_map_count=262144 (about 130 000 greenlets). Any other failed
+ * reservation is GREENLET_OUT_OF_MEMORY. macOS and Windows have no such
+ * limit.
+ */
+greenlet_status greenlet_thread_exit(void);
 
 #ifdef __cplusplus
 }

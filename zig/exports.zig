@@ -34,6 +34,7 @@ pub const Status = enum(c_int) {
     cyclic_parent = 8,
     root_has_no_parent = 9,
     alive = 10,
+    map_limit = 11,
 };
 
 /// The inverse of `statusFrom` for the errors the switch functions return.
@@ -49,6 +50,7 @@ pub fn errorFrom(status: c_int) greenlet.Error {
         .cyclic_parent => error.CyclicParent,
         .root_has_no_parent => error.RootHasNoParent,
         .alive => error.Alive,
+        .map_limit => error.MapLimit,
     };
 }
 
@@ -63,6 +65,7 @@ pub fn statusFrom(err: greenlet.Error) Status {
         error.CyclicParent => .cyclic_parent,
         error.RootHasNoParent => .root_has_no_parent,
         error.Alive => .alive,
+        error.MapLimit => .map_limit,
     };
 }
 
@@ -79,7 +82,7 @@ comptime {
     assert(@sizeOf(greenlet.Kind) == 4);
     assert(@backingInt(greenlet.Kind.value) == 0);
     assert(@typeInfo(Status).@"enum".field_names.len == @typeInfo(greenlet.Error).error_set.error_names.?.len + 2); // ok, null_pointer
-    assert(stack_pool.stat_count == 10);
+    assert(stack_pool.stat_count == 11);
 }
 
 fn deliver(message: greenlet.Message, out_kind: ?*u32, out_value: ?*usize) Status {
@@ -193,6 +196,11 @@ pub const api = struct {
     pub fn greenlet_pool_set_cap(cap: u32, out_cap: ?*u32) callconv(.c) Status {
         const applied = stack_pool.setCap(cap);
         if (out_cap) |out| out.* = applied;
+        return .ok;
+    }
+
+    pub fn greenlet_thread_exit() callconv(.c) Status {
+        greenlet.threadExit() catch |err| return statusFrom(err);
         return .ok;
     }
 };
@@ -502,6 +510,7 @@ test "api: every export refuses another thread's greenlets" {
     try testing.expectEqual(Status.ok, api.greenlet_state(case.child.slot, case.child.generation, &flags));
     try testing.expectEqual(@as(u32, 0), flags);
     try testing.expectEqual(Status.ok, api.greenlet_destroy(case.child.slot, case.child.generation));
-    // Every export is covered above: 14 exports in `api`.
-    try testing.expectEqual(14, @typeInfo(api).@"struct".decl_names.len);
+    // Every export is covered above, except greenlet_thread_exit (which acts
+    // on the calling thread only): 15 exports in `api`.
+    try testing.expectEqual(15, @typeInfo(api).@"struct".decl_names.len);
 }

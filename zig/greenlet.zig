@@ -25,6 +25,7 @@ const stack_pool = @import("stack_pool.zig");
 const context = @import("context.zig");
 const exports = @import("exports.zig");
 const handles = @import("handles.zig");
+const thread_exit = @import("thread_exit.zig");
 
 /// What travels with a switch besides the pointer-sized value.
 pub const Kind = enum(u32) {
@@ -59,6 +60,8 @@ pub const Error = error{
     CyclicParent,
     RootHasNoParent,
     Alive,
+    /// A stack reservation hit Linux's vm.max_map_count (`Stack.Error.MapLimit`).
+    MapLimit,
 };
 
 pub const State = enum(u8) { pending, active, dead };
@@ -86,6 +89,10 @@ pub const Greenlet = struct {
     references: u32,
     state: State,
     is_root: bool,
+    /// The thread's list of every greenlet whose slot it holds (roots and
+    /// destroyed greenlets kept as parents included), freed at thread exit.
+    thread_next: ?*Greenlet = null,
+    thread_previous: ?*Greenlet = null,
 };
 
 const ThreadState = struct {
@@ -95,20 +102,31 @@ const ThreadState = struct {
     current: ?*Greenlet = null,
     /// Message handed to the greenlet being resumed.
     transfer: Message = .{ .kind = .value, .value = 0 },
+    /// Head of the list through `Greenlet.thread_next`.
+    greenlets: ?*Greenlet = null,
+    /// The thread's part of the stack pool (its free stacks and counts).
+    pool: ?*stack_pool.Local = null,
 };
 
 threadlocal var thread_state: ThreadState = .{};
+/// Whether the platform's thread-exit hook is registered for this thread
+/// (it outlives `threadExit`, which resets `thread_state`).
+threadlocal var exit_hook_registered: bool = false;
 var thread_numbers: std.atomic.Value(u32) = .init(0);
 
 /// Largest number of greenlets (roots included) alive at once.
 pub const max_greenlets = handles.max_greenlets;
 
 fn threadStateInit() Error!*ThreadState {
-    const state = &thread_state;
+    const state = threadState();
     if (state.number != 0) return state;
     const number = thread_numbers.fetchAdd(1, .monotonic) + 1;
     assert(number != 0);
     const index = try handles.allocate();
+    const local = stack_pool.Local.register() catch {
+        handles.free(index);
+        return error.OutOfMemory;
+    };
     const greenlet = &handles.slotAt(index).?.greenlet;
     greenlet.* = .{
         .sp = 0,
@@ -125,9 +143,79 @@ fn threadStateInit() Error!*ThreadState {
     state.number = number;
     state.root = greenlet;
     state.current = greenlet;
+    state.pool = local;
+    threadLink(state, greenlet);
     handles.publish(index, number);
-    stack_pool.counterAdd(.greenlets_live, 1);
+    local.add(.greenlets_live, 1);
+    if (!exit_hook_registered) {
+        exit_hook_registered = thread_exit.register(&threadExitHook, state);
+    }
     return state;
+}
+
+fn threadLink(state: *ThreadState, greenlet: *Greenlet) void {
+    greenlet.thread_previous = null;
+    greenlet.thread_next = state.greenlets;
+    if (state.greenlets) |head| head.thread_previous = greenlet;
+    state.greenlets = greenlet;
+}
+
+fn threadUnlink(greenlet: *Greenlet) void {
+    const state = greenlet.thread;
+    if (greenlet.thread_previous) |previous| {
+        previous.thread_next = greenlet.thread_next;
+    } else {
+        assert(state.greenlets == greenlet);
+        state.greenlets = greenlet.thread_next;
+    }
+    if (greenlet.thread_next) |next| next.thread_previous = greenlet.thread_previous;
+    greenlet.thread_next = null;
+    greenlet.thread_previous = null;
+}
+
+/// Frees the calling thread's tree now: every greenlet's stack goes back to
+/// the pool and every handle becomes invalid, without resuming anything.
+/// Refused with `error.Alive` when a greenlet other than the root is
+/// running. The thread may build a new tree afterwards.
+pub fn threadExit() Error!void {
+    const state = &thread_state;
+    if (state.number == 0) return;
+    if (state.current != state.root) return error.Alive;
+    freeTree(state);
+    assert(thread_state.number == 0);
+}
+
+/// Run by the platform when the thread exits (`thread_exit.zig`).
+fn threadExitHook(context_pointer: ?*anyopaque) callconv(.c) void {
+    const state: *ThreadState = @ptrCast(@alignCast(context_pointer.?));
+    if (state.number == 0) return; // freed already, or never used again
+    freeTree(state);
+}
+
+fn freeTree(state: *ThreadState) void {
+    // A thread that exits while a greenlet runs is on that greenlet's stack:
+    // that one stack cannot be reused and stays mapped.
+    const running = state.current.?;
+    var next = state.greenlets;
+    var steps: u32 = 0;
+    while (next) |greenlet| : (steps += 1) {
+        assert(steps <= max_greenlets);
+        assert(greenlet.thread == state);
+        next = greenlet.thread_next;
+        if (greenlet.stack) |stack| {
+            greenlet.stack = null;
+            if (greenlet != running) stack_pool.release(state.pool, stack);
+        }
+        const index = greenlet.handle.slot;
+        if (handles.published(index)) {
+            // A live handle (destroyed ones were invalidated by `destroy`).
+            handles.invalidate(index);
+            state.pool.?.add(.greenlets_live, -1);
+        }
+        handles.free(index);
+    }
+    stack_pool.Local.retire(state.pool.?);
+    state.* = .{};
 }
 
 /// `&thread_state`, computed once: LLVM otherwise re-materialises a
@@ -184,9 +272,13 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
     const up = if (parent_handle.slot == 0) state.current.? else try lookup(parent_handle);
     const usable_bytes = Stack.usableBytesFor(stack_bytes) catch return error.InvalidStackSize;
     const index = try handles.allocate();
-    const stack = stack_pool.acquire(usable_bytes) catch {
+    const stack = stack_pool.acquire(state.pool, usable_bytes) catch |err| {
         handles.free(index);
-        return error.OutOfMemory;
+        return switch (err) {
+            error.OutOfMemory => error.OutOfMemory,
+            error.MapLimit => error.MapLimit,
+            error.InvalidSize => unreachable, // checked by usableBytesFor
+        };
     };
     const greenlet = &handles.slotAt(index).?.greenlet;
     greenlet.* = .{
@@ -202,8 +294,9 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
         .is_root = false,
     };
     up.references += 1;
+    threadLink(state, greenlet);
     handles.publish(index, state.number);
-    stack_pool.counterAdd(.greenlets_live, 1);
+    state.pool.?.add(.greenlets_live, 1);
     assert(lookup(greenlet.handle) catch unreachable == greenlet);
     return greenlet.handle;
 }
@@ -408,7 +501,7 @@ fn arrived(state: *ThreadState, from_address: usize) void {
     if (from.state == .dead) {
         if (from.stack) |stack| {
             from.stack = null;
-            stack_pool.release(stack);
+            stack_pool.release(state.pool, stack);
         }
     }
 }
@@ -418,7 +511,7 @@ fn dieUnstarted(greenlet: *Greenlet) void {
     greenlet.state = .dead;
     if (greenlet.stack) |stack| {
         greenlet.stack = null;
-        stack_pool.release(stack);
+        stack_pool.release(greenlet.thread.pool, stack);
     }
 }
 
@@ -493,7 +586,7 @@ pub fn destroy(handle: Handle) Error!void {
     assert(greenlet.state == .dead);
     assert(greenlet.stack == null);
     handles.invalidate(handle.slot);
-    stack_pool.counterSub(.greenlets_live, 1);
+    greenlet.thread.pool.?.add(.greenlets_live, -1);
     release(greenlet);
 }
 
@@ -511,6 +604,7 @@ fn release(first: *Greenlet) void {
         assert(victim.state == .dead);
         greenlet = victim.parent;
         victim.parent = null;
+        threadUnlink(victim);
         handles.free(victim.handle.slot);
     }
 }

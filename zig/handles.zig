@@ -138,6 +138,12 @@ pub fn publish(index: u32, owner: u32) void {
 
 /// Ends the slot's current handle: from now on it resolves to
 /// `error.InvalidHandle`. The slot itself stays taken until `free`.
+/// Whether the slot's handle is live (published and not yet invalidated).
+pub fn published(index: u32) bool {
+    const slot = slotAt(index).?;
+    return slot.meta.load(.monotonic) & 0xffff_ffff != 0;
+}
+
 pub fn invalidate(index: u32) void {
     const slot = slotAt(index).?;
     assert(slot.meta.load(.monotonic) & 0xffff_ffff != 0);

@@ -40,4 +40,6 @@ fn libraryPanic(message: []const u8, first_trace_address: ?usize) noreturn {
 test {
     std.testing.refAllDecls(@This());
     _ = context.abi;
+    _ = @import("memory_test.zig");
+    _ = @import("thread_exit_test.zig");
 }

@@ -68,6 +68,29 @@ static double run_full(void) {
     return ns;
 }
 
+/* --- create + run + finish + destroy, default stack --- */
+#define LIFECYCLE_ITERATIONS 100000u
+
+static uint32_t return_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
+    *result = arg + value;
+    return GREENLET_KIND_VALUE;
+}
+
+static double run_lifecycle(void) {
+    uint32_t kind = 0;
+    uintptr_t v = 0;
+    uint64_t start = now_ns();
+    for (uint32_t i = 0; i < LIFECYCLE_ITERATIONS; i++) {
+        greenlet_handle g = {0, 0};
+        if (greenlet_create(return_entry, i, 0, 0, 0, &g) != GREENLET_OK) abort();
+        if (greenlet_switch(g.slot, g.generation, 1, &kind, &v) != GREENLET_OK) abort();
+        if (greenlet_destroy(g.slot, g.generation) != GREENLET_OK) abort();
+    }
+    double ns = (double)(now_ns() - start) / LIFECYCLE_ITERATIONS;
+    sink = v;
+    return ns;
+}
+
 /* --- Boost.Context fcontext --- */
 static transfer_t fc_transfer;
 
@@ -94,6 +117,24 @@ static double run_swapcontext(uint32_t iterations) {
     uint64_t start = now_ns();
     for (uint32_t i = 0; i < iterations; i++) swapcontext(&uc_main, &uc_child);
     return (double)(now_ns() - start) / iterations;
+}
+
+/* Touches `depth` bytes of stack in 1 KiB frames, then suspends at the bottom. */
+static uintptr_t touch_down(uintptr_t top, uintptr_t depth) {
+    volatile char buffer[1024];
+    for (size_t i = 0; i < sizeof buffer; i++) buffer[i] = (char)i;
+    if (top - (uintptr_t)__builtin_frame_address(0) >= depth) {
+        uintptr_t v = 0;
+        if (greenlet_switch(bench_root.slot, bench_root.generation, 0, NULL, &v) != GREENLET_OK) abort();
+        return v;
+    }
+    return touch_down(top, depth) + (uintptr_t)buffer[depth % sizeof buffer];
+}
+
+static uint32_t deep_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
+    (void)value;
+    *result = touch_down((uintptr_t)__builtin_frame_address(0), arg);
+    return GREENLET_KIND_VALUE;
 }
 
 static long resident_bytes(void) {
@@ -138,7 +179,10 @@ int main(int argc, char **argv) {
     if (only) {
         double best = 1e9;
         for (int round = 0; round < RUNS; round++) {
-            double ns = only[0] == 'r' ? run_raw() : only[0] == 'f' && only[1] == 'u' ? run_full() : run_fcontext();
+            double ns = only[0] == 'r'                    ? run_raw()
+                        : only[0] == 'l'                  ? run_lifecycle()
+                        : only[0] == 'f' && only[1] == 'u' ? run_full()
+                                                          : run_fcontext();
             if (ns < best) best = ns;
         }
         printf("%s: best %.2f ns\n", only, best);
@@ -147,14 +191,22 @@ int main(int argc, char **argv) {
 
     /* Interleaved rounds (one warm-up round, then RUNS measured), best and
      * median per method: the machine may be shared. */
-    static double raw_s[RUNS], full_s[RUNS], fc_s[RUNS];
+    static double raw_s[RUNS], full_s[RUNS], fc_s[RUNS], life_s[RUNS], life_ratio[RUNS];
     run_raw();
     run_full();
     run_fcontext();
+    run_lifecycle();
     for (int round = 0; round < RUNS; round++) {
         raw_s[round] = run_raw();
         full_s[round] = run_full();
         fc_s[round] = run_fcontext();
+        life_s[round] = run_lifecycle();
+        life_ratio[round] = life_s[round] / fc_s[round];
+    }
+    double life_min = life_s[0], life_max = life_s[0];
+    for (int round = 1; round < RUNS; round++) {
+        if (life_s[round] < life_min) life_min = life_s[round];
+        if (life_s[round] > life_max) life_max = life_s[round];
     }
     double raw = raw_s[0], full = full_s[0], fcontext = fc_s[0];
     for (int round = 1; round < RUNS; round++) {
@@ -163,6 +215,7 @@ int main(int argc, char **argv) {
         if (fc_s[round] < fcontext) fcontext = fc_s[round];
     }
     double raw_med = median(raw_s, RUNS), full_med = median(full_s, RUNS), fc_med = median(fc_s, RUNS);
+    double life_med = median(life_s, RUNS), life_ratio_med = median(life_ratio, RUNS);
     double swapctx = 1e9;
     /* swapcontext makes a syscall per switch: measured apart so that it does
      * not disturb the other loops' branch predictors. */
@@ -171,9 +224,25 @@ int main(int argc, char **argv) {
         if (ns < swapctx) swapctx = ns;
     }
 
-    /* Memory: 10k greenlets with the default stack, each started and suspended. */
+    /* Memory: 10k greenlets that touched 256 KiB each finish through the pool
+     * (cap at its maximum, 500 at a time suspended at the bottom), then 10k
+     * greenlets with the default stack, each started and suspended. */
     static greenlet_handle handles[MEMORY_GREENLETS];
+    uint32_t old_cap = 0;
+    greenlet_pool_set_cap(4096, &old_cap);
     long before = resident_bytes();
+    for (uint32_t wave = 0; wave < MEMORY_GREENLETS / 500; wave++) {
+        for (uint32_t i = 0; i < 500; i++) {
+            if (greenlet_create(deep_entry, 256 * 1024, 0, 0, 0, &handles[i]) != GREENLET_OK) return 1;
+            if (greenlet_switch(handles[i].slot, handles[i].generation, 0, NULL, NULL) != GREENLET_OK)
+                return 1;
+        }
+        for (uint32_t i = 0; i < 500; i++) {
+            greenlet_kill(handles[i].slot, handles[i].generation, 0, NULL, NULL);
+            if (greenlet_destroy(handles[i].slot, handles[i].generation) != GREENLET_OK) return 1;
+        }
+    }
+    long pooled = resident_bytes();
     for (uint32_t i = 0; i < MEMORY_GREENLETS; i++) {
         uint32_t kind = 0;
         uintptr_t v = 0;
@@ -184,6 +253,7 @@ int main(int argc, char **argv) {
     }
     long after = resident_bytes();
     double per_greenlet = (double)(after - before) / MEMORY_GREENLETS;
+    greenlet_pool_set_cap(old_cap, NULL);
     uint64_t stats[GREENLET_STAT_COUNT];
     uint32_t count = 0;
     greenlet_stats(stats, GREENLET_STAT_COUNT, &count);
@@ -201,10 +271,18 @@ int main(int argc, char **argv) {
     printf("| glibc swapcontext | %.2f | %.2fx | | |\n", swapctx, swapctx / fcontext);
     printf("(best and median of %d interleaved rounds of %u round trips; targets raw <= 1.0x, full <= 1.5x)\n",
            RUNS, ITERATIONS);
-    printf("\nresident bytes per suspended greenlet (default %llu KiB stack, %u greenlets): %.0f "
-           "(target <= 16384)\n",
+    printf("\n| create + run + finish + destroy, default stack | median ns | min..max ns | per-round ratio to "
+           "fcontext round trip, median |\n");
+    printf("|---|---:|---:|---:|\n");
+    printf("| greenlet_create, greenlet_switch, greenlet_destroy | %.1f | %.1f..%.1f | %.2fx |\n", life_med,
+           life_min, life_max, life_ratio_med);
+    printf("(%d interleaved rounds of %u cycles; target <= 10x)\n", RUNS, LIFECYCLE_ITERATIONS);
+    printf("\nresident bytes per suspended greenlet (default %llu KiB stack, %u greenlets, after %u that "
+           "touched 256 KiB went through the pool): %.0f (target <= 16384)\n",
            (unsigned long long)(stats[GREENLET_STAT_DEFAULT_STACK_BYTES] / 1024), MEMORY_GREENLETS,
-           per_greenlet);
+           MEMORY_GREENLETS, per_greenlet);
+    printf("pool after the deep greenlets: %ld KiB resident more than before, %llu discards\n",
+           (pooled - before) / 1024, (unsigned long long)stats[GREENLET_STAT_STACKS_DISCARDED]);
     printf("stacks in use %llu, reserved %llu MiB, guard %llu KiB\n",
            (unsigned long long)stats[GREENLET_STAT_STACKS_IN_USE],
            (unsigned long long)(stats[GREENLET_STAT_RESERVED_BYTES] >> 20),
