@@ -208,3 +208,56 @@ test "callback: register and release refusals; a released slot is a misuse" {
     // Every slot has its own address.
     for (1..callback.slot_count) |i| try testing.expect(callback.address(@intCast(i)) != callback.address(@intCast(i - 1)));
 }
+
+const api = @import("../exports.zig").api;
+const Status = @import("../exports.zig").Status;
+
+test "exports: the C API of the bridge, with the pending word read through its address" {
+    var pending_address: usize = 0;
+    var misuses_address: usize = 0;
+    try testing.expectEqual(Status.ok, api.greenlet_callback_words(&pending_address, &misuses_address));
+    try testing.expectEqual(@intFromPtr(&callback.words.pending), pending_address);
+    const pending: *usize = @ptrFromInt(pending_address);
+    const misuses: *const u64 = @ptrFromInt(misuses_address);
+    var slot: u32 = 0;
+    var address: usize = 0;
+    try testing.expectEqual(Status.ok, api.greenlet_callback_register(&compare_signature, 0, 0, &slot, &address));
+    try testing.expectEqual(callback.address(slot), address);
+    var items = [_]c_int{ 3, 1, 2 };
+    var frame = frameFor(&bridge_sort_ints, signature(.void, &.{ .pointer, .u64, .function }), &.{ @intFromPtr(&items), items.len, address });
+    var child: greenlet.Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_call_create(&frame, 0, 0, 0, &child));
+    var kind: u32 = 0;
+    var value: usize = 0;
+    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 0, &kind, &value));
+    var compares: usize = 0;
+    while (pending.* != 0) : (compares += 1) {
+        const record: *const callback.Record = @ptrFromInt(pending.*);
+        pending.* = 0;
+        const a: *const c_int = @ptrFromInt(record.args[0]);
+        const b: *const c_int = @ptrFromInt(record.args[1]);
+        const order: i32 = if (a.* > b.*) 1 else 0;
+        try testing.expectEqual(Status.ok, api.greenlet_switch(record.greenlet.slot, record.greenlet.generation, @as(u32, @bitCast(order)), &kind, &value));
+    }
+    try testing.expect(compares >= 2);
+    try testing.expectEqual([_]c_int{ 1, 2, 3 }, items);
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
+    // Refusals.
+    const before = misuses.*;
+    try testing.expectEqual(Status.ok, api.greenlet_callback_release(slot));
+    _ = bridge_sum_terms(address, 1); // released: fallback, counted
+    try testing.expectEqual(before + 1, misuses.*);
+    try testing.expectEqual(Status.invalid_argument, api.greenlet_callback_release(slot));
+    try testing.expectEqual(Status.null_pointer, api.greenlet_callback_register(null, 0, 0, &slot, &address));
+    try testing.expectEqual(Status.null_pointer, api.greenlet_callback_words(null, &misuses_address));
+    try testing.expectEqual(Status.null_pointer, api.greenlet_call_create(null, 0, 0, 0, &child));
+    frame.signature.arg_count = call.max_args + 1;
+    try testing.expectEqual(Status.invalid_argument, api.greenlet_call_create(&frame, 0, 0, 0, &child));
+    var taken: [callback.slot_count]u32 = undefined;
+    var count: usize = 0;
+    while (count < callback.slot_count) : (count += 1) {
+        if (api.greenlet_callback_register(&compare_signature, 0, 0, &taken[count], &address) != .ok) break;
+    }
+    try testing.expectEqual(Status.out_of_memory, api.greenlet_callback_register(&compare_signature, 0, 0, &slot, &address));
+    for (taken[0..count]) |index| try testing.expectEqual(Status.ok, api.greenlet_callback_release(index));
+}
