@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "2cd928e2ef5b04f1d2a767db2d35f0286696af22953543ee8111c133f5a9fc1a";
+  "e92ac4b35df92e2c2f07ac94f1b5c07317d508a26307fc016634c505c30e6852";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 73232,
-    sha256: "8bd086e8d37018d8b95e45901e977f9f81592513f213acb539856232a99e433f",
+    size: 99664,
+    sha256: "356d0741cd9dc8a90437b49a327f9e58b3b29769c32f4ada6c57dc8abaaf7dab",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 41474,
-    sha256: "714fc5e6950721543fe89ae6e8de087836c6e3a1ad30ea1d1c633bf13ac9dd1b",
+    size: 67810,
+    sha256: "a215d1c795094acb53726591d5d09315d394c91538c4838be69b0214f882e1d6",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1177808,
-    sha256: "b1fcc9422383f9fda50206a8bc3ade57ea8caaa5e8b8b08a23ff6243bdcbf870",
+    size: 1318616,
+    sha256: "a3e8d8ab7b427f0e31151651742db47a155ff3b4da986096d50021a9561000a5",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1417176,
-    sha256: "e951e2841c7b5ec52e92482ea29c11126a76dff269ff54fbcb54e513f6a7b3b3",
+    size: 1601904,
+    sha256: "8b974192150c2fe87ad82eee8dbf694a7ebb6fc6d11319e20d6a642f83d6af76",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1005448,
-    sha256: "a00328bbb8bf291cadadc27c3f3f50944a7df4f29ba1e75b56c07d5ff5f51f92",
+    size: 1158080,
+    sha256: "9c72beeb0b82639155bbb1958f752f1fa91986fd2ed2b9fd8eaf6e868ca7fef7",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 226816,
-    sha256: "025246ed0c5c16ac16710df427aa96f890991d75eb3781c5438f6efc0ba23da3",
+    size: 244736,
+    sha256: "d3666016002534e5cb1b877f8afcca200296ad8bb20611bd3fde25edccde740a",
   },
 };
