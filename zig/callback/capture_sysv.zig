@@ -5,39 +5,34 @@
 const std = @import("std");
 const names = @import("_symbol.zig");
 
-pub const dispatch_symbol = names.dispatch_symbol;
-
-pub fn Trampoline(comptime index: u32) type {
-    return struct {
-        pub fn entry() callconv(.naked) void {
-            asm volatile (
-                \\ pushq %%rbp
-                \\ movq %%rsp, %%rbp
-                \\ subq $128, %%rsp
-                \\ movq %%rdi, 0(%%rsp)
-                \\ movq %%rsi, 8(%%rsp)
-                \\ movq %%rdx, 16(%%rsp)
-                \\ movq %%rcx, 24(%%rsp)
-                \\ movq %%r8, 32(%%rsp)
-                \\ movq %%r9, 40(%%rsp)
-                \\ movsd %%xmm0, 64(%%rsp)
-                \\ movsd %%xmm1, 72(%%rsp)
-                \\ movsd %%xmm2, 80(%%rsp)
-                \\ movsd %%xmm3, 88(%%rsp)
-                \\ movsd %%xmm4, 96(%%rsp)
-                \\ movsd %%xmm5, 104(%%rsp)
-                \\ movsd %%xmm6, 112(%%rsp)
-                \\ movsd %%xmm7, 120(%%rsp)
-                \\
-            ++ std.fmt.comptimePrint(" movl ${d}, %%edi\n", .{index}) ++
-                \\ movq %%rsp, %%rsi
-                \\
-            ++ " callq " ++ names.assembler_name ++ "\n" ++
-                \\ movq %%rax, %%xmm0
-                \\ movq %%rbp, %%rsp
-                \\ popq %%rbp
-                \\ retq
-            );
-        }
-    };
+/// The trampoline of slot `index` (the body of a naked function).
+pub fn code(comptime index: u32) []const u8 {
+    return
+    \\ pushq %%rbp
+    \\ movq %%rsp, %%rbp
+    \\ subq $128, %%rsp
+    \\ movq %%rdi, 0(%%rsp)
+    \\ movq %%rsi, 8(%%rsp)
+    \\ movq %%rdx, 16(%%rsp)
+    \\ movq %%rcx, 24(%%rsp)
+    \\ movq %%r8, 32(%%rsp)
+    \\ movq %%r9, 40(%%rsp)
+    \\ movsd %%xmm0, 64(%%rsp)
+    \\ movsd %%xmm1, 72(%%rsp)
+    \\ movsd %%xmm2, 80(%%rsp)
+    \\ movsd %%xmm3, 88(%%rsp)
+    \\ movsd %%xmm4, 96(%%rsp)
+    \\ movsd %%xmm5, 104(%%rsp)
+    \\ movsd %%xmm6, 112(%%rsp)
+    \\ movsd %%xmm7, 120(%%rsp)
+    \\
+    ++ std.fmt.comptimePrint(" movl ${d}, %%edi\n", .{index}) ++
+        \\ movq %%rsp, %%rsi
+        \\
+    ++ " callq " ++ names.assembler_name ++ "\n" ++
+        \\ movq %%rax, %%xmm0
+        \\ movq %%rbp, %%rsp
+        \\ popq %%rbp
+        \\ retq
+    ;
 }

@@ -84,10 +84,18 @@ pub threadlocal var words: ThreadWords = .{};
 
 const Trampoline = *const fn () callconv(.naked) void;
 
+fn trampoline(comptime index: u32) type {
+    return struct {
+        fn entry() callconv(.naked) void {
+            asm volatile (capture.code(index));
+        }
+    };
+}
+
 /// The trampolines, one per slot.
 const trampolines: [slot_count]Trampoline = blk: {
     var table: [slot_count]Trampoline = undefined;
-    for (&table, 0..) |*entry, i| entry.* = &capture.Trampoline(i).entry;
+    for (&table, 0..) |*entry, i| entry.* = &trampoline(i).entry;
     break :blk table;
 };
 
@@ -98,7 +106,7 @@ pub fn address(index: u32) usize {
 }
 
 comptime {
-    @export(&dispatch, .{ .name = capture.dispatch_symbol, .visibility = .hidden });
+    @export(&dispatch, .{ .name = @import("_symbol.zig").dispatch_symbol, .visibility = .hidden });
 }
 
 pub const Error = error{ InvalidArgument, OutOfMemory, WrongThread };
