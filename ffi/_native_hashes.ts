@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "e92ac4b35df92e2c2f07ac94f1b5c07317d508a26307fc016634c505c30e6852";
+  "1c0794dd8cfdc8c1048145e215253f62680ad91b4398c65bea1cd6dccb1e4bc3";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 99664,
-    sha256: "356d0741cd9dc8a90437b49a327f9e58b3b29769c32f4ada6c57dc8abaaf7dab",
+    size: 98896,
+    sha256: "c1e2e89bcf45e20744b1436ade4fbf36ad9b24ff3aaa540b1e39f8b78541f712",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 67810,
-    sha256: "a215d1c795094acb53726591d5d09315d394c91538c4838be69b0214f882e1d6",
+    size: 67234,
+    sha256: "c4fda6b1952fd719506e90254fe209b4f19fa4e6adf5a7656e12cc8ca0d0f671",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1318616,
-    sha256: "a3e8d8ab7b427f0e31151651742db47a155ff3b4da986096d50021a9561000a5",
+    size: 1316992,
+    sha256: "bc0902abe7486af6cd536a5efe10ae556ee2be2ba7918d4f7edbe90674bff4ad",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1601904,
-    sha256: "8b974192150c2fe87ad82eee8dbf694a7ebb6fc6d11319e20d6a642f83d6af76",
+    size: 1600600,
+    sha256: "38fdef8a8d182239e0b21d98484c6af637653fd1154fefbe014a05ac88e0e568",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1158080,
-    sha256: "9c72beeb0b82639155bbb1958f752f1fa91986fd2ed2b9fd8eaf6e868ca7fef7",
+    size: 1156904,
+    sha256: "d69a16c33b4fa9dada3c5c9b8dfbb0cfe141562bf08f6f190550b984ea14c8d4",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 244736,
-    sha256: "d3666016002534e5cb1b877f8afcca200296ad8bb20611bd3fde25edccde740a",
+    sha256: "ce44abfe50b08c3c50f9f9370f274bab1f5715e332bd1646069382a535f2de28",
   },
 };
