@@ -53,6 +53,8 @@ pub fn build(b: *std.Build) void {
         .root_module = greenletModule(b, target, optimize),
         .use_llvm = true,
     });
+    // C functions the native bridge tests call through the real C ABI.
+    tests.root_module.addCSourceFile(.{ .file = b.path("zig/call/test_functions.c"), .flags = &.{ "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror" } });
     const run_tests = b.addRunArtifact(tests);
     // Always run: the check script reads the pass counts from every run.
     run_tests.has_side_effects = true;

@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "572e109bdcd34814fbd497505c2afdd80fe65730d0fb0504a98b14c3b520264f";
+  "3454e15bfce5a868fcbfb1f1b126215be1a9b5e464228e7ef47e73a60e33a3c2";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 74272,
-    sha256: "291910e3d4e5dc11067a4a04b6a6a226c653205c1e243a4159efe6db63e5c9fd",
+    size: 99920,
+    sha256: "399879bc8c48a2650d434f1eff6cbfc232245a1d28092bcdf0e89d44cef92ebf",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 46819,
-    sha256: "84eafb17b319050ce1871b0cc55b848cc77171f2c5e5c71335762a0787f0afbc",
+    size: 72581,
+    sha256: "024cfacbde61af01873637a7449bf7ba8e8d6cdad5238f7b5bd7d46da2b103f2",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1223008,
-    sha256: "46ca8c240160af00b0e646e7a46cacdb97d3fc93d5fc100aa6dc906dad73785b",
+    size: 1362656,
+    sha256: "be6f9557e05df157690957319b742a9a075ffa4dcc10964cf027eb9f244cb023",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1468520,
-    sha256: "0f6c7d273d09e23417d2863688cbc35e5ec11c09b8004c411a336787dc659d49",
+    size: 1652720,
+    sha256: "88c6ea33111332a8ee42718ee140002cd6e8d81e087b7853541f4a8a523a9d7c",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1045096,
-    sha256: "1811f9c3ba8200dc5bbf78f7d7f88e5143c64e45ca70e98eb7b650f0fd0d0947",
+    size: 1196800,
+    sha256: "6fbf65f4d188fb57206022fccfb1f85d5fe846785b0e2c09c431c74bff82e5a8",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 231936,
-    sha256: "ce63575ff74b31152788d84f08e6a9dd44676273c3eb205cb79c1ac490d05479",
+    size: 248832,
+    sha256: "992d1a0044519a42ef0eabfc940954aa8e2ef690e0f307096e763a4e6924c50b",
   },
 };

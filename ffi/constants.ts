@@ -47,3 +47,30 @@ export const Stat = {
   STACKS_DISCARDED: 10,
   COUNT: 11,
 } as const;
+
+/** GREENLET_CALL_MAX_ARGS: length of a signature's and a call frame's argument arrays. */
+export const CALL_MAX_ARGS = 16;
+
+/** GREENLET_CALLBACK_SLOTS: number of callback slots in the process. */
+export const CALLBACK_SLOTS = 64;
+
+/** `greenlet_type` codes of a `greenlet_signature` (Deno FFI's type names). */
+export const Type = {
+  VOID: 0,
+  BOOL: 1,
+  U8: 2,
+  I8: 3,
+  U16: 4,
+  I16: 5,
+  U32: 6,
+  I32: 7,
+  U64: 8,
+  I64: 9,
+  USIZE: 10,
+  ISIZE: 11,
+  F32: 12,
+  F64: 13,
+  POINTER: 14,
+  BUFFER: 15,
+  FUNCTION: 16,
+} as const;

@@ -49,6 +49,19 @@ export const symbols = {
   greenlet_stats: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
   greenlet_pool_set_cap: { parameters: ["u32", "buffer"], result: "i32" }, // (cap, uint32_t *out_cap)
   greenlet_thread_exit: { parameters: [], result: "i32" }, // (void)
+  // Native bridge (docs/native_bridge.md).
+  // (greenlet_call_frame *frame, uint32_t parent_slot, uint32_t parent_generation,
+  //  size_t stack_bytes, greenlet_handle *out_handle)
+  greenlet_call_create: { parameters: ["buffer", "u32", "u32", "usize", "buffer"], result: "i32" },
+  // (const greenlet_signature *signature, uintptr_t fallback, uintptr_t main_handler,
+  //  uint32_t *out_slot, uintptr_t *out_address)
+  greenlet_callback_register: {
+    parameters: ["buffer", "usize", "usize", "buffer", "buffer"],
+    result: "i32",
+  },
+  greenlet_callback_release: { parameters: ["u32"], result: "i32" }, // (uint32_t slot)
+  // (uintptr_t *out_pending, uintptr_t *out_misuses)
+  greenlet_callback_words: { parameters: ["buffer", "buffer"], result: "i32" },
 } as const satisfies SymbolTable;
 
 /** The symbol table's type. */

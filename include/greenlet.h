@@ -244,6 +244,113 @@ greenlet_status greenlet_pool_set_cap(uint32_t cap, uint32_t *out_cap);
  */
 greenlet_status greenlet_thread_exit(void);
 
+/*
+ * Native bridge (docs/native_bridge.md): calling a C function by signature
+ * on a greenlet, and callback addresses whose calls on a greenlet switch to
+ * the root, which answers. Every supported target is 64-bit.
+ */
+
+/* Argument and result type codes (Deno FFI's spelling), one uint8_t each. */
+enum greenlet_type {
+    GREENLET_TYPE_VOID = 0, /* results only */
+    GREENLET_TYPE_BOOL = 1,
+    GREENLET_TYPE_U8 = 2,
+    GREENLET_TYPE_I8 = 3,
+    GREENLET_TYPE_U16 = 4,
+    GREENLET_TYPE_I16 = 5,
+    GREENLET_TYPE_U32 = 6,
+    GREENLET_TYPE_I32 = 7,
+    GREENLET_TYPE_U64 = 8,
+    GREENLET_TYPE_I64 = 9,
+    GREENLET_TYPE_USIZE = 10,
+    GREENLET_TYPE_ISIZE = 11,
+    GREENLET_TYPE_F32 = 12,
+    GREENLET_TYPE_F64 = 13,
+    GREENLET_TYPE_POINTER = 14,
+    GREENLET_TYPE_BUFFER = 15,
+    GREENLET_TYPE_FUNCTION = 16
+};
+
+/* Length of the argument arrays below. */
+#define GREENLET_CALL_MAX_ARGS 16u
+/* Number of callback slots (process-wide). */
+#define GREENLET_CALLBACK_SLOTS 64u
+
+/*
+ * A C signature: only arguments passed in registers (SysV x86_64: 6
+ * integer/pointer + 8 float; AAPCS64 and RISC-V LP64D: 8 + 8; Win64: 4
+ * positions shared by both), no variadics. reserved must be zero.
+ */
+typedef struct greenlet_signature {
+    uint8_t result;
+    uint8_t arg_count;
+    uint8_t reserved[6];
+    uint8_t args[16];
+} greenlet_signature;
+
+/*
+ * A call: args[i] holds argument i's bits (integers extended to 64 bits,
+ * f64 bits, f32 bits in the low half). Owned by the caller, alive until the
+ * greenlet is dead. abort_kind/abort_value are written by the library.
+ */
+typedef struct greenlet_call_frame {
+    uintptr_t function;
+    greenlet_signature signature;
+    uint64_t args[16];
+    uint32_t abort_kind;
+    uint32_t reserved;
+    uint64_t abort_value;
+} greenlet_call_frame;
+
+/*
+ * What a callback on a greenlet sends to the root (the switch value is its
+ * address, also in the thread's pending word): the slot, the greenlet it
+ * runs on and its arguments (canonical: integers extended by type, f32 bits
+ * in the low half). Valid until the root answers.
+ */
+typedef struct greenlet_callback_record {
+    uint32_t slot;
+    uint32_t arg_count;
+    greenlet_handle greenlet;
+    uint64_t args[16];
+} greenlet_callback_record;
+
+/*
+ * Creates a pending greenlet that calls frame->function(frame->args...) when
+ * first switched to (the value is ignored) and finishes to its parent with
+ * the result's bits as a value (0 for void). GREENLET_INVALID_ARGUMENT for a
+ * bad signature or a NULL function.
+ */
+greenlet_status greenlet_call_create(greenlet_call_frame *frame, uint32_t parent_slot,
+                                     uint32_t parent_generation, size_t stack_bytes,
+                                     greenlet_handle *out_handle);
+
+/*
+ * Takes a callback slot for the calling thread; *out_address is the code
+ * address C calls. On one of this thread's greenlets a call switches to the
+ * root with a greenlet_callback_record; the root answers with
+ * greenlet_switch (the value is the result's bits) or with greenlet_throw /
+ * greenlet_kill (the callback returns `fallback`, every later callback of
+ * that call greenlet too, and the call greenlet finishes with that throw or
+ * kill). fallback is the result's bits. On the root stack it calls the
+ * function at address main_handler (same signature) or returns fallback if 0; on another thread it returns fallback. Both of those
+ * fallbacks count a misuse. GREENLET_OUT_OF_MEMORY when every slot is taken.
+ */
+greenlet_status greenlet_callback_register(const greenlet_signature *signature, uintptr_t fallback,
+                                           uintptr_t main_handler, uint32_t *out_slot,
+                                           uintptr_t *out_address);
+
+/* Frees a slot of this thread (GREENLET_WRONG_THREAD for another's). */
+greenlet_status greenlet_callback_release(uint32_t slot);
+
+/*
+ * Addresses of the calling thread's pending word (uintptr_t: the record the
+ * switch that just reached the root carries, 0 if it is no callback; the
+ * root clears it after reading) and of the process-wide misuse count
+ * (uint64_t). Both stay valid for the thread's and process's life.
+ */
+greenlet_status greenlet_callback_words(uintptr_t *out_pending, uintptr_t *out_misuses);
+
 #ifdef __cplusplus
 }
 #endif

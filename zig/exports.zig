@@ -18,6 +18,8 @@ const stack_pool = @import("stack_pool.zig");
 const context = @import("context.zig");
 const Handle = greenlet.Handle;
 const handles = @import("handles.zig");
+const native_call = @import("call/mod.zig");
+const callback = @import("callback/mod.zig");
 
 /// Bumped on any incompatible change of a signature, enum value or flag.
 pub const abi_version: u32 = 2;
@@ -201,6 +203,51 @@ pub const api = struct {
 
     pub fn greenlet_thread_exit() callconv(.c) Status {
         greenlet.threadExit() catch |err| return statusFrom(err);
+        return .ok;
+    }
+
+    // Native bridge (docs/native_bridge.md): zig/call and zig/callback.
+
+    pub fn greenlet_call_create(
+        frame: ?*native_call.Frame,
+        parent_slot: u32,
+        parent_generation: u32,
+        stack_bytes: usize,
+        out_handle: ?*Handle,
+    ) callconv(.c) Status {
+        const out = out_handle orelse return .null_pointer;
+        const call_frame = frame orelse return .null_pointer;
+        const parent: Handle = .{ .slot = parent_slot, .generation = parent_generation };
+        out.* = native_call.createGreenlet(call_frame, parent, stack_bytes) catch |err| return statusFrom(err);
+        return .ok;
+    }
+
+    pub fn greenlet_callback_register(
+        signature: ?*const native_call.Signature,
+        fallback: usize,
+        main_handler: usize,
+        out_slot: ?*u32,
+        out_address: ?*usize,
+    ) callconv(.c) Status {
+        const slot_out = out_slot orelse return .null_pointer;
+        const address_out = out_address orelse return .null_pointer;
+        const checked = signature orelse return .null_pointer;
+        const slot = callback.register(checked, fallback, main_handler) catch |err| return statusFrom(err);
+        slot_out.* = slot;
+        address_out.* = callback.address(slot);
+        return .ok;
+    }
+
+    pub fn greenlet_callback_release(slot: u32) callconv(.c) Status {
+        callback.release(slot) catch |err| return statusFrom(err);
+        return .ok;
+    }
+
+    pub fn greenlet_callback_words(out_pending: ?*usize, out_misuses: ?*usize) callconv(.c) Status {
+        const pending = out_pending orelse return .null_pointer;
+        const misuses = out_misuses orelse return .null_pointer;
+        pending.* = @intFromPtr(&callback.words.pending);
+        misuses.* = @intFromPtr(&callback.misuses.raw);
         return .ok;
     }
 };
@@ -511,6 +558,7 @@ test "api: every export refuses another thread's greenlets" {
     try testing.expectEqual(@as(u32, 0), flags);
     try testing.expectEqual(Status.ok, api.greenlet_destroy(case.child.slot, case.child.generation));
     // Every export is covered above, except greenlet_thread_exit (which acts
-    // on the calling thread only): 15 exports in `api`.
-    try testing.expectEqual(15, @typeInfo(api).@"struct".decl_names.len);
+    // on the calling thread only): 15 exports in `api`, and the 4 of the
+    // native bridge (zig/call, zig/callback, with their own tests).
+    try testing.expectEqual(15 + 4, @typeInfo(api).@"struct".decl_names.len);
 }

@@ -13,6 +13,8 @@ pub const Stack = @import("Stack.zig");
 pub const stack_pool = @import("stack_pool.zig");
 pub const context = @import("context.zig");
 pub const exports = @import("exports.zig");
+pub const call = @import("call/mod.zig");
+pub const callback = @import("callback/mod.zig");
 
 comptime {
     _ = exports;

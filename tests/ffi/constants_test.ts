@@ -30,6 +30,7 @@ function tsConstants(): Map<string, number> {
     Kind: "KIND_",
     Flag: "FLAG_",
     Stat: "STAT_",
+    Type: "TYPE_",
   };
   for (const [group, value] of Object.entries(constants)) {
     if (typeof value === "number") {
