@@ -1,0 +1,193 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// The method shared by bench/hub_bench.ts (the hub) and bench/hub_effection.ts (Effection):
+// batches written as generators, so the same round-robin loop runs inside a hub task or an
+// Effection operation (`yield*` hands whatever a batch yields to the library driving it).
+// bench/hub_bench.py follows the same method for gevent.
+
+import process from "node:process";
+import { getcurrent, Greenlet } from "../mod.ts";
+import { runtime } from "../tests/_runtime.ts";
+
+/** Operations per timed batch; bench/hub_bench.py uses the same numbers. */
+export const N = {
+  spawnJoin: 10_000,
+  queuePingPong: 20_000,
+  channelPingPong: 20_000,
+  /** Rounds of the {@link READY} ready tasks. */
+  sleep0: 20,
+  sleepers: 100_000,
+} as const;
+
+/** Tasks looping on `sleep(0)` in the sleep0 case. */
+export const READY = 1_000;
+
+/** Sleepers beside the queue ping-pong before the 100 000 are added. */
+export const FEW = 10;
+
+/** One timed batch: milliseconds and the operations it made. */
+export type Sample = readonly [ms: number, ops: number];
+
+/** A batch: a generator run with `yield*` inside the library's task, returning its sample. */
+export type Batch = () => Generator<unknown, Sample, unknown>;
+
+/** What the sleepers case reports. */
+export interface Sleepers {
+  /** Heap bytes per task sleeping in the library's long sleep. */
+  heapPerTask: number;
+  /** Heap bytes per bare suspended greenlet (JS Greenlet; gevent: a raw greenlet). */
+  heapPerBareGreenlet: number;
+  /** Queue ping-pong ns per round trip beside {@link FEW} sleepers. */
+  pingPongBesideFew: number;
+  /** The same beside {@link N}.sleepers sleepers. */
+  pingPongBesideMany: number;
+}
+
+/** What one process prints as its last stdout line (read by bench/hub_report.ts). */
+export interface HubRun {
+  runtime: "python" | "deno" | "bun";
+  library: "gevent" | "effection" | "hub";
+  version: string;
+  k: number;
+  n: Record<string, number>;
+  /** Median ns per op over the process's K batches, per case. */
+  cases: Record<string, number>;
+  sleepers?: Sleepers;
+}
+
+/** Command-line options of the JS benchmark programs. */
+export interface Options {
+  k: number;
+  warmup: number;
+  only: string[] | null;
+  sleepers: boolean;
+}
+
+/** Parses `--k=11 --warmup=2 --only=a,b --no-sleepers`. */
+export function parseArgs(args: string[] = process.argv.slice(2)): Options {
+  const options: Options = { k: 11, warmup: 2, only: null, sleepers: true };
+  for (const arg of args) {
+    const [key, value] = arg.split("=", 2);
+    if (key === "--k") options.k = Number(value);
+    else if (key === "--warmup") options.warmup = Number(value);
+    else if (key === "--only") options.only = value.split(",");
+    else if (key === "--no-sleepers") options.sleepers = false;
+    else throw new RangeError(`Cannot parse argument "${arg}"`);
+  }
+  return options;
+}
+
+/** The median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** ns per op of each sample, then their median. */
+export function medianNs(samples: readonly Sample[]): number {
+  return median(samples.map(([ms, ops]) => (ms * 1e6) / ops));
+}
+
+/**
+ * Warm-up rounds, then K rounds in which every case runs one batch in turn (machine noise
+ * spreads over all of them); returns each case's median ns per op.
+ */
+export function* medianRounds(
+  cases: Record<string, Batch>,
+  options: Options,
+): Generator<unknown, Record<string, number>, unknown> {
+  const picked = Object.entries(cases).filter(([name]) =>
+    options.only === null || options.only.includes(name)
+  );
+  const samples = new Map<string, Sample[]>(picked.map(([name]) => [name, []]));
+  for (let round = -options.warmup; round < options.k; round++) {
+    for (const [name, batch] of picked) {
+      const sample = yield* batch();
+      if (round >= 0) samples.get(name)!.push(sample);
+    }
+  }
+  return Object.fromEntries([...samples].map(([name, s]) => [name, medianNs(s)]));
+}
+
+/** Runs one batch `count` times and returns the median ns per op. */
+export function* medianOf(
+  batch: Batch,
+  count: number,
+): Generator<unknown, number, unknown> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < count; i++) samples.push(yield* batch());
+  return medianNs(samples);
+}
+
+/**
+ * Heap bytes per object: makes n (kept alive), lets `settle` run (so spawned tasks reach their
+ * suspension point), collects garbage, and divides the growth by n. Returns the kept objects
+ * too, for the caller to release.
+ */
+export function* heapPer<T>(
+  n: number,
+  make: () => T,
+  settle: () => Generator<unknown, void, unknown>,
+): Generator<unknown, [number, T[]], unknown> {
+  const keep: T[] = new Array(n).fill(null);
+  collect();
+  const before = runtime.heapUsed();
+  for (let i = 0; i < n; i++) keep[i] = make();
+  yield* settle();
+  collect();
+  return [(runtime.heapUsed() - before) / n, keep];
+}
+
+function collect(): void {
+  runtime.gc();
+  runtime.gc();
+}
+
+const root = getcurrent();
+
+function* suspendBody(): Generator<unknown, void, unknown> {
+  yield* root.switch();
+}
+
+/**
+ * Heap bytes per bare suspended greenlet (a JS Greenlet started into its first switch back to
+ * the root), the baseline of the sleepers' heap target. Call it from plain code, before the
+ * library runs.
+ */
+export function bareGreenletHeap(n: number): number {
+  const keep: Greenlet[] = new Array(n).fill(null);
+  const make = (): Greenlet => {
+    const g = new Greenlet(suspendBody);
+    g.switchSync();
+    return g;
+  };
+  make(); // One-time costs (shapes, first-use structures) before the baseline.
+  collect();
+  const before = runtime.heapUsed();
+  for (let i = 0; i < n; i++) keep[i] = make();
+  collect();
+  const per = (runtime.heapUsed() - before) / n;
+  // Reading `keep` after the measurement keeps it alive through it.
+  if (keep.length !== n) throw new Error("unreachable");
+  return per;
+}
+
+/** Prints one stderr line per case and the JSON line on stdout. */
+export function emit(run: HubRun): void {
+  const who = `${run.runtime} ${run.library}`;
+  for (const [name, ns] of Object.entries(run.cases)) {
+    console.error(`${who} ${name.padEnd(16)} ${ns.toFixed(1).padStart(9)} ns/op`);
+  }
+  const s = run.sleepers;
+  if (s !== undefined) {
+    console.error(
+      `${who} sleepers ${s.heapPerTask.toFixed(0)} B/task (bare greenlet ` +
+        `${s.heapPerBareGreenlet.toFixed(0)} B); ping-pong beside ${FEW}: ` +
+        `${s.pingPongBesideFew.toFixed(0)} ns, beside ${N.sleepers}: ` +
+        `${s.pingPongBesideMany.toFixed(0)} ns`,
+    );
+  }
+  console.log(JSON.stringify(run));
+}
+
+export { runtime };
