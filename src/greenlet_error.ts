@@ -21,6 +21,12 @@
  * | `TOKEN_USED` | a `ContextVar` token was used to reset twice |
  * | `TOKEN_MISMATCH` | a `ContextVar` token was reset in another greenlet or with another variable |
  * | `CLEANUP_SWITCH` | a greenlet killed by the garbage collector tried to switch or await while cleaning up |
+ * | `LOOP_EXIT` | hub: nothing can run and nothing is pending while something waits (`LoopExit`) |
+ * | `NOT_IN_HUB` | hub: a blocking call in a greenlet the hub does not run |
+ * | `HUB_BLOCKED` | hub: a blocking call in the hub itself (a link or timer callback) |
+ * | `QUEUE_CLOSED` | hub: a put into a closed queue, or a get from a closed, empty one |
+ * | `CHANNEL_CLOSED` | hub: a send on a closed channel, or a receive from a closed, empty one |
+ * | `LOCK_NOT_HELD` | hub: a release of a lock or semaphore that is not held |
  */
 export type GreenletErrorCode =
   | "MISSING_YIELD_STAR"
@@ -38,7 +44,13 @@ export type GreenletErrorCode =
   | "DRIVER_RELEASED"
   | "TOKEN_USED"
   | "TOKEN_MISMATCH"
-  | "CLEANUP_SWITCH";
+  | "CLEANUP_SWITCH"
+  | "LOOP_EXIT"
+  | "NOT_IN_HUB"
+  | "HUB_BLOCKED"
+  | "QUEUE_CLOSED"
+  | "CHANNEL_CLOSED"
+  | "LOCK_NOT_HELD";
 
 /**
  * Thrown when greenlets are misused: the state or protocol is wrong, not the argument types
