@@ -27,8 +27,11 @@ export const FEW = 10;
 /** One timed batch: milliseconds and the operations it made. */
 export type Sample = readonly [ms: number, ops: number];
 
-/** A batch: a generator run with `yield*` inside the library's task, returning its sample. */
-export type Batch = () => Generator<unknown, Sample, unknown>;
+/**
+ * A batch: a generator run with `yield*` inside the library's task, returning its sample; `Y`
+ * is what the library's operations yield.
+ */
+export type Batch<Y = unknown> = () => Generator<Y, Sample, unknown>;
 
 /** What the sleepers case reports. */
 export interface Sleepers {
@@ -92,10 +95,10 @@ export function medianNs(samples: readonly Sample[]): number {
  * Warm-up rounds, then K rounds in which every case runs one batch in turn (machine noise
  * spreads over all of them); returns each case's median ns per op.
  */
-export function* medianRounds(
-  cases: Record<string, Batch>,
+export function* medianRounds<Y>(
+  cases: Record<string, Batch<Y>>,
   options: Options,
-): Generator<unknown, Record<string, number>, unknown> {
+): Generator<Y, Record<string, number>, unknown> {
   const picked = Object.entries(cases).filter(([name]) =>
     options.only === null || options.only.includes(name)
   );
@@ -110,10 +113,10 @@ export function* medianRounds(
 }
 
 /** Runs one batch `count` times and returns the median ns per op. */
-export function* medianOf(
-  batch: Batch,
+export function* medianOf<Y>(
+  batch: Batch<Y>,
   count: number,
-): Generator<unknown, number, unknown> {
+): Generator<Y, number, unknown> {
   const samples: Sample[] = [];
   for (let i = 0; i < count; i++) samples.push(yield* batch());
   return medianNs(samples);
@@ -124,11 +127,11 @@ export function* medianOf(
  * suspension point), collects garbage, and divides the growth by n. Returns the kept objects
  * too, for the caller to release.
  */
-export function* heapPer<T>(
+export function* heapPer<T, Y>(
   n: number,
   make: () => T,
-  settle: () => Generator<unknown, void, unknown>,
-): Generator<unknown, [number, T[]], unknown> {
+  settle: () => Generator<Y, void, unknown>,
+): Generator<Y, [number, T[]], unknown> {
   const keep: T[] = new Array(n).fill(null);
   collect();
   const before = runtime.heapUsed();
