@@ -29,6 +29,8 @@
  */
 
 export type { Blocking } from "./_waiter.ts";
+export { AsyncResult } from "./async_result.ts";
+export type { AsyncResultWaitOptions } from "./async_result.ts";
 export { after, select } from "./select.ts";
 export { Channel, SelectCase } from "./channel.ts";
 export type { ChannelOptions, ChannelPreference } from "./channel.ts";
@@ -37,10 +39,19 @@ export type { EventWaitOptions } from "./event.ts";
 export { getHub, Hub } from "./hub.ts";
 export { LoopExit } from "./loop_exit.ts";
 export type { BlockedWaiter } from "./loop_exit.ts";
+export { joinAll } from "./join_all.ts";
+export type { JoinAllOptions } from "./join_all.ts";
+export { killAll } from "./kill_all.ts";
+export type { KillAllOptions } from "./kill_all.ts";
+export { Lock, Semaphore } from "./lock.ts";
+export type { AcquireOptions } from "./lock.ts";
 export { main } from "./main.ts";
 export type { MainOptions } from "./main.ts";
+export { Pool } from "./pool.ts";
 export { Queue } from "./queue.ts";
 export type { QueueTryGet, QueueWaitOptions } from "./queue.ts";
+export { scope } from "./scope.ts";
+export type { Scope } from "./scope.ts";
 export { sleep } from "./sleep.ts";
 export { spawn, spawnLater } from "./spawn.ts";
 export { Task } from "./task.ts";

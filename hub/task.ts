@@ -77,11 +77,14 @@ export class Task<R = unknown> extends Greenlet {
   #failed = false;
   #killed: unknown = NOT_KILLED;
   #joiners: Waiter[] | null = null;
-  #links: ((task: Task<R>) => void)[] | null = null;
+  // Typed loosely so that Task<R> stays assignable to Task<unknown>.
+  #links: ((task: never) => void)[] | null = null;
   #promise: Promise<R> | null = null;
   #start: Timer | null = null;
   readonly #hub: Hub;
   readonly #w: Waiter;
+  /** @ignore The hub's record of this task. */
+  readonly [waiterKey]: Waiter;
 
   static {
     joining.cancel = (w) => (w.item as Task).#unjoin(w);
@@ -107,7 +110,7 @@ export class Task<R = unknown> extends Greenlet {
     this.#hub = hub;
     const w = new Waiter(this);
     this.#w = w;
-    Object.defineProperty(this, waiterKey, { value: w });
+    this[waiterKey] = w;
   }
 
   /** @internal Schedules the start now, or after `ms` milliseconds. */
@@ -162,7 +165,7 @@ export class Task<R = unknown> extends Greenlet {
     const links = this.#links;
     if (links !== null) {
       this.#links = null;
-      for (const link of links) callLink(link, this);
+      for (const link of links) callLink(link as (task: Task<R>) => void, this);
     }
   }
 
@@ -336,10 +339,10 @@ export class Task<R = unknown> extends Greenlet {
       const timer = this.#hub.later(0, () => callLink(callback, this));
       return () => this.#hub.cancelTimer(timer);
     }
-    (this.#links ??= []).push(callback);
+    (this.#links ??= []).push(callback as (task: never) => void);
     return () => {
       const links = this.#links;
-      const i = links === null ? -1 : links.indexOf(callback);
+      const i = links === null ? -1 : links.indexOf(callback as (task: never) => void);
       if (i >= 0) links!.splice(i, 1);
     };
   }
