@@ -41,6 +41,12 @@ for i in $(seq 1 "$runs"); do
   done
 done
 
+# cpu_ticks PID: user + system CPU ticks of a process so far (/proc/PID/stat fields 14, 15; the
+# command name in field 2 has no spaces here).
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 # echo_run RUNTIME SERVER FILE: one server process on an ephemeral loopback port, one load
 # process against it, the server stopped after the load.
 echo_run() {
@@ -48,8 +54,9 @@ echo_run() {
   log="$out/echo-server.log"
   "${!cmd_var}" "$file" --port=0 --seconds=$((echo_seconds + 30)) >"$log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 100); do
-    grep -q '^listening' "$log" && break
+  for _ in $(seq 1 600); do
+    grep -q "^listening" "$log" && break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   port=$(sed -nE 's/^listening [0-9.]+:([0-9]+) .*/\1/p' "$log")
@@ -59,12 +66,16 @@ echo_run() {
     cat "$log" >&2
     return 1
   fi
-  local load
+  local load cpu0 cpu1
+  cpu0=$(cpu_ticks "$pid")
   load=$("${!cmd_var}" examples/echo_load.ts --port="$port" --clients="$echo_clients" \
     --seconds="$echo_seconds")
+  cpu1=$(cpu_ticks "$pid")
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  printf '{"runtime":"%s","server":"%s","load":%s}\n' "$rt" "$server" "$load"
+  printf '{"runtime":"%s","server":"%s","serverCpuSeconds":%s,"load":%s}\n' "$rt" "$server" \
+    "$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$(getconf CLK_TCK)" 'BEGIN { print (b - a) / hz }')" \
+    "$load"
 }
 
 for i in $(seq 1 "$echo_runs"); do

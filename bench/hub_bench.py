@@ -5,7 +5,8 @@
 
 $PYTHON (from _tools/env.sh) is the project's venv with gevent from PyPI. Prints one line per
 case on stderr and one JSON object on stdout (read by bench/hub_report.ts). Every case times
-batches of N operations with time.perf_counter(); after the warm-up the cases take turns for K
+batches of N operations with time.process_time() (CPU time: on this shared 2-core VM wall
+time mostly measures the scheduler; bench/_hub_method.ts uses the same clock); after the warm-up the cases take turns for K
 rounds and each reports the MEDIAN of its K batches in ns per operation (the report then takes
 the median over processes, with the spread).
 
@@ -52,10 +53,10 @@ def spawn_join_case():
     spawn = gevent.spawn
 
     def batch():
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for _ in range(n):
             spawn(body).join()
-        return time.perf_counter() - t0, n
+        return time.process_time() - t0, n
 
     return batch
 
@@ -72,11 +73,11 @@ def ping_pong(make):
 
     def batch(n):
         put, get = q1.put, q2.get
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for i in range(n):
             put(i)
             get()
-        return time.perf_counter() - t0, n
+        return time.process_time() - t0, n
 
     return batch
 
@@ -108,10 +109,10 @@ def sleep0_case():
         tasks = [gevent.spawn(task) for _ in range(READY)]
         sleep(0)  # every task has started and made its first step
         start = state["steps"]
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for _ in range(rounds):
             sleep(0)
-        t = time.perf_counter() - t0
+        t = time.process_time() - t0
         steps = state["steps"] - start
         state["run"] = False
         gevent.joinall(tasks)

@@ -14,6 +14,8 @@ import type { HubRun } from "./_hub_method.ts";
 export interface EchoRun {
   runtime: "deno" | "bun";
   server: "hub" | "async";
+  /** The server's CPU time while the load ran (connecting, the timed window, closing). */
+  serverCpuSeconds: number;
   load: { clients: number; size: number; seconds: number; requests: number; rps: number };
 }
 
@@ -159,11 +161,19 @@ export function echoTable(echo: EchoRun[]): string {
     "async/await (req/s)",
     "hub ÷ async/await",
     "target",
+    "server CPU µs/req: hub",
+    "async/await",
   ];
   const lines = [`| ${head.join(" | ")} |`, `|---|${head.slice(1).map(() => "---:").join("|")}|`];
   for (const rt of ["deno", "bun"] as const) {
     const rps = (server: EchoRun["server"]) =>
       spread(echo.filter((e) => e.runtime === rt && e.server === server).map((e) => e.load.rps));
+    const cpu = (server: EchoRun["server"]) =>
+      spread(
+        echo.filter((e) => e.runtime === rt && e.server === server).map((e) =>
+          (e.serverCpuSeconds * 1e6) / e.load.requests
+        ),
+      );
     const hub = rps("hub");
     const base = rps("async");
     if (hub === undefined && base === undefined) continue;
@@ -171,7 +181,7 @@ export function echoTable(echo: EchoRun[]): string {
     lines.push(
       `| ${rt === "deno" ? "Deno" : "Bun"} | ${show(hub)} | ${show(base)} | ${
         ratio === undefined ? "—" : `${ratio.toFixed(2)}×${check(ratio, (v) => v >= 0.8)}`
-      } | ≥ 0.8× |`,
+      } | ≥ 0.8× | ${show(cpu("hub"))} | ${show(cpu("async"))} |`,
     );
   }
   return lines.join("\n");
@@ -197,7 +207,7 @@ if (import.meta.main) {
     console.log(sleepersTable(runs));
     console.log();
     const versions = [...runs.values()].map((r) =>
-      `${r[0].library} on ${r[0].version} (${r.length} processes × median of ${r[0].k})`
+      `${r[0].library} on ${r[0].version} (${r.length} × median of ${r[0].k})`
     );
     console.log(`Runs: ${versions.join("; ")}.`);
     console.log();
@@ -208,7 +218,9 @@ if (import.meta.main) {
     const l = echo[0].load;
     console.log(
       `Echo: ${l.clients} clients, ${l.size}-byte messages, ${l.seconds.toFixed(0)} s per run, ` +
-        `${echo.length} runs in all; load generator in its own process on the server's runtime.`,
+        `${echo.length} runs in all; load generator in its own process on the server's ` +
+        "runtime. Server CPU per request: the server's CPU time over the whole load process " +
+        "(connecting, the timed window, closing) divided by the requests of the timed window.",
     );
   }
 }
