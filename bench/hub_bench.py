@@ -144,7 +144,8 @@ def heap_per(n, make):
     return (after - before) / n, keep
 
 
-def sleepers_case(k, warmup):
+def sleepers_case(k, warmup, pp):
+    """pp is the queue ping-pong of the timed rounds (the same objects, already used)."""
     n = N["sleepers"]
 
     def bare():
@@ -157,13 +158,11 @@ def sleepers_case(k, warmup):
         g.throw()
     del bare_keep
     few = [gevent.spawn(sleeper) for _ in range(FEW)]
-    pp = ping_pong(Queue)
-    m = N["queuePingPong"]
     for _ in range(warmup):
-        pp(m)
-    beside_few = median_ns([pp(m) for _ in range(k)])
+        pp()
+    beside_few = median_ns([pp() for _ in range(k)])
     per, many = heap_per(n - FEW, lambda: gevent.spawn(sleeper))
-    beside_many = median_ns([pp(m) for _ in range(k)])
+    beside_many = median_ns([pp() for _ in range(k)])
     gevent.killall(many + few)
     return {
         "heapPerTask": per,
@@ -178,9 +177,10 @@ def median_ns(samples):
 
 
 def driver(k, warmup, only, sleepers):
+    queue = queue_case()
     cases = {
         "spawnJoin": spawn_join_case(),
-        "queuePingPong": queue_case(),
+        "queuePingPong": queue,
         "channelPingPong": channel_case(),
         "sleep0": sleep0_case(),
     }
@@ -197,7 +197,7 @@ def driver(k, warmup, only, sleepers):
         print(f"gevent {name:<16} {ns:9.1f} ns/op", file=sys.stderr)
     result = {"cases": out}
     if sleepers and (only is None or "sleepers" in only):
-        s = sleepers_case(k, warmup)
+        s = sleepers_case(k, warmup, queue)
         result["sleepers"] = s
         print(
             f"gevent sleepers  {s['heapPerTask']:.0f} B/task "

@@ -118,13 +118,14 @@ function* sleeper(): Op<void> {
   yield* sleep(3_600_000);
 }
 
+/** `batch` is the queue ping-pong of the timed rounds, so its code is already warm. */
 function* sleepers(
   bare: number,
   k: number,
   warmup: number,
+  batch: Batch<Instruction>,
 ): Op<Sleepers> {
   for (let i = 0; i < FEW; i++) spawn(sleeper);
-  const batch = queuePingPong(N.queuePingPong);
   yield* medianOf(batch, warmup, inTask);
   const besideFew = yield* medianOf(batch, k, inTask);
   const [heapPerTask] = yield* heapPer(N.sleepers - FEW, () => spawn(sleeper), function* () {
@@ -145,17 +146,18 @@ async function run(): Promise<void> {
     (options.only === null || options.only.includes("sleepers"));
   const bare = wantSleepers ? bareGreenletHeap(N.sleepers) : NaN;
   const result = await main(function* (): Op<Pick<HubRun, "cases" | "sleepers">> {
+    const pingPong = queuePingPong(N.queuePingPong);
     const cases = yield* medianRounds(
       {
         spawnJoin: spawnJoin(),
-        queuePingPong: queuePingPong(N.queuePingPong),
+        queuePingPong: pingPong,
         channelPingPong: channelPingPong(N.channelPingPong),
         sleep0: sleep0(),
       },
       options,
       inTask,
     );
-    const s = wantSleepers ? yield* sleepers(bare, options.k, options.warmup) : undefined;
+    const s = wantSleepers ? yield* sleepers(bare, options.k, options.warmup, pingPong) : undefined;
     return { cases, sleepers: s };
   });
   emit({

@@ -89,14 +89,15 @@ function* settle(): Generator<unknown, void, unknown> {
   yield* sleep(0);
 }
 
+/** `batch` is the queue ping-pong of the timed rounds, so its code is already warm. */
 function* sleepers(
   bare: number,
   k: number,
   warmup: number,
+  batch: Batch,
 ): Generator<unknown, Sleepers, unknown> {
   const few: Task<void>[] = [];
   for (let i = 0; i < FEW; i++) few.push(yield* spawn(sleeper));
-  const batch = yield* pingPong(N.queuePingPong);
   yield* medianOf(batch, warmup, inTask);
   const besideFew = yield* medianOf(batch, k, inTask);
   // spawn() is an operation; heapPer's make() is plain code, so spawn first and count after.
@@ -119,15 +120,16 @@ async function main(): Promise<void> {
     (options.only === null || options.only.includes("sleepers"));
   const bare = wantSleepers ? bareGreenletHeap(N.sleepers) : NaN;
   const result = await run(function* (): Operation<Pick<HubRun, "cases" | "sleepers">> {
+    const queue = yield* pingPong(N.queuePingPong);
     const cases = yield* medianRounds(
       {
         spawnJoin: spawnJoin(),
-        queuePingPong: yield* pingPong(N.queuePingPong),
+        queuePingPong: queue,
       },
       options,
       inTask,
     );
-    const s = wantSleepers ? yield* sleepers(bare, options.k, options.warmup) : undefined;
+    const s = wantSleepers ? yield* sleepers(bare, options.k, options.warmup, queue) : undefined;
     return { cases, sleepers: s };
   });
   const out: HubRun = {
