@@ -76,7 +76,7 @@ export interface Options {
   sleepers: boolean;
 }
 
-/** Parses `--k=11 --warmup=2 --only=a,b --no-sleepers`. */
+/** Parses `--k=11 --warmup=2 --only=a,b --no-sleepers` (`sleepers`: asked for and wanted). */
 export function parseArgs(args: string[] = process.argv.slice(2)): Options {
   const options: Options = { k: 11, warmup: 2, only: null, sleepers: true };
   for (const arg of args) {
@@ -87,6 +87,7 @@ export function parseArgs(args: string[] = process.argv.slice(2)): Options {
     else if (key === "--no-sleepers") options.sleepers = false;
     else throw new RangeError(`Cannot parse argument "${arg}"`);
   }
+  options.sleepers &&= options.only === null || options.only.includes("sleepers");
   return options;
 }
 
@@ -144,22 +145,46 @@ export function* medianOf<Y>(
 }
 
 /**
- * Heap bytes per object: makes n (kept alive), lets `settle` run (so spawned tasks reach their
- * suspension point), collects garbage, and divides the growth by n. Returns the kept objects
- * too, for the caller to release.
+ * Heap bytes per task: runs `fill` (which starts n tasks and lets them reach their suspension
+ * point; the library keeps them alive) between two forced collections.
  */
-export function* heapPer<T, Y>(
+export function* heapGrowth<Y>(
   n: number,
-  make: () => T,
-  settle: () => Generator<Y, void, unknown>,
-): Generator<Y, [number, T[]], unknown> {
-  const keep: T[] = new Array(n).fill(null);
+  fill: () => Generator<Y, void, unknown>,
+): Generator<Y, number, unknown> {
   collect();
   const before = runtime.heapUsed();
-  for (let i = 0; i < n; i++) keep[i] = make();
-  yield* settle();
+  yield* fill();
   collect();
-  return [(runtime.heapUsed() - before) / n, keep];
+  return (runtime.heapUsed() - before) / n;
+}
+
+/** What the sleepers case needs from a library. */
+export interface SleepersLibrary<Y> {
+  /** Starts `count` tasks sleeping an hour and lets them reach their sleep. */
+  sleepers(count: number): Generator<Y, void, unknown>;
+  /** How a batch runs (see {@link RunBatch}). */
+  run: RunBatch<Y>;
+}
+
+/**
+ * The sleepers case: the queue ping-pong `batch` (the timed rounds' own, so its code is warm)
+ * beside {@link FEW} sleepers, then the heap per task of N.sleepers - FEW more, then the
+ * ping-pong beside all of them. `bare` is the heap per bare greenlet ({@link bareGreenletHeap}).
+ */
+export function* sleepersCase<Y>(
+  library: SleepersLibrary<Y>,
+  batch: Batch<Y>,
+  bare: number,
+  options: Options,
+): Generator<Y, Sleepers, unknown> {
+  yield* library.sleepers(FEW);
+  yield* medianOf(batch, options.warmup, library.run);
+  const pingPongBesideFew = yield* medianOf(batch, options.k, library.run);
+  const more = N.sleepers - FEW;
+  const heapPerTask = yield* heapGrowth(more, () => library.sleepers(more));
+  const pingPongBesideMany = yield* medianOf(batch, options.k, library.run);
+  return { heapPerTask, heapPerBareGreenlet: bare, pingPongBesideFew, pingPongBesideMany };
 }
 
 function collect(): void {
@@ -194,6 +219,38 @@ export function bareGreenletHeap(n: number): number {
   // Reading `keep` after the measurement keeps it alive through it.
   if (keep.length !== n) throw new Error("unreachable");
   return per;
+}
+
+/** What one library's benchmark program provides to {@link runBenchmark}. */
+export interface Library<Y> extends SleepersLibrary<Y> {
+  name: HubRun["library"];
+  version: string;
+  /** Runs `body` as the library's root task (hub `main()`, Effection `run()`). */
+  drive<T>(body: () => Generator<Y, T, unknown>): Promise<T>;
+  /** Makes the timed cases (inside the root task); `queuePingPong` is among them. */
+  cases(): Generator<Y, Record<string, Batch<Y>>, unknown>;
+}
+
+/** Parses the command line, runs the cases and the sleepers case, and emits the result. */
+export async function runBenchmark<Y>(library: Library<Y>): Promise<void> {
+  const options = parseArgs();
+  const bare = options.sleepers ? bareGreenletHeap(N.sleepers) : NaN;
+  const result = await library.drive(function* () {
+    const all = yield* library.cases();
+    const cases = yield* medianRounds(all, options, library.run);
+    const sleepers = options.sleepers
+      ? yield* sleepersCase(library, all.queuePingPong, bare, options)
+      : undefined;
+    return { cases, sleepers };
+  });
+  emit({
+    runtime: runtime.name,
+    library: library.name,
+    version: library.version,
+    k: options.k,
+    n: N,
+    ...result,
+  });
 }
 
 /** Prints one stderr line per case and the JSON line on stdout. */

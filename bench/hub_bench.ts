@@ -19,23 +19,7 @@
 import process from "node:process";
 import type { Instruction, Op } from "../mod.ts";
 import { Channel, main, Queue, sleep, spawn, type Task } from "../hub/mod.ts";
-import {
-  bareGreenletHeap,
-  type Batch,
-  cpuMs,
-  emit,
-  FEW,
-  heapPer,
-  type HubRun,
-  medianOf,
-  medianRounds,
-  N,
-  parseArgs,
-  READY,
-  runtime,
-  type Sample,
-  type Sleepers,
-} from "./_hub_method.ts";
+import { type Batch, cpuMs, N, READY, runBenchmark, runtime, type Sample } from "./_hub_method.ts";
 
 function* body(): Op<number> {
   return 1;
@@ -118,58 +102,27 @@ function* sleeper(): Op<void> {
   yield* sleep(3_600_000);
 }
 
-/** `batch` is the queue ping-pong of the timed rounds, so its code is already warm. */
-function* sleepers(
-  bare: number,
-  k: number,
-  warmup: number,
-  batch: Batch<Instruction>,
-): Op<Sleepers> {
-  for (let i = 0; i < FEW; i++) spawn(sleeper);
-  yield* medianOf(batch, warmup, inTask);
-  const besideFew = yield* medianOf(batch, k, inTask);
-  const [heapPerTask] = yield* heapPer(N.sleepers - FEW, () => spawn(sleeper), function* () {
-    yield* sleep(0);
-  });
-  const besideMany = yield* medianOf(batch, k, inTask);
-  return {
-    heapPerTask,
-    heapPerBareGreenlet: bare,
-    pingPongBesideFew: besideFew,
-    pingPongBesideMany: besideMany,
-  };
+function* sleepers(count: number): Op<void> {
+  for (let i = 0; i < count; i++) spawn(sleeper);
+  yield* sleep(0);
 }
 
-async function run(): Promise<void> {
-  const options = parseArgs();
-  const wantSleepers = options.sleepers &&
-    (options.only === null || options.only.includes("sleepers"));
-  const bare = wantSleepers ? bareGreenletHeap(N.sleepers) : NaN;
-  const result = await main(function* (): Op<Pick<HubRun, "cases" | "sleepers">> {
-    const pingPong = queuePingPong(N.queuePingPong);
-    const cases = yield* medianRounds(
-      {
+if (import.meta.main) {
+  await runBenchmark<Instruction>({
+    name: "hub",
+    version: runtime.version,
+    drive: main,
+    *cases() {
+      return {
         spawnJoin: spawnJoin(),
-        queuePingPong: pingPong,
+        queuePingPong: queuePingPong(N.queuePingPong),
         channelPingPong: channelPingPong(N.channelPingPong),
         sleep0: sleep0(),
-      },
-      options,
-      inTask,
-    );
-    const s = wantSleepers ? yield* sleepers(bare, options.k, options.warmup, pingPong) : undefined;
-    return { cases, sleepers: s };
-  });
-  emit({
-    runtime: runtime.name,
-    library: "hub",
-    version: runtime.version,
-    k: options.k,
-    n: N,
-    ...result,
+      };
+    },
+    sleepers,
+    run: inTask,
   });
   // The sleepers' hour-long timers would keep the event loop alive.
   process.exit(0);
 }
-
-if (import.meta.main) await run();

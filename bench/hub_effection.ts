@@ -21,27 +21,11 @@ import {
   run,
   sleep,
   spawn,
-  type Task,
 } from "../.toolchain/npm/node_modules/effection/esm/mod.js";
 import effectionPackage from "../.toolchain/npm/node_modules/effection/package.json" with {
   type: "json",
 };
-import {
-  bareGreenletHeap,
-  type Batch,
-  cpuMs,
-  emit,
-  FEW,
-  heapPer,
-  type HubRun,
-  medianOf,
-  medianRounds,
-  N,
-  parseArgs,
-  runtime,
-  type Sample,
-  type Sleepers,
-} from "./_hub_method.ts";
+import { type Batch, cpuMs, N, runBenchmark, runtime, type Sample } from "./_hub_method.ts";
 
 function* body(): Operation<number> {
   return 1;
@@ -85,62 +69,24 @@ function* sleeper(): Operation<void> {
   yield* sleep(3_600_000);
 }
 
-function* settle(): Generator<unknown, void, unknown> {
+function* sleepers(count: number): Generator<unknown, void, unknown> {
+  for (let i = 0; i < count; i++) yield* spawn(sleeper);
   yield* sleep(0);
 }
 
-/** `batch` is the queue ping-pong of the timed rounds, so its code is already warm. */
-function* sleepers(
-  bare: number,
-  k: number,
-  warmup: number,
-  batch: Batch,
-): Generator<unknown, Sleepers, unknown> {
-  const few: Task<void>[] = [];
-  for (let i = 0; i < FEW; i++) few.push(yield* spawn(sleeper));
-  yield* medianOf(batch, warmup, inTask);
-  const besideFew = yield* medianOf(batch, k, inTask);
-  // spawn() is an operation; heapPer's make() is plain code, so spawn first and count after.
-  const [heapPerTask] = yield* heapPer(N.sleepers - FEW, () => null, function* () {
-    for (let i = FEW; i < N.sleepers; i++) yield* spawn(sleeper);
-    yield* settle();
-  });
-  const besideMany = yield* medianOf(batch, k, inTask);
-  return {
-    heapPerTask,
-    heapPerBareGreenlet: bare,
-    pingPongBesideFew: besideFew,
-    pingPongBesideMany: besideMany,
-  };
-}
-
-async function main(): Promise<void> {
-  const options = parseArgs();
-  const wantSleepers = options.sleepers &&
-    (options.only === null || options.only.includes("sleepers"));
-  const bare = wantSleepers ? bareGreenletHeap(N.sleepers) : NaN;
-  const result = await run(function* (): Operation<Pick<HubRun, "cases" | "sleepers">> {
-    const queue = yield* pingPong(N.queuePingPong);
-    const cases = yield* medianRounds(
-      {
-        spawnJoin: spawnJoin(),
-        queuePingPong: queue,
-      },
-      options,
-      inTask,
-    );
-    const s = wantSleepers ? yield* sleepers(bare, options.k, options.warmup, queue) : undefined;
-    return { cases, sleepers: s };
-  });
-  const out: HubRun = {
-    runtime: runtime.name,
-    library: "effection",
+if (import.meta.main) {
+  await runBenchmark({
+    name: "effection",
     version: `${runtime.version} + Effection ${effectionPackage.version}`,
-    k: options.k,
-    n: N,
-    ...result,
-  };
-  emit(out);
+    drive: <T>(body: () => Generator<unknown, T, unknown>): Promise<T> =>
+      run(body as () => Operation<T>),
+    *cases() {
+      return {
+        spawnJoin: spawnJoin(),
+        queuePingPong: yield* pingPong(N.queuePingPong),
+      };
+    },
+    sleepers,
+    run: inTask,
+  });
 }
-
-if (import.meta.main) await main();
