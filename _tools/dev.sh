@@ -69,7 +69,7 @@ tail_phase() { # tail_phase NAME COMMAND...: reads the command's last "N passed,
   return $rc
 }
 
-ts_sources=(mod.ts src tests)
+ts_sources=(mod.ts src hub tests)
 [ -d bench ] && ts_sources+=(bench)
 [ -d examples ] && ts_sources+=(examples)
 [ -d ffi ] && ts_sources+=(ffi)
@@ -95,12 +95,12 @@ case "$cmd" in
     phase fmt deno fmt --check
     phase lint deno lint
     phase typecheck deno check "${ts_sources[@]}"
-    phase doclint deno doc --lint mod.ts
+    phase doclint deno doc --lint mod.ts hub/mod.ts
     phase publish deno publish --dry-run --allow-dirty --quiet
     # The FFI tests load the host library, so build it before the suites.
     phase build zig build
     phase doctest junit_phase doctest "$reports/doctest.xml" \
-      deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/ README.md
+      deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/ hub/ README.md
     phase deno junit_phase deno "$reports/deno.xml" \
       deno test -P --junit-path="$reports/deno.xml" tests/
     phase bun junit_phase bun "$reports/bun.xml" \

@@ -2,7 +2,7 @@
 
 import type { Op } from "../mod.ts";
 import type { Blocking } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 import { Task } from "./task.ts";
 
 /**
@@ -11,11 +11,11 @@ import { Task } from "./task.ts";
  * in a helper task.
  */
 export function blocking<T>(body: () => Op<T>): Blocking<T> {
-  if (getHub().outside()) return new Task(body, [], "helper").get();
+  if (hubCore().outside()) return new Task(body, [], "helper").schedule().get();
   return body() as unknown as Blocking<T>;
 }
 
 /** A result available at once, in the form that fits the caller. */
 export function resolved<T>(value: T): Blocking<T> {
-  return getHub().resolved(value);
+  return hubCore().resolved(value);
 }

@@ -43,6 +43,10 @@ export class Waiter {
   timer: Timer | null = null;
   /** Data the blocker keeps with the waiter: an offered value, a join mode, … */
   item: unknown = undefined;
+  /** A task's start arguments until it starts; null once started (and for non-tasks). */
+  args: unknown[] | null = null;
+  /** The task this waiter belongs to; null for plain greenlets and ordinary code. */
+  task: Finisher | null = null;
   /** True when LoopExit is raised in it: ordinary code's waits and the body of `main()`. */
   loopExit = false;
   /** Links of the hub's list of blocked waiters. */
@@ -52,6 +56,15 @@ export class Waiter {
   constructor(greenlet: Greenlet | null) {
     this.greenlet = greenlet;
   }
+}
+
+/** What the hub tells when a task's body has ended. */
+export const finishKey: unique symbol = Symbol("greenlet.hub.finish");
+
+/** A task, as the hub sees it. */
+export interface Finisher {
+  /** The body ended with `value` (returned, or raised when `failed`). */
+  [finishKey](value: unknown, failed: boolean): void;
 }
 
 /** Where a greenlet's waiter is kept on the greenlet (tasks define it at creation). */

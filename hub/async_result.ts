@@ -1,7 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import type { Blocker, Blocking, Waiter } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
 
 /** Options of {@link AsyncResult.get} and {@link AsyncResult.wait}. */
@@ -90,7 +90,7 @@ export class AsyncResult<T> {
    * @throws the error given to `setError()`; {@link Timeout} when the timeout passes first
    */
   get(options?: AsyncResultWaitOptions): Blocking<T> {
-    const hub = getHub();
+    const hub = hubCore();
     if (this.#state === VALUE) return hub.resolved(this.#value as T);
     if (this.#state === ERROR) return hub.rejected(this.#error);
     const ms = checkTimeout(options?.timeout, "Cannot get the result");
@@ -107,7 +107,7 @@ export class AsyncResult<T> {
    * @returns true once set, false when the timeout passed first
    */
   wait(options?: AsyncResultWaitOptions): Blocking<boolean> {
-    const hub = getHub();
+    const hub = hubCore();
     if (this.#state !== UNSET) return hub.resolved(true);
     const ms = checkTimeout(options?.timeout, "Cannot wait for the result");
     const w = hub.waiter("AsyncResult.wait");
@@ -119,7 +119,7 @@ export class AsyncResult<T> {
   /** A promise of the outcome, for async code (created on first use). */
   get promise(): Promise<T> {
     if (this.#promise !== null) return this.#promise;
-    const hub = getHub();
+    const hub = hubCore();
     if (this.#state === VALUE) return this.#promise = Promise.resolve(this.#value as T);
     if (this.#state === ERROR) return this.#promise = Promise.reject(this.#error);
     const w = hub.outer();
@@ -134,7 +134,7 @@ export class AsyncResult<T> {
     const waiters = this.#waiters;
     if (waiters.length === 0) return;
     this.#waiters = [];
-    const hub = getHub();
+    const hub = hubCore();
     const failed = this.#state === ERROR;
     for (const w of waiters) {
       if (w.blocker === this.#waitBlocker) hub.schedule(w, true, false);

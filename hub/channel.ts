@@ -1,50 +1,20 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import { Fifo } from "./_fifo.ts";
-import { hubError } from "./_misuse.ts";
-import type { Blocker, Blocking, Waiter } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import {
+  channelClosed,
+  type ChannelPreference,
+  ChannelState,
+  channelStates,
+  Pick,
+  RECEIVE,
+  SEND,
+  Thrown,
+} from "./_channel_state.ts";
+import type { Blocker, Blocking } from "./_waiter.ts";
+import { hubCore } from "./_hub.ts";
+import { makeCase, type SelectCase } from "./select_case.ts";
 
-/**
- * Who runs first when a channel transfer wakes the other side (Stackless): `-1` the receiver,
- * `1` the sender, `0` neither (the woken side is only scheduled and the caller goes on).
- */
-export type ChannelPreference = -1 | 0 | 1;
-
-/** An error a sender raises in the receiver (`sendThrow`). */
-class Thrown {
-  constructor(readonly error: unknown) {}
-}
-
-/** A select() case waiting on a channel, in that channel's list of receivers or senders. */
-export class Pick {
-  constructor(
-    readonly select: PickOwner,
-    readonly index: number,
-    readonly value: unknown,
-  ) {}
-}
-
-/** What a pending select() offers its picks. */
-export interface PickOwner {
-  /** Case `index` fired: `value` was received (or `throws`: raised), or the send completed. */
-  fire(index: number, value: unknown, throws: boolean): void;
-}
-
-/** A channel's queues; reached by select() through {@link channelState}. */
-export class ChannelState {
-  readonly receivers: Fifo<Waiter | Pick> = new Fifo();
-  readonly senders: Fifo<Waiter | Pick> = new Fifo();
-  closing = false;
-  preference: ChannelPreference = -1;
-}
-
-/** The state behind a channel, for select(). */
-export let channelState: (channel: Channel<unknown>) => ChannelState;
-
-export function channelClosed(action: string): Error {
-  return hubError("CHANNEL_CLOSED", `Cannot ${action}: the channel is closed`);
-}
+export type { ChannelPreference };
 
 /** Options of {@link Channel}. */
 export interface ChannelOptions {
@@ -96,7 +66,7 @@ export class Channel<T> {
   readonly #sendBlocker: Blocker = { cancel: (w) => this.#s.senders.delete(w) };
 
   static {
-    channelState = (channel) => channel.#s;
+    channelStates.of = (channel) => channel.#s;
   }
 
   /**
@@ -192,7 +162,7 @@ export class Channel<T> {
    * @throws what a sender passed to `sendThrow()`
    */
   receive(): Blocking<T> {
-    const hub = getHub();
+    const hub = hubCore();
     const s = this.#s;
     const senders = s.senders;
     if (senders.size !== 0) {
@@ -225,7 +195,7 @@ export class Channel<T> {
     const s = this.#s;
     if (s.closing) return;
     s.closing = true;
-    const hub = getHub();
+    const hub = hubCore();
     const receivers = s.receivers;
     while (receivers.size !== 0) {
       const e = receivers.shift();
@@ -242,7 +212,7 @@ export class Channel<T> {
    * @returns the case
    */
   onReceive<R>(fn: (value: T) => R): SelectCase<R> {
-    return new SelectCase(RECEIVE, this as Channel<unknown>, undefined, fn as (v: unknown) => R);
+    return makeCase(RECEIVE, this as Channel<unknown>, undefined, fn as (v: unknown) => R);
   }
 
   /**
@@ -253,11 +223,11 @@ export class Channel<T> {
    * @returns the case
    */
   onSend<R>(value: T, fn: () => R): SelectCase<R> {
-    return new SelectCase(SEND, this as Channel<unknown>, value, fn);
+    return makeCase(SEND, this as Channel<unknown>, value, fn);
   }
 
   #give(value: unknown, thrown: boolean, what: string): Blocking<void> {
-    const hub = getHub();
+    const hub = hubCore();
     const s = this.#s;
     if (s.closing) return hub.rejected(channelClosed("send on the channel"));
     const receivers = s.receivers;
@@ -278,24 +248,4 @@ export class Channel<T> {
     s.senders.push(w);
     return hub.block(w, this.#sendBlocker, what);
   }
-}
-
-export const RECEIVE = 0;
-export const SEND = 1;
-export const AFTER = 2;
-
-/**
- * One case of {@link select}: made by `channel.onReceive(fn)`, `channel.onSend(value, fn)` or
- * {@link after}. Opaque.
- *
- * @typeParam R what the case evaluates to
- */
-export class SelectCase<R> {
-  /** @internal */
-  constructor(
-    /** @internal */ readonly kind: number,
-    /** @internal */ readonly channel: Channel<unknown> | null,
-    /** @internal */ readonly value: unknown,
-    /** @internal */ readonly fn: (value: unknown) => R,
-  ) {}
 }

@@ -1,7 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import type { Blocker, Blocking, Waiter } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 import { checkTimeout } from "./timeout.ts";
 
 /** Options of {@link Event.wait}. */
@@ -46,7 +46,7 @@ export class Event {
     const waiters = this.#waiters;
     if (waiters.length === 0) return;
     this.#waiters = [];
-    const hub = getHub();
+    const hub = hubCore();
     for (const w of waiters) hub.schedule(w, true, false);
   }
 
@@ -67,7 +67,7 @@ export class Event {
    * @returns true when set, false when the timeout passed first
    */
   wait(options?: EventWaitOptions): Blocking<boolean> {
-    const hub = getHub();
+    const hub = hubCore();
     if (this.#flag) return hub.resolved(true);
     const ms = checkTimeout(options?.timeout, "Cannot wait for an event");
     const w = hub.waiter("Event.wait");

@@ -3,7 +3,7 @@
 import type { Op } from "../mod.ts";
 import { blocking } from "./_blocking.ts";
 import type { Blocking } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 import type { Task } from "./task.ts";
 import { checkTimeout } from "./timeout.ts";
 
@@ -63,7 +63,7 @@ function* waitAll(
   raiseError: boolean,
   count: number,
 ): Op<Task<unknown>[]> {
-  const hub = getHub();
+  const hub = hubCore();
   const finished: Task<unknown>[] = [];
   const failed = (t: Task<unknown>): boolean => raiseError && !t.successful();
   for (const t of list) {

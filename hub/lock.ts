@@ -3,7 +3,7 @@
 import { Fifo } from "./_fifo.ts";
 import { hubError } from "./_misuse.ts";
 import type { Blocker, Blocking, Waiter } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 import { checkTimeout } from "./timeout.ts";
 
 /** Options of {@link Semaphore.acquire}. */
@@ -83,7 +83,7 @@ export class Semaphore {
    * @returns true when acquired, false when the timeout passed first
    */
   acquire(options?: AcquireOptions): Blocking<boolean> {
-    const hub = getHub();
+    const hub = hubCore();
     if (this.#free > 0) {
       this.#free--;
       return hub.resolved(true);
@@ -114,7 +114,7 @@ export class Semaphore {
   release(): void {
     const waiters = this.#waiters;
     if (waiters.size !== 0) {
-      getHub().schedule(waiters.shift(), true, false);
+      hubCore().schedule(waiters.shift(), true, false);
       return;
     }
     if (this.#free >= this.#bound) {

@@ -3,7 +3,7 @@
 import { Fifo } from "./_fifo.ts";
 import { hubError } from "./_misuse.ts";
 import type { Blocker, Blocking, Waiter } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
 
 /** Options of {@link Queue.put} and {@link Queue.get}. */
@@ -106,7 +106,7 @@ export class Queue<T> {
    * @throws {Timeout} when the timeout passes first
    */
   put(item: T, options?: QueueWaitOptions): Blocking<void> {
-    const hub = getHub();
+    const hub = hubCore();
     if (this.#closed) return hub.rejected(closedError("put into the queue"));
     const getters = this.#getters;
     if (getters.size !== 0) {
@@ -134,7 +134,7 @@ export class Queue<T> {
    * @throws {Timeout} when the timeout passes first
    */
   get(options?: QueueWaitOptions): Blocking<T> {
-    const hub = getHub();
+    const hub = hubCore();
     const items = this.#items;
     if (items.size !== 0) {
       const item = items.shift();
@@ -160,7 +160,7 @@ export class Queue<T> {
     if (this.#closed) throw closedError("put into the queue");
     const getters = this.#getters;
     if (getters.size !== 0) {
-      getHub().schedule(getters.shift(), item, false);
+      hubCore().schedule(getters.shift(), item, false);
       return true;
     }
     if (this.#items.size >= this.#maxsize) return false;
@@ -188,7 +188,7 @@ export class Queue<T> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const hub = getHub();
+    const hub = hubCore();
     while (this.#getters.size !== 0) {
       hub.schedule(this.#getters.shift(), closedError("get from the queue"), true);
     }
@@ -204,6 +204,6 @@ export class Queue<T> {
     const w = putters.shift();
     this.#items.push(w.item as T);
     w.item = undefined;
-    getHub().schedule(w, undefined, false);
+    hubCore().schedule(w, undefined, false);
   }
 }

@@ -3,7 +3,7 @@
 import { GreenletExit, type Op } from "../mod.ts";
 import { blocking } from "./_blocking.ts";
 import type { Blocking } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 import { spawn } from "./spawn.ts";
 import type { Task } from "./task.ts";
 
@@ -63,7 +63,7 @@ export function scope<T>(body: (scope: Scope) => Op<T>): Blocking<T> {
 }
 
 function* run<T>(body: (scope: Scope) => Op<T>): Op<T> {
-  const hub = getHub();
+  const hub = hubCore();
   const w = hub.waiter("scope");
   const children = new Set<Task<unknown>>();
   let failure: { error: unknown } | null = null;

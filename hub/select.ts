@@ -4,16 +4,10 @@ import type { Op } from "../mod.ts";
 import { blocking } from "./_blocking.ts";
 import type { Blocker, Blocking, Waiter } from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
-import {
-  AFTER,
-  type Channel,
-  channelState,
-  Pick,
-  type PickOwner,
-  RECEIVE,
-  SelectCase,
-} from "./channel.ts";
-import { getHub, type Hub } from "./hub.ts";
+import { AFTER, channelStates, Pick, type PickOwner, RECEIVE } from "./_channel_state.ts";
+import type { Channel } from "./channel.ts";
+import { type CaseParts, makeCase, partsOf, SelectCase } from "./select_case.ts";
+import { type HubCore, hubCore } from "./_hub.ts";
 import { checkTimeout } from "./timeout.ts";
 
 /**
@@ -40,7 +34,7 @@ import { checkTimeout } from "./timeout.ts";
  */
 export function after<R>(ms: number, fn: () => R): SelectCase<R> {
   checkTimeout(ms, "Cannot create an after() case");
-  return new SelectCase(AFTER, null, ms, fn);
+  return makeCase(AFTER, null, ms, fn);
 }
 
 /**
@@ -80,44 +74,45 @@ export function select<R>(...cases: SelectCase<R>[]): Blocking<R> {
   return blocking(() => run(cases));
 }
 
-function* run<R>(cases: SelectCase<R>[]): Op<R> {
-  const hub = getHub();
+function* run<R>(list: SelectCase<R>[]): Op<R> {
+  const cases = list.map(partsOf);
+  const hub = hubCore();
   const n = cases.length;
   const start = Math.floor(Math.random() * n);
-  let fallback: SelectCase<R> | null = null;
+  let fallback: CaseParts | null = null;
   for (let k = 0; k < n; k++) {
     const c = cases[(start + k) % n];
     if (c.kind === AFTER) {
       if ((c.value as number) <= 0 && fallback === null) fallback = c;
       continue;
     }
-    const s = channelState(c.channel!);
+    const s = channelStates.of(c.channel!);
     if (c.kind === RECEIVE) {
       if (s.senders.size !== 0 || s.closing) {
-        return c.fn(yield* c.channel!.receive());
+        return c.fn(yield* c.channel!.receive()) as R;
       }
     } else if (s.receivers.size !== 0 || s.closing) {
       yield* (c.channel as Channel<unknown>).send(c.value);
-      return c.fn(undefined);
+      return c.fn(undefined) as R;
     }
   }
-  if (fallback !== null) return fallback.fn(undefined);
+  if (fallback !== null) return fallback.fn(undefined) as R;
   const w = hub.waiter("select");
   const pending = new PendingSelect(hub, w, cases);
   const index = (yield* hub.block<number>(w, pending, "select")) as number;
   const chosen = cases[index];
-  return chosen.fn(chosen.kind === RECEIVE ? pending.received : undefined);
+  return chosen.fn(chosen.kind === RECEIVE ? pending.received : undefined) as R;
 }
 
 /** A select waiting on all its cases; the first to fire wins and withdraws the others. */
 class PendingSelect implements PickOwner, Blocker {
-  readonly #hub: Hub;
+  readonly #hub: HubCore;
   readonly #w: Waiter;
   readonly #picks: (Pick | Timer)[] = [];
-  readonly #cases: SelectCase<unknown>[];
+  readonly #cases: CaseParts[];
   received: unknown = undefined;
 
-  constructor(hub: Hub, w: Waiter, cases: SelectCase<unknown>[]) {
+  constructor(hub: HubCore, w: Waiter, cases: CaseParts[]) {
     this.#hub = hub;
     this.#w = w;
     this.#cases = cases;
@@ -126,7 +121,7 @@ class PendingSelect implements PickOwner, Blocker {
         this.#picks.push(hub.later(c.value as number, () => this.fire(i, undefined, false)));
         return;
       }
-      const s = channelState(c.channel!);
+      const s = channelStates.of(c.channel!);
       const pick = new Pick(this, i, c.value);
       if (c.kind === RECEIVE) s.receivers.push(pick);
       else s.senders.push(pick);
@@ -148,7 +143,7 @@ class PendingSelect implements PickOwner, Blocker {
   cancel(): void {
     this.#picks.forEach((pick, i) => {
       if (pick instanceof Pick) {
-        const s = channelState(this.#cases[i].channel!);
+        const s = channelStates.of(this.#cases[i].channel!);
         s.receivers.delete(pick);
         s.senders.delete(pick);
       } else this.#hub.cancelTimer(pick);

@@ -1,7 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import type { Blocking } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 
 /**
  * Waits `ms` milliseconds; `sleep(0)` (the default) is a cooperative yield: the caller goes to
@@ -39,6 +39,6 @@ export function sleep(ms: number = 0): Blocking<void> {
   if (typeof ms !== "number" || !(ms >= 0)) {
     throw new RangeError(`Cannot sleep: ms must be a number >= 0, not ${String(ms)}`);
   }
-  const hub = getHub();
+  const hub = hubCore();
   return hub.sleep(hub.waiter("sleep"), ms);
 }

@@ -1,16 +1,13 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import { Greenlet, GreenletExit, type Op } from "../mod.ts";
-import { type Blocker, type Blocking, fail, Waiter, waiterKey } from "./_waiter.ts";
+import { type Blocker, type Blocking, fail, finishKey, Waiter, waiterKey } from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
-import { getHub, type Hub } from "./hub.ts";
+import { type HubCore, hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
 
 const PENDING = 0;
-const RUNNING = 1;
 const DONE = 2;
-const NOT_KILLED: unique symbol = Symbol("not killed");
-const GeneratorFunction: unknown = (function* () {}).constructor;
 
 /** Blockers of joiners; `cancel` is filled in by the class (it needs private access). */
 const joining: Blocker = {
@@ -69,19 +66,17 @@ export interface TaskKillOptions {
  * ```
  */
 export class Task<R = unknown> extends Greenlet {
-  #fn: ((...args: never[]) => unknown) | undefined;
-  #args: unknown[] | undefined;
   #state = PENDING;
   #value: R | undefined = undefined;
   #exception: unknown = undefined;
   #failed = false;
-  #killed: unknown = NOT_KILLED;
-  #joiners: Waiter[] | null = null;
+  /** Who waits for the end: one waiter, or several (most tasks have at most one). */
+  #joiners: Waiter | Waiter[] | null = null;
   // Typed loosely so that Task<R> stays assignable to Task<unknown>.
   #links: ((task: never) => void)[] | null = null;
   #promise: Promise<R> | null = null;
   #start: Timer | null = null;
-  readonly #hub: Hub;
+  readonly #hub: HubCore;
   readonly #w: Waiter;
   /** @ignore The hub's record of this task. */
   readonly [waiterKey]: Waiter;
@@ -103,12 +98,12 @@ export class Task<R = unknown> extends Greenlet {
     if (typeof fn !== "function") {
       throw new TypeError(`Cannot spawn: fn must be a function, not ${typeof fn}`);
     }
-    const hub = getHub();
-    super(undefined, { parent: hub.greenlet, name: name ?? fn.name });
-    this.#fn = fn;
-    this.#args = args;
+    const hub = hubCore();
+    super(fn, { parent: hub.greenlet, name: name ?? fn.name });
     this.#hub = hub;
     const w = new Waiter(this);
+    w.args = args;
+    w.task = this;
     this.#w = w;
     this[waiterKey] = w;
   }
@@ -126,27 +121,15 @@ export class Task<R = unknown> extends Greenlet {
     return this;
   }
 
-  /** @internal The body run by the greenlet: the task's function, and the bookkeeping. */
-  override *run(): Op<void> {
-    this.#state = RUNNING;
-    try {
-      if (this.#killed !== NOT_KILLED) throw this.#killed;
-      const fn = this.#fn!;
-      const args = this.#args!;
-      this.#fn = this.#args = undefined;
-      const result = fn.apply(undefined, args as never[]);
-      if (fn.constructor === GeneratorFunction || isGenerator(result)) {
-        this.#value = yield* result as Op<R>;
-      } else {
-        this.#value = result as R;
-      }
-    } catch (error) {
-      if (error instanceof GreenletExit) this.#value = error as R;
-      else {
-        this.#exception = error;
-        this.#failed = true;
-      }
-    }
+  /**
+   * @ignore Called by the hub when the body has ended: with its return value (a
+   * `GreenletExit` when killed), or with what it raised (`failed`).
+   */
+  [finishKey](value: unknown, failed: boolean): void {
+    if (failed) {
+      this.#exception = value;
+      this.#failed = true;
+    } else this.#value = value as R;
     this.#finish();
   }
 
@@ -155,12 +138,8 @@ export class Task<R = unknown> extends Greenlet {
     const joiners = this.#joiners;
     if (joiners !== null) {
       this.#joiners = null;
-      const hub = this.#hub;
-      for (const w of joiners) {
-        if (w.blocker === joining) hub.schedule(w, true, false);
-        else if (this.#failed) hub.schedule(w, this.#exception, true);
-        else hub.schedule(w, this.#value, false);
-      }
+      if (joiners instanceof Waiter) this.#wake(joiners);
+      else for (const w of joiners) this.#wake(w);
     }
     const links = this.#links;
     if (links !== null) {
@@ -169,11 +148,27 @@ export class Task<R = unknown> extends Greenlet {
     }
   }
 
+  #wake(w: Waiter): void {
+    const hub = this.#hub;
+    if (w.blocker === joining) hub.schedule(w, true, false);
+    else if (this.#failed) hub.schedule(w, this.#exception, true);
+    else hub.schedule(w, this.#value, false);
+  }
+
+  #join(w: Waiter): void {
+    const joiners = this.#joiners;
+    if (joiners === null) this.#joiners = w;
+    else if (joiners instanceof Waiter) this.#joiners = [joiners, w];
+    else joiners.push(w);
+  }
+
   #unjoin(w: Waiter): void {
     const joiners = this.#joiners;
-    if (joiners === null) return;
-    const i = joiners.indexOf(w);
-    if (i >= 0) joiners.splice(i, 1);
+    if (joiners === w) this.#joiners = null;
+    else if (Array.isArray(joiners)) {
+      const i = joiners.indexOf(w);
+      if (i >= 0) joiners.splice(i, 1);
+    }
   }
 
   #wait(
@@ -188,7 +183,7 @@ export class Task<R = unknown> extends Greenlet {
     if (w === this.#w) {
       return fail(new TypeError(`Cannot ${what} in the task itself: it would wait forever`));
     }
-    (this.#joiners ??= []).push(w);
+    this.#join(w);
     w.item = this;
     const ms = checkTimeout(options?.timeout, `Cannot ${what}`);
     if (ms !== undefined) hub.timeout(w, ms, throws ? new Timeout(ms) : expired, throws);
@@ -282,7 +277,7 @@ export class Task<R = unknown> extends Greenlet {
     const hub = this.#hub;
     if (this.#state === DONE) return hub.resolved(true);
     const raised = error === undefined ? new GreenletExit() : error;
-    if (this.#state === RUNNING && hub.current() === this) return fail(raised);
+    if (hub.current() === this) return fail(raised);
     this.#interrupt(raised);
     if (options?.block === false) return hub.resolved(false);
     return this.join({ timeout: options?.timeout });
@@ -371,7 +366,7 @@ export class Task<R = unknown> extends Greenlet {
         : Promise.resolve(this.#value as R);
     } else {
       const w = hub.outer();
-      (this.#joiners ??= []).push(w);
+      this.#join(w);
       w.item = this;
       this.#promise = hub.block<R>(w, getting, "Task.promise") as unknown as Promise<R>;
     }
@@ -385,16 +380,11 @@ export class Task<R = unknown> extends Greenlet {
 
   #interrupt(error: unknown): void {
     const hub = this.#hub;
-    if (this.#state === RUNNING) {
-      hub.interrupt(this.#w, error);
-      return;
-    }
-    this.#killed = error;
     if (this.#start !== null) {
       hub.cancelTimer(this.#start);
       this.#start = null;
-      hub.schedule(this.#w, undefined, false);
     }
+    hub.interrupt(this.#w, error);
   }
 }
 
@@ -410,9 +400,4 @@ function callLink<R>(link: (task: Task<R>) => void, task: Task<R>): void {
       throw error;
     });
   }
-}
-
-function isGenerator(value: unknown): boolean {
-  return typeof value === "object" && value !== null &&
-    Object.prototype.toString.call(value) === "[object Generator]";
 }

@@ -3,7 +3,7 @@
 import type { Op } from "../mod.ts";
 import { blocking } from "./_blocking.ts";
 import type { Blocking } from "./_waiter.ts";
-import { getHub } from "./hub.ts";
+import { hubCore } from "./_hub.ts";
 
 /**
  * Raised by a timeout: by {@link withTimeout} when its body runs too long, and by the
@@ -92,7 +92,7 @@ export function withTimeout<T>(ms: number, body: () => Op<T>): Blocking<T> {
 }
 
 function* timed<T>(ms: number, body: () => Op<T>): Op<T> {
-  const hub = getHub();
+  const hub = hubCore();
   const w = hub.waiter("withTimeout");
   const error = new Timeout(ms);
   let fired = false;
