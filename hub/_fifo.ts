@@ -16,6 +16,14 @@ export class Fifo<T> {
     this.size++;
   }
 
+  /** Puts `item` back at the head. */
+  unshift(item: T): void {
+    if (this.size > this.#mask) this.#grow();
+    this.#head = (this.#head - 1) & this.#mask;
+    this.#items[this.#head] = item;
+    this.size++;
+  }
+
   /** Removes and returns the head; only call when `size` is not 0. */
   shift(): T {
     const head = this.#head;

@@ -185,6 +185,7 @@ export class HubCore implements Hub {
     }
     w.value = value;
     w.throws = throws;
+    w.handed = null;
     if (!w.scheduled) {
       w.scheduled = true;
       this.ready.push(w);
@@ -224,6 +225,7 @@ export class HubCore implements Hub {
     this.#unblock(target);
     me.value = mine;
     me.throws = mineThrows;
+    me.handed = null;
     if (!me.scheduled) {
       me.scheduled = true;
       this.ready.push(me);
@@ -237,6 +239,7 @@ export class HubCore implements Hub {
   interrupt(w: Waiter, error: unknown): void {
     const blocker = w.blocker;
     if (blocker !== null) blocker.cancel(w);
+    else if (w.scheduled && w.handed !== null) w.handed.cancel(w);
     this.schedule(w, error, true);
   }
 
@@ -266,6 +269,7 @@ export class HubCore implements Hub {
       // A cooperative yield: to the back of the ready queue.
       w.value = undefined;
       w.throws = false;
+      w.handed = null;
       w.scheduled = true;
       this.ready.push(w);
       return this.next() as Blocking<void>;

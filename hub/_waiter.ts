@@ -39,6 +39,11 @@ export class Waiter {
   blocker: Blocker | null = null;
   /** Describes the wait for LoopExit messages (e.g. `Queue.get`). */
   what = "";
+  /**
+   * Who handed over the value this waiter is scheduled with, while it has not run yet: a
+   * kill or timeout gives the value back (a queue item is not lost).
+   */
+  handed: Blocker | null = null;
   /** The timeout of the current wait, if any. */
   timer: Timer | null = null;
   /** Data the blocker keeps with the waiter: an offered value, a join mode, … */

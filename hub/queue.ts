@@ -64,6 +64,8 @@ export class Queue<T> {
   #closed = false;
   readonly #getBlocker: Blocker = { cancel: (w) => this.#getters.delete(w) };
   readonly #putBlocker: Blocker = { cancel: (w) => this.#putters.delete(w) };
+  /** Takes back an item handed to a getter that was killed before it ran. */
+  readonly #handBack: Blocker = { cancel: (w) => this.#items.unshift(w.value as T) };
 
   /**
    * Creates an empty queue.
@@ -110,7 +112,7 @@ export class Queue<T> {
     if (this.#closed) return hub.rejected(closedError("put into the queue"));
     const getters = this.#getters;
     if (getters.size !== 0) {
-      hub.schedule(getters.shift(), item, false);
+      this.#hand(getters.shift(), item);
       return hub.resolved(undefined);
     }
     if (this.#items.size < this.#maxsize) {
@@ -160,7 +162,7 @@ export class Queue<T> {
     if (this.#closed) throw closedError("put into the queue");
     const getters = this.#getters;
     if (getters.size !== 0) {
-      hubCore().schedule(getters.shift(), item, false);
+      this.#hand(getters.shift(), item);
       return true;
     }
     if (this.#items.size >= this.#maxsize) return false;
@@ -195,6 +197,12 @@ export class Queue<T> {
     while (this.#putters.size !== 0) {
       hub.schedule(this.#putters.shift(), closedError("put into the queue"), true);
     }
+  }
+
+  /** Gives `item` to a waiting getter; it comes back if the getter is killed first. */
+  #hand(getter: Waiter, item: T): void {
+    hubCore().schedule(getter, item, false);
+    getter.handed = this.#handBack;
   }
 
   /** An item left: move the oldest waiting putter's item in and wake it. */

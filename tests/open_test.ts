@@ -4,11 +4,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { spawnSync } from "node:child_process";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
-import { defaultLibraryPath, openLibrary } from "../ffi/_open.ts";
+import { openLibrary } from "../ffi/_open.ts";
 import type { NativeLibrary } from "../ffi/_library.ts";
 import { assertHealthy } from "./_healthy.ts";
 
@@ -18,14 +14,7 @@ let lib: NativeLibrary;
 
 describe("ffi/_open.ts openLibrary()", () => {
   before(async () => {
-    const path = defaultLibraryPath();
-    if (!existsSync(path)) {
-      const python = process.env.PYTHON ?? "python3";
-      const cwd = fileURLToPath(new URL("..", import.meta.url));
-      const built = spawnSync(python, ["-m", "ziglang", "build"], { cwd, encoding: "utf8" });
-      assert.equal(built.status, 0, `zig build failed:\n${built.stderr}`);
-    }
-    lib = await openLibrary(path);
+    lib = await openLibrary();
   });
 
   after(() => lib.close());
@@ -61,7 +50,7 @@ describe("ffi/_open.ts openLibrary()", () => {
   });
 
   it("close() is idempotent and later calls throw TypeError instead of calling unloaded code", async () => {
-    const second = await openLibrary(defaultLibraryPath());
+    const second = await openLibrary();
     assert.equal(second.abiVersion(), 1);
     second.close();
     second.close();

@@ -140,3 +140,20 @@ describe("Queue", () => {
     assert.throws(() => new Queue<number>().get({ timeout: -1 }), RangeError);
   });
 });
+
+describe("Queue hand-over", () => {
+  it("an item handed to a getter that is killed before it runs goes back to the queue", async () => {
+    const q = new Queue<string>();
+    await run(function* () {
+      const getter = spawn(function* () {
+        return yield* q.get();
+      });
+      yield* sleep(0); // the getter blocks
+      yield* q.put("precious"); // handed to the getter, which has not run yet
+      yield* getter.kill();
+      assert.equal(q.size, 1);
+      assert.equal(yield* q.get(), "precious");
+    });
+    assertHealthy();
+  });
+});
