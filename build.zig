@@ -7,6 +7,7 @@
 //!   zig build example              C example against include/greenlet.h, run
 //!   zig build header-check         header signatures vs. the Zig exports
 //!   zig build test-bin             installs the unit-test binary (zig-out/bin)
+//!   zig build test-entries         the FFI tests' native entries (zig-out/test)
 
 const std = @import("std");
 
@@ -26,6 +27,9 @@ const release_targets = [_]struct { dir: []const u8, query: std.Target.Query }{
     .{ .dir = "windows-x86_64", .query = .{ .cpu_arch = .x86_64, .os_tag = .windows, .abi = .gnu } },
 };
 
+/// Set once by `build` from -Dfirst-generation.
+var first_generation: u32 = 1;
+
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
     // ReleaseSafe unless told otherwise: safety checks stay on in the library.
@@ -34,6 +38,10 @@ pub fn build(b: *std.Build) void {
         "optimize",
         "Optimization mode (default ReleaseSafe)",
     ) orelse .safe;
+
+    // -Dfirst-generation=4294967294 starts every handle slot next to the
+    // generation wrap (zig/handles.zig), for a test run across it.
+    first_generation = b.option(u32, "first-generation", "Generation of a handle slot's first handle (default 1)") orelse 1;
 
     const lib = addGreenletLibrary(b, target, optimize);
     b.installArtifact(lib);
@@ -84,6 +92,25 @@ pub fn build(b: *std.Build) void {
     const example_step = b.step("example", "Build and run the C example");
     example_step.dependOn(&run_example.step);
 
+    // Native greenlet bodies for the FFI tests (tests/fixtures/entries.zig).
+    const entries = b.addLibrary(.{
+        .name = "greenlet_test_entries",
+        .linkage = .dynamic,
+        .root_module = b.createModule(.{
+            .root_source_file = b.path("tests/fixtures/entries.zig"),
+            .target = target,
+            .optimize = optimize,
+        }),
+        .use_llvm = true,
+    });
+    entries.root_module.linkLibrary(lib);
+    // The loader finds the library the test already opened (same soname); the
+    // run path covers a process that opens the entries first.
+    entries.root_module.addRPathSpecial("$ORIGIN/../lib");
+    const entries_step = b.step("test-entries", "Build the FFI tests' native entries into zig-out/test");
+    entries_step.dependOn(&b.addInstallArtifact(entries, .{ .dest_dir = .{ .override = .{ .custom = "test" } } }).step);
+    entries_step.dependOn(&b.addInstallArtifact(lib, .{}).step);
+
     // Native benchmark (needs Debian libboost-context-dev; informational).
     const raw_module = b.createModule(.{
         .root_source_file = b.path("bench/native/raw.zig"),
@@ -122,7 +149,9 @@ pub fn build(b: *std.Build) void {
 }
 
 fn greenletModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Module {
-    return b.createModule(.{
+    const options = b.addOptions();
+    options.addOption(u32, "first_generation", first_generation);
+    const module = b.createModule(.{
         .root_source_file = b.path("zig/root.zig"),
         .target = target,
         .optimize = optimize,
@@ -133,6 +162,8 @@ fn greenletModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std
         // land in a red zone.
         .red_zone = if (target.result.cpu.arch == .x86_64 and target.result.os.tag == .linux) false else null,
     });
+    module.addOptions("options", options);
+    return module;
 }
 
 fn addGreenletLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Step.Compile {

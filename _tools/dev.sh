@@ -70,6 +70,7 @@ tail_phase() { # tail_phase NAME COMMAND...: reads the command's last "N passed,
 }
 
 ts_sources=(mod.ts src hub tests)
+[ -d testing ] && ts_sources+=(testing)
 [ -d bench ] && ts_sources+=(bench)
 [ -d examples ] && ts_sources+=(examples)
 [ -d ffi ] && ts_sources+=(ffi)
@@ -100,7 +101,7 @@ case "$cmd" in
     # native/ and ffi/_native_hashes.ts match zig/, build.zig and the version (no build).
     phase native bash "$root/_tools/build_native.sh" --check
     # The FFI tests load the host library, so build it before the suites.
-    phase build zig build
+    phase build zig build test-entries
     phase doctest junit_phase doctest "$reports/doctest.xml" \
       deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/ hub/ README.md
     phase deno junit_phase deno "$reports/deno.xml" \

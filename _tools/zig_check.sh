@@ -104,6 +104,8 @@ run_step zig-fmt 120 "$ZIG_EXE" fmt --check zig build.zig bench/native
 # 1. Native unit tests, Debug and ReleaseSafe.
 run_tests native-debug 600 test -Doptimize=Debug
 run_tests native-releasesafe 600 test -Doptimize=ReleaseSafe
+# Every handle slot starting next to the generation wrap (zig/handles.zig).
+run_tests native-debug-generation-wrap 600 test -Doptimize=Debug -Dfirst-generation=4294967294
 
 # 2. Foreign targets under qemu-user and Wine.
 foreign_modes=(Debug)

@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "9775ee5f945c087229c6f8c637a5cfea3a9712d6228bd29209bb484cee937109";
+  "2cd928e2ef5b04f1d2a767db2d35f0286696af22953543ee8111c133f5a9fc1a";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 73136,
-    sha256: "4d1f3fedef912cc04ab4c36e50bda4a422c44fb48c244167824ae57b1d731d7e",
+    size: 73232,
+    sha256: "8bd086e8d37018d8b95e45901e977f9f81592513f213acb539856232a99e433f",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 41326,
-    sha256: "0b9f1edf5881961a54b130c484ca8d8c86253d41b403d074d64f8c36362cd61d",
+    size: 41474,
+    sha256: "714fc5e6950721543fe89ae6e8de087836c6e3a1ad30ea1d1c633bf13ac9dd1b",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1170088,
-    sha256: "a3da287e5cad06d35a360548e7fc8ba98497ae1e01a35ef55cb801e5ce3237b3",
+    size: 1177808,
+    sha256: "b1fcc9422383f9fda50206a8bc3ade57ea8caaa5e8b8b08a23ff6243bdcbf870",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1408464,
-    sha256: "9e5b99c497b9d078c9619291d10a1747f8b1de9c4a52d1ada7885281dce10dfd",
+    size: 1417176,
+    sha256: "e951e2841c7b5ec52e92482ea29c11126a76dff269ff54fbcb54e513f6a7b3b3",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 999040,
-    sha256: "2bac93526afbb35114b5b64f403b9299a1b6473dfccf1a7a27e133779c666489",
+    size: 1005448,
+    sha256: "a00328bbb8bf291cadadc27c3f3f50944a7df4f29ba1e75b56c07d5ff5f51f92",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 226304,
-    sha256: "4fd3d728f5abb6c396c3024d3f64f1f8b8f77f54a063987aa36198434f9354fb",
+    size: 226816,
+    sha256: "025246ed0c5c16ac16710df427aa96f890991d75eb3781c5438f6efc0ba23da3",
   },
 };

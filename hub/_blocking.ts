@@ -14,8 +14,3 @@ export function blocking<T>(body: () => Op<T>): Blocking<T> {
   if (hubCore().outside()) return new Task(body, [], "helper").schedule().get();
   return body() as unknown as Blocking<T>;
 }
-
-/** A result available at once, in the form that fits the caller. */
-export function resolved<T>(value: T): Blocking<T> {
-  return hubCore().resolved(value);
-}

@@ -1,6 +1,8 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import { awaitOnly, getcurrent, Greenlet, type Op, type Step } from "../mod.ts";
+// The one private import from src/: the seam that routes awaitOnly() in hub greenlets here.
+import { awaitRoute } from "../src/_await_route.ts";
 import { Fifo } from "./_fifo.ts";
 import { hubBlocked, notInHub } from "./_misuse.ts";
 import { Timer, TimerHeap } from "./_timers.ts";
@@ -79,6 +81,7 @@ export class HubCore implements Hub {
     this.#main = main;
     this.#blocked.prev = this.#blocked.next = this.#blocked;
     this.greenlet = new Greenlet(() => this.#run(), { parent: this.#main, name: "hub" });
+    awaitRoute.to = (awaited, signal) => this.#routeAwait(awaited, signal);
   }
 
   get pending(): number {
@@ -136,15 +139,34 @@ export class HubCore implements Hub {
   }
 
   #adopt(g: Greenlet, what: string): Waiter {
+    if (g === this.greenlet) throw hubBlocked();
+    const w = this.#runs(g);
+    if (w === null) throw notInHub(what);
+    return w;
+  }
+
+  /** The waiter of `g` if the hub runs it (it has the hub above it), else null. */
+  #runs(g: Greenlet): Waiter | null {
     let w = this.#waiters.get(g);
     if (w !== undefined) return w;
-    if (g === this.greenlet) throw hubBlocked();
     let p = g.parent;
     while (p !== null && p !== this.greenlet) p = p.parent;
-    if (p === null) throw notInHub(what);
+    if (p === null) return null;
     w = new Waiter(g);
     this.#waiters.set(g, w);
     return w;
+  }
+
+  /**
+   * awaitOnly() in a greenlet the hub runs: the step that parks it alone until the promise
+   * settles; null for any other greenlet (its driver awaits, as without a hub).
+   */
+  #routeAwait(awaited: unknown, signal: AbortSignal | undefined): Step<unknown> | null {
+    const g = getcurrent();
+    if (g === this.#main || g === this.greenlet) return null;
+    const w = (g as unknown as Record<symbol, Waiter | undefined>)[waiterKey] ?? this.#runs(g);
+    if (w === null) return null;
+    return this.wait(w, awaited as PromiseLike<unknown>, signal);
   }
 
   /**

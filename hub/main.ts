@@ -10,7 +10,7 @@ export interface MainOptions {
   /**
    * Handle SIGINT and SIGTERM while the body runs: kill the body with `GreenletExit` (its
    * `finally` blocks run, and may switch and wait), then exit the process with 130 (SIGINT)
-   * or 143 (SIGTERM).
+   * or 143 (SIGTERM). A second signal during that cleanup exits at once.
    * @default true
    */
   signals?: boolean;
@@ -66,7 +66,8 @@ export async function main<R>(body: () => Op<R>, options?: MainOptions): Promise
   let exitCode = 0;
   const handlers = Object.entries(exitCodes).map(([signal, code]) => {
     const handler = (): void => {
-      if (exitCode !== 0) return;
+      // A second signal while the body still cleans up exits at once.
+      if (exitCode !== 0) process.exit(exitCode);
       exitCode = code;
       root.kill(undefined, { block: false });
     };

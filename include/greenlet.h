@@ -9,7 +9,8 @@
  * Conventions:
  *   - Every function except greenlet_abi_version and greenlet_status_name
  *     returns a greenlet_status; GREENLET_OK is 0.
- *   - Greenlets are named by greenlet_handle (uint32_t, 0 = none).
+ *   - Greenlets are named by a handle: a slot and a generation, passed as two
+ *     uint32_t parameters and written out as a greenlet_handle (below).
  *   - A handle belongs to the thread that created it; any call naming it from
  *     another thread fails with GREENLET_WRONG_THREAD and changes nothing.
  *   - One pointer-sized value travels with every switch, with a
@@ -20,6 +21,43 @@
  *     leave it alone; a new greenlet starts with its creator's state as of
  *     greenlet_create. Restore modes you change before switching away.
  *   - Stacks: 1 MiB usable by default, 64 KiB guard below; overflow faults.
+ *
+ * Cases a caller meets, one sentence each (zig/exports.zig tests each):
+ *   - greenlet_status_name returns "unknown" (never NULL) for a number that
+ *     is not a greenlet_status.
+ *   - GREENLET_STAT_GREENLETS_LIVE counts roots too: a thread's first call
+ *     that needs its tree creates its root and adds one.
+ *   - out_count of greenlet_stats and out_cap of greenlet_pool_set_cap may
+ *     be NULL; greenlet_stats(NULL, 0, &count) is GREENLET_OK and writes 0,
+ *     while NULL with a non-zero capacity is GREENLET_NULL_POINTER.
+ *   - greenlet_create reads parent slot 0 as "the current greenlet", but
+ *     greenlet_set_parent refuses slot 0 with GREENLET_INVALID_HANDLE.
+ *   - A dead greenlet may become a parent: whatever reaches it (a child's
+ *     result, a switch) goes on to its nearest live ancestor.
+ *   - A greenlet that died unstarted (a throw or kill into it while pending)
+ *     reports GREENLET_FLAG_STARTED | GREENLET_FLAG_DEAD: dead implies started.
+ *   - A child's result that reaches a pending parent starts it with that
+ *     result as its first value; a throw that reaches it makes it die
+ *     unstarted (its entry never runs) and goes on to its own parent.
+ *   - A kill aimed at the root reaches the root as a GREENLET_KIND_KILL
+ *     message (its pending switch returns it); the library never ends a root.
+ *   - A switch, throw or kill to oneself returns its own kind and value at
+ *     once, without switching.
+ *   - A greenlet's stack goes back to the pool when the greenlet dies (or
+ *     dies unstarted), not when its handle is destroyed.
+ *   - greenlet_pool_set_cap clamps a cap above GREENLET_POOL_MAX_CAP to it
+ *     without an error and reports the applied cap in *out_cap.
+ *
+ * Handles: a destroyed handle never names a greenlet again. Each destroy
+ * moves its slot to the next generation, and a slot whose generation would
+ * wrap (after 2^32 - 1 handles) is retired for good. Generations start at
+ * 1, so a handle whose generation was lost (0) never names a greenlet.
+ * Why two uint32_t parameters and not one uint64_t: Deno FFI takes a 64-bit
+ * integer only as a BigInt (a JS number leaves its fast call path, about
+ * 110 ns instead of 13), and bun:ffi takes a BigInt argument at about twice
+ * the cost of a call with u32 ones (greenlet_state's shape: 11 ns with a u32
+ * handle, 15 with two, 29 with a BigInt; Deno: the same within noise).
+ * Measured by bench/ffi_calls.ts; figures in docs/handles.md.
  */
 #ifndef GREENLET_H
 #define GREENLET_H
@@ -31,13 +69,24 @@
 extern "C" {
 #endif
 
-#define GREENLET_ABI_VERSION 1u
+#define GREENLET_ABI_VERSION 2u
 
-typedef uint32_t greenlet_handle;
+/* Largest cap greenlet_pool_set_cap applies. */
+#define GREENLET_POOL_MAX_CAP 4096u
+
+/*
+ * A greenlet's name, as written by greenlet_root, greenlet_current,
+ * greenlet_create and greenlet_parent; pass h.slot, h.generation to the
+ * calls. Slot 0 names no greenlet (any generation).
+ */
+typedef struct greenlet_handle {
+    uint32_t slot;
+    uint32_t generation;
+} greenlet_handle;
 
 typedef enum greenlet_status {
     GREENLET_OK = 0,
-    GREENLET_INVALID_HANDLE = 1,     /* 0, destroyed or never created */
+    GREENLET_INVALID_HANDLE = 1,     /* slot 0, destroyed or never created */
     GREENLET_WRONG_THREAD = 2,       /* handle owned by another thread */
     GREENLET_NULL_POINTER = 3,       /* a required pointer was NULL */
     GREENLET_INVALID_ARGUMENT = 4,
@@ -97,11 +146,13 @@ greenlet_status greenlet_root(greenlet_handle *out_handle);
 greenlet_status greenlet_current(greenlet_handle *out_handle);
 
 /*
- * Creates a pending greenlet. parent 0 = the current greenlet; stack_bytes
- * 0 = the default (1 MiB usable, lazily committed, rounded up to 64 KiB).
+ * Creates a pending greenlet. parent_slot 0 = the current greenlet;
+ * stack_bytes 0 = the default (1 MiB usable, lazily committed, rounded up to
+ * 64 KiB).
  */
-greenlet_status greenlet_create(greenlet_entry entry, uintptr_t arg, greenlet_handle parent,
-                                size_t stack_bytes, greenlet_handle *out_handle);
+greenlet_status greenlet_create(greenlet_entry entry, uintptr_t arg, uint32_t parent_slot,
+                                uint32_t parent_generation, size_t stack_bytes,
+                                greenlet_handle *out_handle);
 
 /*
  * Switch to target with a value / a throw / a kill. Returns when some
@@ -112,27 +163,32 @@ greenlet_status greenlet_create(greenlet_entry entry, uintptr_t arg, greenlet_ha
  * (it switches away instead of finishing) leaves it alive: the killer just
  * receives what it was sent.
  */
-greenlet_status greenlet_switch(greenlet_handle target, uintptr_t value, uint32_t *out_kind,
-                                uintptr_t *out_value);
-greenlet_status greenlet_throw(greenlet_handle target, uintptr_t value, uint32_t *out_kind,
-                               uintptr_t *out_value);
-greenlet_status greenlet_kill(greenlet_handle target, uintptr_t value, uint32_t *out_kind,
-                              uintptr_t *out_value);
+greenlet_status greenlet_switch(uint32_t slot, uint32_t generation, uintptr_t value,
+                                uint32_t *out_kind, uintptr_t *out_value);
+greenlet_status greenlet_throw(uint32_t slot, uint32_t generation, uintptr_t value,
+                               uint32_t *out_kind, uintptr_t *out_value);
+greenlet_status greenlet_kill(uint32_t slot, uint32_t generation, uintptr_t value,
+                              uint32_t *out_kind, uintptr_t *out_value);
 
-/* Parent (0 for a root; may name a destroyed greenlet) and reparenting. */
-greenlet_status greenlet_parent(greenlet_handle handle, greenlet_handle *out_parent);
-greenlet_status greenlet_set_parent(greenlet_handle handle, greenlet_handle parent);
+/* Parent (slot 0 for a root; may name a destroyed greenlet) and reparenting. */
+greenlet_status greenlet_parent(uint32_t slot, uint32_t generation, greenlet_handle *out_parent);
+greenlet_status greenlet_set_parent(uint32_t slot, uint32_t generation, uint32_t parent_slot,
+                                    uint32_t parent_generation);
 
 /* GREENLET_FLAG_* bits. */
-greenlet_status greenlet_state(greenlet_handle handle, uint32_t *out_flags);
+greenlet_status greenlet_state(uint32_t slot, uint32_t generation, uint32_t *out_flags);
 
-/* Frees a pending or dead greenlet's handle (and stack). */
-greenlet_status greenlet_destroy(greenlet_handle handle);
+/*
+ * Ends a pending or dead greenlet's handle; a pending one dies unstarted
+ * first (its stack goes back to the pool then). A dead greenlet's stack is
+ * already back in the pool: it went there when the greenlet died.
+ */
+greenlet_status greenlet_destroy(uint32_t slot, uint32_t generation);
 
-/* Copies up to `capacity` counters (enum greenlet_stat order). */
+/* Copies up to `capacity` counters (enum greenlet_stat order); *out_count = copied. */
 greenlet_status greenlet_stats(uint64_t *out_values, uint32_t capacity, uint32_t *out_count);
 
-/* Sets the free-stack pool cap (default 64, max 4096); trims the pool. */
+/* Sets the free-stack pool cap (default 64, clamped to GREENLET_POOL_MAX_CAP); trims the pool. */
 greenlet_status greenlet_pool_set_cap(uint32_t cap, uint32_t *out_cap);
 
 #ifdef __cplusplus

@@ -1,6 +1,8 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import { Kind, SignalledAwait, takeStep } from "./_core.ts";
+import { awaitRoute } from "./_await_route.ts";
+import { SignalledAwait } from "./_drivers.ts";
+import { awaitStep } from "./_trampoline.ts";
 import type { Step } from "./types.ts";
 
 /** Options for {@link awaitOnly}. */
@@ -14,7 +16,8 @@ export interface AwaitOnlyOptions {
  * `await_only`). The async driver (`switchAsync()`, `greenletSpawn()`) awaits it and resumes the
  * body with the result, or raises the rejection at this point. Under `switchSync()` this raises
  * `GreenletError` `WOULD_BLOCK` instead. While the body waits, only its driver may resume it;
- * a kill or throw from elsewhere is delivered here at once.
+ * a kill or throw from elsewhere is delivered here at once. In a greenlet run by the hub
+ * (`@greenlet/greenlet/hub`), only that greenlet waits: the hub runs the others meanwhile.
  *
  * @typeParam T the promised type
  * @param promise what to wait for (a non-promise value is waited for as a resolved promise)
@@ -44,8 +47,11 @@ export function awaitOnly<T>(
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError("Cannot await: options.signal must be an AbortSignal");
   }
-  const step = takeStep("awaitOnly()");
-  step.kind = Kind.AWAIT;
-  step.payload = signal === undefined ? promise : new SignalledAwait(promise, signal);
+  const route = awaitRoute.to;
+  if (route !== null) {
+    const routed = route(promise, signal);
+    if (routed !== null) return routed as Step<Awaited<T>>;
+  }
+  const step = awaitStep(signal === undefined ? promise : new SignalledAwait(promise, signal));
   return step as unknown as Step<Awaited<T>>;
 }

@@ -1,7 +1,9 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import { agent, type Core, ensureMain, setContext } from "./_core.ts";
-import { GreenletError } from "./greenlet_error.ts";
+import { ensureMain } from "./_agent.ts";
+import { setContext } from "./_gc_kill.ts";
+import { tokenOfAnotherGreenlet, tokenOfAnotherVariable, tokenUsed } from "./_misuse.ts";
+import { agent, type Core } from "./_trampoline.ts";
 import type { Op } from "./types.ts";
 
 /** Options for {@link ContextVar}. */
@@ -147,24 +149,15 @@ export class ContextVar<T> {
   reset(token: ContextToken<T>): void {
     const state = token as TokenState<T>;
     if (state.variable !== this || state.core === undefined) {
-      throw new GreenletError(
-        "TOKEN_MISMATCH",
-        `Cannot reset ContextVar "${this.#name}": the token was created by another variable`,
-      );
+      throw tokenOfAnotherVariable(this.#name);
     }
     ensureMain();
     const core = agent.current;
     if (state.core !== core) {
-      throw new GreenletError(
-        "TOKEN_MISMATCH",
-        `Cannot reset ContextVar "${this.#name}": the token was created in another greenlet`,
-      );
+      throw tokenOfAnotherGreenlet(this.#name);
     }
     if (state.used) {
-      throw new GreenletError(
-        "TOKEN_USED",
-        `Cannot reset ContextVar "${this.#name}": the token has already been used`,
-      );
+      throw tokenUsed(this.#name);
     }
     state.used = true;
     const next = new Map(core.ctx ?? undefined);

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import process from "node:process";
-import { runtime } from "./_runtime.ts";
+import { runtime } from "../testing/runtime.ts";
 
 /** The deno executable: the one running this suite, or the first on PATH under Bun. */
 export function denoPath(): string {

@@ -1,13 +1,13 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// The garbage-collection kill (best effort): runs tests/fixtures/gc_kill_child.ts in a
-// subprocess with forced GC and checks what the dropped greenlets' cleanup saw.
+// The garbage-collection kill (src/_gc_kill.ts, best effort): runs tests/fixtures/gc_kill_child.ts
+// in a subprocess with forced GC and checks what the dropped greenlets' cleanup saw.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { runtime } from "./_runtime.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { runtime } from "../testing/runtime.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 import type { Results } from "./fixtures/gc_kill_child.ts";
 
 let cached: Results | undefined;

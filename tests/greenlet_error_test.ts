@@ -1,6 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// Every GreenletError code raised where it is documented, and the TypeErrors at the API
-// boundary. Each error is checked for its code, its class, its name and a message naming the fix.
+// Every GreenletError code raised where it is documented, and the TypeErrors at the API boundary.
+// Each error is checked for its code, its class, its name and a message naming the fix. The
+// messages live in src/_misuse.ts.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +16,7 @@ import {
   greenletSpawn,
   settrace,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 /** Asserts that `error` is a GreenletError with `code` whose message matches `fix`. */
 function assertGreenletError(error: unknown, code: GreenletErrorCode, fix: RegExp): void {

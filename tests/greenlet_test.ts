@@ -14,7 +14,7 @@ import {
   type GreenletRun,
   type Op,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 class SomeError extends Error {
   override name = "SomeError";

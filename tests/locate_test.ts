@@ -24,11 +24,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { ABI_VERSION } from "../ffi/constants.ts";
 import { locateLibrary, type LocateOptions } from "../ffi/_locate.ts";
 import { NATIVE_FILES, NATIVE_VERSION } from "../ffi/_native_hashes.ts";
 import { NativeLibraryError } from "../ffi/native_library_error.ts";
 import { denoPath } from "./_deno_path.ts";
-import { runtime } from "./_runtime.ts";
+import { runtime } from "../testing/runtime.ts";
 import { type Fault, startStaticServer, type StaticServer } from "./_static_server.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -321,7 +322,7 @@ describe("native library delivery end to end (subprocesses)", () => {
     const cache = join(work, "cache");
     const first = await denoChild(cache, allFlags(cache));
     assert.equal(first.result.ok, true, first.output);
-    assert.equal(first.result.abi, 1);
+    assert.equal(first.result.abi, ABI_VERSION);
     const path = first.result.path ?? "";
     assert.ok(path.startsWith(join(cache, NATIVE_VERSION) + "/"), path);
     const entry = Object.values(NATIVE_FILES).find((f) => f.sha256 === sha256(readFileSync(path)));
@@ -332,7 +333,7 @@ describe("native library delivery end to end (subprocesses)", () => {
     const second = await denoChild(cache, offline);
     assert.equal(second.result.ok, true, second.output);
     assert.equal(second.result.path, path);
-    assert.equal(second.result.abi, 1);
+    assert.equal(second.result.abi, ABI_VERSION);
   });
 
   it(`${runtime.name} loads the packaged file from a copy of the package without a build`, async () => {
@@ -345,7 +346,7 @@ describe("native library delivery end to end (subprocesses)", () => {
     delete env.GREENLET_LIBRARY_PATH;
     const { result, output } = await run(runtime.command(CHILD, [module]), env, copy);
     assert.equal(result.ok, true, output);
-    assert.equal(result.abi, 1);
+    assert.equal(result.abi, ABI_VERSION);
     assert.ok(result.path?.startsWith(join(copy, "native") + "/"), result.path);
   });
 });

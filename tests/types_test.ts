@@ -13,7 +13,7 @@ import {
   greenletSpawn,
   type Op,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 describe("types", () => {
   it("Greenlet.switch() results are unknown unless the caller supplies a type argument", () => {

@@ -1,10 +1,10 @@
 //! The native greenlet tree: one tree per OS thread, rooted at the thread's
 //! own stack ("root", the main greenlet of the native tree).
 //!
-//! Every greenlet is named by a `Handle` (u32: slot index and generation), so
-//! a stale or foreign handle is detected from the slot's metadata alone and
-//! never dereferenced: a handle owned by another thread gives
-//! `error.WrongThread`, a destroyed one `error.InvalidHandle`.
+//! Every greenlet is named by a `Handle` (slot index and generation, see
+//! handles.zig), so a stale or foreign handle is detected from the slot's
+//! metadata alone and never dereferenced: a handle owned by another thread
+//! gives `error.WrongThread`, a destroyed one `error.InvalidHandle`.
 //!
 //! Switching from the root into a greenlet and getting control back when
 //! something switches to the root (or finishes into it) is one plain call
@@ -13,7 +13,7 @@
 //! stack.
 //!
 //! Usage (Zig):
-//!   const child = try greenlet.create(entry, arg, 0, 0);
+//!   const child = try greenlet.create(entry, arg, .none, 0);
 //!   const reply = try greenlet.switchTo(child, 42);   // runs entry(arg, 42, &result)
 //!   try greenlet.destroy(child);                       // once it is dead
 
@@ -24,6 +24,7 @@ const Stack = @import("Stack.zig");
 const stack_pool = @import("stack_pool.zig");
 const context = @import("context.zig");
 const exports = @import("exports.zig");
+const handles = @import("handles.zig");
 
 /// What travels with a switch besides the pointer-sized value.
 pub const Kind = enum(u32) {
@@ -45,8 +46,8 @@ pub const Message = struct { kind: Kind, value: usize };
 /// is treated as `throw`.
 pub const EntryFn = *const fn (arg: usize, value: usize, result: *usize) callconv(.c) u32;
 
-/// Handle 0 never names a greenlet; APIs read it as "none" or "current".
-pub const Handle = u32;
+/// Slot 0 never names a greenlet; APIs read it as "none" or "current".
+pub const Handle = handles.Handle;
 
 pub const Error = error{
     InvalidHandle,
@@ -99,118 +100,32 @@ const ThreadState = struct {
 threadlocal var thread_state: ThreadState = .{};
 var thread_numbers: std.atomic.Value(u32) = .init(0);
 
-// Handle layout: low 20 bits slot index (0 unused), high 12 bits generation.
-const index_bits = 20;
-const generation_bits = 32 - index_bits;
-const index_mask: u32 = (1 << index_bits) - 1;
-const generation_mask: u32 = (1 << generation_bits) - 1;
-const chunk_slots = 1024;
-const chunk_count = (1 << index_bits) / chunk_slots;
 /// Largest number of greenlets (roots included) alive at once.
-pub const max_greenlets = (1 << index_bits) - 1;
-
-comptime {
-    assert(index_bits + generation_bits == @bitSizeOf(Handle));
-    assert((1 << index_bits) % chunk_slots == 0);
-    assert(chunk_count * chunk_slots == 1 << index_bits);
-}
-
-const Slot = struct {
-    /// (generation << 32) | owner thread number; owner 0 = no live handle.
-    meta: std.atomic.Value(u64),
-    generation: u32,
-    next_free: u32,
-    greenlet: Greenlet,
-};
-
-const Chunk = [chunk_slots]Slot;
-
-var chunks: [chunk_count]std.atomic.Value(?*Chunk) = @splat(.init(null));
-var table_lock: stack_pool.SpinLock = .{};
-var chunks_used: u32 = 0;
-var free_head: u32 = 0;
-var free_tail: u32 = 0;
-
-inline fn slotAt(index: u32) ?*Slot {
-    assert(index <= index_mask);
-    const chunk = chunks[index / chunk_slots].load(.acquire) orelse return null;
-    return &chunk[index % chunk_slots];
-}
-
-fn metaOf(generation: u32, owner: u32) u64 {
-    assert(generation <= generation_mask);
-    return (@as(u64, generation) << 32) | owner;
-}
-
-/// Takes a free slot (FIFO, so a freed handle is reused as late as possible).
-fn slotAllocate() Error!u32 {
-    table_lock.lock();
-    defer table_lock.unlock();
-    if (free_head == 0) {
-        if (chunks_used == chunk_count) return error.TooManyGreenlets;
-        const chunk = std.heap.page_allocator.create(Chunk) catch return error.OutOfMemory;
-        const first: u32 = chunks_used * chunk_slots;
-        for (chunk, 0..) |*slot, offset| {
-            const index: u32 = first + @as(u32, @intCast(offset));
-            slot.* = .{
-                .meta = .init(0),
-                .generation = 0,
-                .next_free = if (offset + 1 < chunk_slots) index + 1 else 0,
-                .greenlet = undefined,
-            };
-        }
-        chunks[chunks_used].store(chunk, .release);
-        chunks_used += 1;
-        // Index 0 stays unused so that handle 0 means "none".
-        free_head = if (first == 0) 1 else first;
-        free_tail = first + chunk_slots - 1;
-    }
-    const index = free_head;
-    const slot = slotAt(index).?;
-    assert(slot.meta.load(.monotonic) & 0xffff_ffff == 0);
-    free_head = slot.next_free;
-    if (free_head == 0) free_tail = 0;
-    slot.next_free = 0;
-    return index;
-}
-
-fn slotFree(index: u32) void {
-    const slot = slotAt(index).?;
-    assert(slot.meta.load(.monotonic) & 0xffff_ffff == 0);
-    table_lock.lock();
-    defer table_lock.unlock();
-    slot.next_free = 0;
-    if (free_tail == 0) {
-        free_head = index;
-    } else {
-        slotAt(free_tail).?.next_free = index;
-    }
-    free_tail = index;
-}
+pub const max_greenlets = handles.max_greenlets;
 
 fn threadStateInit() Error!*ThreadState {
     const state = &thread_state;
     if (state.number != 0) return state;
     const number = thread_numbers.fetchAdd(1, .monotonic) + 1;
     assert(number != 0);
-    const index = try slotAllocate();
-    const slot = slotAt(index).?;
-    slot.greenlet = .{
+    const index = try handles.allocate();
+    const greenlet = &handles.slotAt(index).?.greenlet;
+    greenlet.* = .{
         .sp = 0,
         .stack = null,
         .entry = null,
         .arg = 0,
         .parent = null,
         .thread = state,
-        .handle = (slot.generation << index_bits) | index,
+        .handle = handles.handleAt(index),
         .references = 1,
         .state = .active,
         .is_root = true,
     };
     state.number = number;
-    state.root = &slot.greenlet;
-    state.current = &slot.greenlet;
-    slot.meta.store(metaOf(slot.generation, number), .release);
+    state.root = greenlet;
+    state.current = greenlet;
+    handles.publish(index, number);
     stack_pool.counterAdd(.greenlets_live, 1);
     return state;
 }
@@ -246,16 +161,7 @@ pub inline fn lookup(handle: Handle) Error!*Greenlet {
 /// `lookup` with the calling thread's state already at hand (one TLS
 /// address computation per call on the switch path).
 inline fn lookupIn(state: *ThreadState, handle: Handle) Error!*Greenlet {
-    const index = handle & index_mask;
-    if (index == 0) return error.InvalidHandle;
-    const slot = slotAt(index) orelse return error.InvalidHandle;
-    const meta = slot.meta.load(.acquire);
-    const owner: u32 = @truncate(meta);
-    if (owner == 0) return error.InvalidHandle;
-    if (@as(u32, @truncate(meta >> 32)) != handle >> index_bits) return error.InvalidHandle;
-    if (owner != state.number) return error.WrongThread;
-    const greenlet = &slot.greenlet;
-    assert(greenlet.handle == handle);
+    const greenlet = try handles.lookup(handle, state.number);
     assert(greenlet.thread == state);
     return greenlet;
 }
@@ -275,15 +181,14 @@ pub fn current() Error!Handle {
 /// `stack_bytes` 0 means `Stack.default_usable_bytes`.
 pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: usize) Error!Handle {
     const state = try threadStateInit();
-    const up = if (parent_handle == 0) state.current.? else try lookup(parent_handle);
+    const up = if (parent_handle.slot == 0) state.current.? else try lookup(parent_handle);
     const usable_bytes = Stack.usableBytesFor(stack_bytes) catch return error.InvalidStackSize;
-    const index = try slotAllocate();
-    const slot = slotAt(index).?;
+    const index = try handles.allocate();
     const stack = stack_pool.acquire(usable_bytes) catch {
-        slotFree(index);
+        handles.free(index);
         return error.OutOfMemory;
     };
-    const greenlet = &slot.greenlet;
+    const greenlet = &handles.slotAt(index).?.greenlet;
     greenlet.* = .{
         .sp = context.prepare(stack, &greenletMain, @intFromPtr(greenlet), context.fpControlCapture()),
         .stack = stack,
@@ -291,13 +196,13 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
         .arg = arg,
         .parent = up,
         .thread = state,
-        .handle = (slot.generation << index_bits) | index,
+        .handle = handles.handleAt(index),
         .references = 1,
         .state = .pending,
         .is_root = false,
     };
     up.references += 1;
-    slot.meta.store(metaOf(slot.generation, state.number), .release);
+    handles.publish(index, state.number);
     stack_pool.counterAdd(.greenlets_live, 1);
     assert(lookup(greenlet.handle) catch unreachable == greenlet);
     return greenlet.handle;
@@ -319,7 +224,7 @@ inline fn transfer(target_handle: Handle, message: Message) Error!Message {
     if (context.fused) {
         var kind: u32 = 0;
         var value: usize = 0;
-        const status = context.fusedSwitch(target_handle, message.value, &kind, &value, @backingInt(message.kind));
+        const status = context.fusedSwitch(target_handle.slot, target_handle.generation, message.value, &kind, &value, @backingInt(message.kind));
         if (status != 0) return exports.errorFrom(status);
         return .{ .kind = @fromBackingInt(kind), .value = value };
     }
@@ -348,19 +253,13 @@ comptime {
 /// atomic metadata, before the greenlet is touched); anything else (errors,
 /// throw/kill, pending or dead targets, self-switch, a finishing greenlet)
 /// goes to `fusedBegin`.
-fn fusedBeginFast(target_handle: Handle, value: usize, saved_sp: usize) callconv(.c) FusedResult {
+fn fusedBeginFast(target_slot: u32, target_generation: u32, value: usize, saved_sp: usize) callconv(.c) FusedResult {
     const state = threadState();
+    const target_handle: Handle = .{ .slot = target_slot, .generation = target_generation };
     slow: {
-        const index = target_handle & index_mask;
-        const chunk = chunks[index / chunk_slots].load(.acquire) orelse break :slow;
-        const slot = &chunk[index % chunk_slots];
-        // Owner 0 (free slot) never matches: a thread without a tree has
-        // number 0 and takes the slow path.
+        // A thread without a tree has number 0 and takes the slow path.
         if (state.number == 0) break :slow;
-        if (index == 0) break :slow;
-        if (slot.meta.load(.acquire) != metaOf(target_handle >> index_bits, state.number)) break :slow;
-        const runner = &slot.greenlet;
-        assert(runner.handle == target_handle);
+        const runner = handles.lookupFast(target_handle, state.number) orelse break :slow;
         assert(runner.thread == state);
         if (runner.state != .active) break :slow;
         const origin = state.current.?;
@@ -378,7 +277,7 @@ fn fusedBeginFast(target_handle: Handle, value: usize, saved_sp: usize) callconv
     const frame: [*]const usize = @ptrFromInt(saved_sp);
     const out_kind: ?*u32 = @ptrFromInt(frame[0]);
     const out_value: ?*usize = @ptrFromInt(frame[1]);
-    return @call(.never_inline, fusedBegin, .{ target_handle, value, out_kind, out_value, @backingInt(Kind.value), saved_sp });
+    return @call(.never_inline, fusedBegin, .{ target_slot, target_generation, value, out_kind, out_value, @backingInt(Kind.value), saved_sp });
 }
 
 /// The Zig half of the fused switch (`context.abi.switchCore`), run on the
@@ -387,7 +286,8 @@ fn fusedBeginFast(target_handle: Handle, value: usize, saved_sp: usize) callconv
 /// is for the caller itself, delivered here); else the stack to resume and
 /// extra = a finished greenlet whose stack the resumed side releases.
 fn fusedBegin(
-    target_handle: Handle,
+    target_slot: u32,
+    target_generation: u32,
     value: usize,
     out_kind: ?*u32,
     out_value: ?*usize,
@@ -406,7 +306,7 @@ fn fusedBegin(
         self.sp = saved_sp;
         return .{ .sp = handOver(state, runner, message), .extra = @intFromPtr(self) };
     }
-    const target = lookupIn(state, target_handle) catch |err| {
+    const target = lookupIn(state, .{ .slot = target_slot, .generation = target_generation }) catch |err| {
         @branchHint(.unlikely);
         return .{ .sp = 0, .extra = @intCast(@backingInt(exports.statusFrom(err))) };
     };
@@ -538,7 +438,7 @@ fn greenletMain(self_address: usize, from_address: usize) callconv(.c) noreturn 
     self.state = .dead;
     assert(state.current == self);
     if (context.fused) {
-        _ = context.fusedSwitch(0, message.value, null, null, fused_finish | @backingInt(message.kind));
+        _ = context.fusedSwitch(0, 0, message.value, null, null, fused_finish | @backingInt(message.kind));
         unreachable; // A dead greenlet is never resumed.
     }
     const runner = resolveTarget(self.parent.?, &message);
@@ -548,7 +448,7 @@ fn greenletMain(self_address: usize, from_address: usize) callconv(.c) noreturn 
 
 pub fn parent(handle: Handle) Error!Handle {
     const greenlet = try lookup(handle);
-    const up = greenlet.parent orelse return 0;
+    const up = greenlet.parent orelse return Handle.none;
     return up.handle;
 }
 
@@ -592,10 +492,7 @@ pub fn destroy(handle: Handle) Error!void {
     if (greenlet.state == .pending) dieUnstarted(greenlet);
     assert(greenlet.state == .dead);
     assert(greenlet.stack == null);
-    const index = handle & index_mask;
-    const slot = slotAt(index).?;
-    slot.generation = (slot.generation + 1) & generation_mask;
-    slot.meta.store(metaOf(slot.generation, 0), .release);
+    handles.invalidate(handle.slot);
     stack_pool.counterSub(.greenlets_live, 1);
     release(greenlet);
 }
@@ -614,7 +511,7 @@ fn release(first: *Greenlet) void {
         assert(victim.state == .dead);
         greenlet = victim.parent;
         victim.parent = null;
-        slotFree(victim.handle & index_mask);
+        handles.free(victim.handle.slot);
     }
 }
 
@@ -632,7 +529,7 @@ fn entryEcho(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 
 test switchTo {
     const main = try root();
-    const child = try create(&entryEcho, 100, 0, 0);
+    const child = try create(&entryEcho, 100, .none, 0);
     try testing.expectEqual(@as(u32, 0), try flags(child) & Flag.started);
     const first = try switchTo(child, 5);
     try testing.expectEqual(Message{ .kind = .value, .value = 105 }, first);
@@ -653,7 +550,7 @@ test "switch to self returns the message" {
 }
 
 test "kill: suspended greenlet sees the kill as a status" {
-    const child = try create(&entryEcho, 0, 0, 0);
+    const child = try create(&entryEcho, 0, .none, 0);
     _ = try switchTo(child, 1);
     // entryEcho returns the kill kind: it obeyed, the parent gets a value.
     const reply = try throwTo(child, .kill, 77);
@@ -663,7 +560,7 @@ test "kill: suspended greenlet sees the kill as a status" {
 }
 
 test "throw: an uncaught throw reaches the parent as a throw" {
-    const child = try create(&entryEcho, 0, 0, 0);
+    const child = try create(&entryEcho, 0, .none, 0);
     _ = try switchTo(child, 1);
     const reply = try throwTo(child, .throw, 55);
     try testing.expectEqual(Message{ .kind = .throw, .value = 55 }, reply);
@@ -671,10 +568,10 @@ test "throw: an uncaught throw reaches the parent as a throw" {
 }
 
 test "kill or throw into a pending greenlet: it dies unstarted" {
-    const killed = try create(&entryEcho, 0, 0, 0);
+    const killed = try create(&entryEcho, 0, .none, 0);
     try testing.expectEqual(Message{ .kind = .value, .value = 4 }, try throwTo(killed, .kill, 4));
     try testing.expectEqual(Flag.started | Flag.dead, try flags(killed));
-    const thrown = try create(&entryEcho, 0, 0, 0);
+    const thrown = try create(&entryEcho, 0, .none, 0);
     try testing.expectEqual(Message{ .kind = .throw, .value = 6 }, try throwTo(thrown, .throw, 6));
     try destroy(killed);
     try destroy(thrown);
@@ -695,7 +592,7 @@ fn entryIgnoreKill(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 }
 
 test "kill ignored: the greenlet stays alive and the killer gets its value" {
-    const child = try create(&entryIgnoreKill, 0, 0, 0);
+    const child = try create(&entryIgnoreKill, 0, .none, 0);
     _ = try switchTo(child, 1);
     const first = try throwTo(child, .kill, 5);
     try testing.expectEqual(Message{ .kind = .value, .value = 1005 }, first);
@@ -714,7 +611,7 @@ fn entryReturnArg(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 
 test "finished greenlet's result goes to its parent, not its resumer" {
     const main = try root();
-    const outer = try create(&entryEcho, 0, 0, 0);
+    const outer = try create(&entryEcho, 0, .none, 0);
     const inner = try create(&entryReturnArg, 3, outer, 0);
     try testing.expectEqual(outer, try parent(inner));
     _ = try switchTo(outer, 0); // outer is suspended in its switch to main
@@ -734,14 +631,14 @@ test "finished greenlet's result goes to its parent, not its resumer" {
 
 test setParent {
     const main = try root();
-    const a = try create(&entryEcho, 0, 0, 0);
+    const a = try create(&entryEcho, 0, .none, 0);
     const b = try create(&entryReturnArg, 0, a, 0);
     try testing.expectError(error.CyclicParent, setParent(a, a));
     try testing.expectError(error.CyclicParent, setParent(a, b));
     try testing.expectError(error.RootHasNoParent, setParent(main, a));
     try setParent(b, main);
     try testing.expectEqual(main, try parent(b));
-    try testing.expectEqual(@as(Handle, 0), try parent(main));
+    try testing.expectEqual(Handle.none, try parent(main));
     // Destroying a parent first keeps its slot until the child lets go.
     try setParent(b, a);
     try destroy(a);
@@ -751,8 +648,8 @@ test setParent {
 }
 
 test "create refuses bad sizes and parents" {
-    try testing.expectError(error.InvalidStackSize, create(&entryEcho, 0, 0, Stack.max_usable_bytes + 1));
-    try testing.expectError(error.InvalidHandle, create(&entryEcho, 0, 12345, 0));
+    try testing.expectError(error.InvalidStackSize, create(&entryEcho, 0, .none, Stack.max_usable_bytes + 1));
+    try testing.expectError(error.InvalidHandle, create(&entryEcho, 0, .{ .slot = 12345, .generation = handles.first_generation }, 0));
 }
 
 const RegisterProbe = struct {
@@ -782,7 +679,7 @@ fn entryClobber(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 test "register preservation across switches" {
     const seed_root: u64 = 0x5a5a_0000_1111_0000;
     const seed_child: u64 = 0xa5a5_0000_2222_0000;
-    const child = try create(&entryClobber, seed_child, 0, 0);
+    const child = try create(&entryClobber, seed_child, .none, 0);
     var probe: RegisterProbe = .{ .target = child };
     context.fillRegistersAndCall(&probeSwitch, @intFromPtr(&probe), seed_root, &probe.out);
     for (probe.out, 0..) |register, i| try testing.expectEqual(seed_root + i, register);
@@ -807,7 +704,7 @@ test "FP control state: thread state, a new greenlet starts with its creator's" 
     const saved = context.fpRoundingMode();
     defer context.fpRoundingModeSet(saved);
     context.fpRoundingModeSet(2); // up, snapshotted by create
-    const child = try create(&entryFpControl, 0, 0, 0);
+    const child = try create(&entryFpControl, 0, .none, 0);
     context.fpRoundingModeSet(0); // the thread moves on to nearest
     const inherited = try switchTo(child, 0);
     try testing.expectEqual(@as(usize, 2), inherited.value);
@@ -840,7 +737,7 @@ fn entryDeep(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 
 test "deep recursion on a greenlet stack" {
     const depth = 1500; // ~400 KiB of frames in ReleaseSafe, more in Debug
-    const child = try create(&entryDeep, depth, 0, 4 * 1024 * 1024);
+    const child = try create(&entryDeep, depth, .none, 4 * 1024 * 1024);
     try testing.expectEqual(Message{ .kind = .value, .value = 1 }, try switchTo(child, 0));
     try testing.expectEqual(Message{ .kind = .value, .value = 42 }, try switchTo(child, 42));
     try destroy(child);
@@ -848,17 +745,17 @@ test "deep recursion on a greenlet stack" {
 
 test "10k live greenlets, pooled stacks reused" {
     const count = 10_000;
-    const handles = try testing.allocator.alloc(Handle, count);
-    defer testing.allocator.free(handles);
+    const greenlets = try testing.allocator.alloc(Handle, count);
+    defer testing.allocator.free(greenlets);
     const live_before = stack_pool.stat(.greenlets_live);
-    for (handles, 0..) |*handle, i| {
-        handle.* = try create(&entryEcho, i, 0, 0);
+    for (greenlets, 0..) |*handle, i| {
+        handle.* = try create(&entryEcho, i, .none, 0);
         const reply = try switchTo(handle.*, 1);
         try testing.expectEqual(i + 1, reply.value);
     }
     try testing.expectEqual(live_before + count, stack_pool.stat(.greenlets_live));
     try testing.expect(stack_pool.stat(.stacks_in_use) >= count);
-    for (handles, 0..) |handle, i| {
+    for (greenlets, 0..) |handle, i| {
         try testing.expectEqual(Message{ .kind = .value, .value = i }, try throwTo(handle, .kill, i));
         try destroy(handle);
     }
@@ -867,7 +764,7 @@ test "10k live greenlets, pooled stacks reused" {
     // A new default-size greenlet reuses a pooled stack.
     const reused = stack_pool.stat(.stacks_reused);
     const created = stack_pool.stat(.stacks_created);
-    const again = try create(&entryEcho, 0, 0, 0);
+    const again = try create(&entryEcho, 0, .none, 0);
     try testing.expectEqual(reused + 1, stack_pool.stat(.stacks_reused));
     try testing.expectEqual(created, stack_pool.stat(.stacks_created));
     try destroy(again);
@@ -898,7 +795,7 @@ fn entryStackLimits(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 test "windows: the TEB describes the running greenlet's stack" {
     if (builtin.os.tag != .windows) return error.SkipZigTest;
     const before = context.abi.threadStackLimits();
-    const child = try create(&entryStackLimits, 0, 0, 0);
+    const child = try create(&entryStackLimits, 0, .none, 0);
     try testing.expectEqual(Message{ .kind = .value, .value = 1 }, try switchTo(child, 0));
     const after = context.abi.threadStackLimits();
     try testing.expectEqual(before.low, after.low);
@@ -938,7 +835,7 @@ test "stack overflow hits the guard (forked child dies by SIGSEGV or SIGBUS)" {
         };
         _ = linux.sigaction(.SEGV, &default_action, null);
         _ = linux.sigaction(.BUS, &default_action, null);
-        const child = create(&entryOverflow, 0, 0, Stack.granule_bytes) catch linux.exit_group(2);
+        const child = create(&entryOverflow, 0, .none, Stack.granule_bytes) catch linux.exit_group(2);
         _ = switchTo(child, 0) catch linux.exit_group(3);
         linux.exit_group(4); // the overflow did not fault
     }

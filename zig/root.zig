@@ -8,6 +8,7 @@ const std = @import("std");
 const builtin = @import("builtin");
 
 pub const greenlet = @import("greenlet.zig");
+pub const handles = @import("handles.zig");
 pub const Stack = @import("Stack.zig");
 pub const stack_pool = @import("stack_pool.zig");
 pub const context = @import("context.zig");

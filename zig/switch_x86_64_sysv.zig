@@ -95,11 +95,12 @@ pub fn switchContextJump() callconv(.naked) void {
 /// straight to its own caller with `popq; jmpq *` (see `switchContextJump`):
 /// no `ret` of the switch path can mispredict.
 ///
-/// `fn (target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize,
-/// mode: u32) callconv(.c) c_int` (a greenlet status). Saves the callee-saved
-/// registers and the two out pointers (the fused frame, `fused_frame_bytes`),
-/// then calls `greenlet_fused_begin(target, value, out_kind, out_value, mode,
-/// saved_sp)`, which does every check, hands the message over (into the
+/// `fn (slot: u32, generation: u32, value: usize, out_kind: ?*u32,
+/// out_value: ?*usize, mode: u32) callconv(.c) c_int` (a greenlet status).
+/// Saves the callee-saved registers and the two out pointers (the fused
+/// frame, `fused_frame_bytes`), then calls `greenlet_fused_begin(slot,
+/// generation, value, out_kind, out_value, mode, saved_sp)` (saved_sp the one
+/// stack argument), which does every check, hands the message over (into the
 /// resumed side's out pointers) and returns {sp, extra} in RAX:RDX:
 /// sp = 0: no switch, EAX = status (extra); otherwise the stack to resume and
 /// extra = 0, or 1 when the resumed greenlet is a root, or a finished
@@ -117,8 +118,8 @@ fn coreBody(comptime begin: []const u8) []const u8 {
 }
 
 const core_head = push_saved ++
+    \\ pushq %%r8
     \\ pushq %%rcx
-    \\ pushq %%rdx
 ;
 
 const core_tail =
@@ -160,21 +161,21 @@ comptime {
 
 pub fn switchCore() callconv(.naked) void {
     asm volatile (coreBody(
-            \\ movq %%rsp, %%r9
-            \\ subq $8, %%rsp
+            \\ movq %%rsp, %%rax
+            \\ pushq %%rax
             \\ callq greenlet_fused_begin
             \\
         ));
 }
 
-/// `switchCore` with mode 0 (a value): `fn (target, value, out_kind,
-/// out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
+/// `switchCore` with mode 0 (a value): `fn (slot, generation, value,
+/// out_kind, out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
 pub fn switchCoreValue() callconv(.naked) void {
-    // The common case: greenlet_fused_value(target, value, saved_sp) reads
-    // the out pointers from the frame (fewer registers to keep across its
-    // TLS lookup).
+    // The common case: greenlet_fused_value(slot, generation, value,
+    // saved_sp) reads the out pointers from the frame (fewer registers to
+    // keep across its TLS lookup).
     asm volatile (coreBody(
-            \\ movq %%rsp, %%rdx
+            \\ movq %%rsp, %%rcx
             \\ subq $8, %%rsp
             \\ callq greenlet_fused_value
             \\

@@ -45,11 +45,11 @@ static double run_raw(void) {
 static greenlet_handle bench_root, bench_child;
 
 static uint32_t echo_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
-    greenlet_handle root = (greenlet_handle)arg;
+    const greenlet_handle root = *(const greenlet_handle *)arg;
     uint32_t kind = GREENLET_KIND_VALUE;
     uintptr_t v = value;
     for (;;) {
-        if (greenlet_switch(root, v + 1, &kind, &v) != GREENLET_OK) abort();
+        if (greenlet_switch(root.slot, root.generation, v + 1, &kind, &v) != GREENLET_OK) abort();
         if (kind != GREENLET_KIND_VALUE) {
             *result = v;
             return kind;
@@ -61,7 +61,8 @@ static double run_full(void) {
     uint32_t kind = 0;
     uintptr_t v = 0;
     uint64_t start = now_ns();
-    for (uint32_t i = 0; i < ITERATIONS; i++) greenlet_switch(bench_child, v, &kind, &v);
+    for (uint32_t i = 0; i < ITERATIONS; i++)
+        greenlet_switch(bench_child.slot, bench_child.generation, v, &kind, &v);
     double ns = (double)(now_ns() - start) / ITERATIONS;
     sink = v;
     return ns;
@@ -119,7 +120,8 @@ int main(int argc, char **argv) {
     const char *only = argc > 1 ? argv[1] : NULL;
     if (bench_raw_setup() != 0) return 1;
     if (greenlet_root(&bench_root) != GREENLET_OK) return 1;
-    if (greenlet_create(echo_entry, bench_root, 0, 0, &bench_child) != GREENLET_OK) return 1;
+    if (greenlet_create(echo_entry, (uintptr_t)&bench_root, 0, 0, 0, &bench_child) != GREENLET_OK)
+        return 1;
 
     size_t fc_size = 64 * 1024;
     char *fc_stack = malloc(fc_size);
@@ -175,8 +177,10 @@ int main(int argc, char **argv) {
     for (uint32_t i = 0; i < MEMORY_GREENLETS; i++) {
         uint32_t kind = 0;
         uintptr_t v = 0;
-        if (greenlet_create(echo_entry, bench_root, 0, 0, &handles[i]) != GREENLET_OK) return 1;
-        if (greenlet_switch(handles[i], i, &kind, &v) != GREENLET_OK) return 1;
+        if (greenlet_create(echo_entry, (uintptr_t)&bench_root, 0, 0, 0, &handles[i]) != GREENLET_OK)
+            return 1;
+        if (greenlet_switch(handles[i].slot, handles[i].generation, i, &kind, &v) != GREENLET_OK)
+            return 1;
     }
     long after = resident_bytes();
     double per_greenlet = (double)(after - before) / MEMORY_GREENLETS;
@@ -184,8 +188,8 @@ int main(int argc, char **argv) {
     uint32_t count = 0;
     greenlet_stats(stats, GREENLET_STAT_COUNT, &count);
     for (uint32_t i = 0; i < MEMORY_GREENLETS; i++) {
-        greenlet_kill(handles[i], 0, NULL, NULL);
-        greenlet_destroy(handles[i]);
+        greenlet_kill(handles[i].slot, handles[i].generation, 0, NULL, NULL);
+        greenlet_destroy(handles[i].slot, handles[i].generation);
     }
 
     printf("| round trip (2 switches) | best ns | vs fcontext | median ns | vs fcontext |\n");

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { getcurrent, Greenlet } from "../../mod.ts";
 import { Channel, Event, getHub, LoopExit, Queue, sleep, spawn, type Task } from "../../hub/mod.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 import { run } from "./_run.ts";
 
 describe("hub", () => {

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { GreenletExit } from "../../mod.ts";
 import { killAll, sleep, spawn } from "../../hub/mod.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 
 describe("killAll", () => {
   it("kills every task, runs their finally blocks and waits", async () => {

@@ -8,8 +8,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { getcurrent } from "../../mod.ts";
 import { Event, LoopExit, main, sleep, spawn } from "../../hub/mod.ts";
-import { runtime } from "../_runtime.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { runtime } from "../../testing/runtime.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 
 describe("main()", () => {
   it("resolves with the body's result and runs the body as a task under the hub", async () => {
@@ -68,28 +68,41 @@ describe("main()", () => {
 
   it("SIGINT kills the body, its finally blocks switch and await, then the exit code is 130", async () => {
     if (process.platform === "win32") return;
-    const script = fileURLToPath(new URL("./fixtures/sigint_child.ts", import.meta.url));
-    const command = runtime.command(script).map((arg) => `'${arg}'`).join(" ");
-    // The shell reports the exit status as a number on both runtimes (a parent's view of a
-    // 128+n status differs between their child_process implementations).
-    const child = spawnProcess("sh", ["-c", `${command}; echo "exit $?"`], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let sent = false;
-    child.stderr.on("data", (chunk) => out += chunk);
-    const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const ready = /ready (\d+)/.exec(out);
-      if (ready !== null && !sent) {
-        sent = true;
-        process.kill(Number(ready[1]), "SIGINT");
-      }
-    });
-    await closed;
+    const out = await signalChild("SIGINT");
     assert.match(out, /finally ran/, out);
     assert.doesNotMatch(out, /not reached/, out);
     assert.match(out, /exit 130/, out);
   });
+
+  it("SIGTERM does the same with exit code 143", async () => {
+    if (process.platform === "win32") return;
+    const out = await signalChild("SIGTERM");
+    assert.match(out, /finally ran/, out);
+    assert.match(out, /exit 143/, out);
+  });
 });
+
+/** Runs the main() fixture in a child, sends it `signal` once it is ready; returns its output. */
+async function signalChild(signal: "SIGINT" | "SIGTERM"): Promise<string> {
+  const script = fileURLToPath(new URL("./fixtures/signal_child.ts", import.meta.url));
+  const command = runtime.command(script).map((arg) => `'${arg}'`).join(" ");
+  // The shell reports the exit status as a number on both runtimes (a parent's view of a
+  // 128+n status differs between their child_process implementations).
+  const child = spawnProcess("sh", ["-c", `${command}; echo "exit $?"`], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let sent = false;
+  child.stderr.on("data", (chunk) => out += chunk);
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  child.stdout.on("data", (chunk) => {
+    out += chunk;
+    const ready = /ready (\d+)/.exec(out);
+    if (ready !== null && !sent) {
+      sent = true;
+      process.kill(Number(ready[1]), signal);
+    }
+  });
+  await closed;
+  return out;
+}

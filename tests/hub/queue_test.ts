@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { GreenletError } from "../../mod.ts";
 import { Queue, sleep, spawn, Timeout } from "../../hub/mod.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 import { run } from "./_run.ts";
 
 describe("Queue", () => {

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { awaitOnly, GreenletExit } from "../../mod.ts";
 import { scope, sleep, spawn, type Task } from "../../hub/mod.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 import { run } from "./_run.ts";
 
 describe("scope", () => {

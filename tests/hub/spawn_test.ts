@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { spawn, spawnLater } from "../../hub/mod.ts";
-import { runtime } from "../_runtime.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { runtime } from "../../testing/runtime.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 import { run } from "./_run.ts";
 
 describe("spawn", () => {

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { awaitOnly } from "../../mod.ts";
 import { Event, Queue, sleep, Timeout, withTimeout } from "../../hub/mod.ts";
-import { assertHealthy } from "../_healthy.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
 import { run } from "./_run.ts";
 
 describe("withTimeout", () => {
