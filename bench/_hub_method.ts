@@ -6,7 +6,7 @@
 
 import process from "node:process";
 import { getcurrent, Greenlet } from "../mod.ts";
-import { runtime } from "../tests/_runtime.ts";
+import { runtime } from "../testing/runtime.ts";
 
 /** Operations per timed batch; bench/hub_bench.py uses the same numbers. */
 export const N = {

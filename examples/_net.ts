@@ -3,7 +3,7 @@
 // per runtime (Deno.listen on Deno, Bun.listen on Bun), chosen by the package's one runtime
 // detector. Nothing else in examples/ or bench/ asks which runtime it runs on.
 
-import { runtimeKey } from "../src/_runtime.ts";
+import { runtimeKey } from "../ffi/_runtime.ts";
 import { bunNet } from "./_net_bun.ts";
 import { denoNet } from "./_net_deno.ts";
 

@@ -9,21 +9,19 @@
 // every connection and exits. Load it with examples/echo_load.ts --port=PORT (another
 // process); bench/echo_async.ts is the same server in plain async/await.
 
-import type { Op } from "../mod.ts";
+import { awaitOnly, type Op } from "../mod.ts";
 import { main, spawn } from "../hub/mod.ts";
 import { echoOptions, listenBounded, READ_SIZE } from "./_echo.ts";
 import type { Conn } from "./_net.ts";
-import { PromiseWaiter } from "./_wait.ts";
 
 /** One connection: a task that blocks on each read and write until the peer closes. */
 function* serve(conn: Conn, open: Set<Conn>): Op<void> {
   const buffer = new Uint8Array(READ_SIZE);
-  using io = new PromiseWaiter();
   try {
     for (;;) {
-      const n = yield* io.wait(conn.read(buffer));
+      const n = yield* awaitOnly(conn.read(buffer));
       if (n === null) return;
-      yield* io.wait(conn.write(buffer.subarray(0, n)));
+      yield* awaitOnly(conn.write(buffer.subarray(0, n)));
     }
   } catch {
     // A peer that vanished mid-write ends its own task only.
@@ -35,10 +33,9 @@ function* serve(conn: Conn, open: Set<Conn>): Op<void> {
 
 await main(function* (): Op<void> {
   const listener = listenBounded(echoOptions(), "hub tasks");
-  using accepting = new PromiseWaiter();
   const open = new Set<Conn>();
   for (;;) {
-    const conn = yield* accepting.wait(listener.accept());
+    const conn = yield* awaitOnly(listener.accept());
     if (conn === null) break;
     open.add(conn);
     spawn(serve, conn, open);

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { runtime } from "../_runtime.ts";
+import { runtime } from "../../testing/runtime.ts";
 
 function path(relative: string): string {
   return fileURLToPath(new URL(relative, import.meta.url));
