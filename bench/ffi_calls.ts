@@ -31,6 +31,7 @@ import { locateLibrary } from "../ffi/_locate.ts";
 import { Status } from "../ffi/constants.ts";
 import { runtime } from "../testing/runtime.ts";
 import { handleOf, openNative } from "../tests/ffi/_native.ts";
+import { type Case, childMedians, median, timeCases } from "./_medians.ts";
 
 const BATCH = 1_000_000;
 const ROUNDS = 9;
@@ -54,8 +55,6 @@ const beforeTable = {
   greenlet_throw: { parameters: ["u32", "usize", "buffer", "buffer"], result: "i32" },
   greenlet_kill: { parameters: ["u32", "usize", "buffer", "buffer"], result: "i32" },
 } as const satisfies SymbolTable;
-
-type Case = [name: string, batch: () => void];
 
 function option(name: string): string | undefined {
   const prefix = `--${name}=`;
@@ -156,26 +155,10 @@ async function beforeCases(path: string): Promise<Case[]> {
   ];
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
-}
-
 async function child(shapes: string, before: string | undefined): Promise<void> {
   const cases = [...await shapeCases(shapes), ...await callCases()];
   if (before !== undefined) cases.push(...await beforeCases(before));
-  const times = new Map<string, number[]>(cases.map(([name]) => [name, []]));
-  for (let round = 0; round < WARMUP + ROUNDS; round++) {
-    for (const [name, batch] of cases) {
-      const start = performance.now();
-      batch();
-      const ns = (performance.now() - start) * 1e6 / BATCH;
-      if (round >= WARMUP) times.get(name)!.push(ns);
-    }
-  }
-  const result: Record<string, number> = {};
-  for (const [name, values] of times) result[name] = median(values);
-  console.log(JSON.stringify(result));
+  timeCases(cases, BATCH, ROUNDS, WARMUP);
 }
 
 async function driver(): Promise<void> {
@@ -184,16 +167,7 @@ async function driver(): Promise<void> {
   const before = option("before");
   const script = fileURLToPath(import.meta.url);
   const args = [`--child=${shapes}`, ...(before === undefined ? [] : [`--before=${before}`])];
-  const perCase = new Map<string, number[]>();
-  for (let run = 0; run < runs; run++) {
-    const [command, ...rest] = runtime.command(script, args);
-    const result = spawnSync(command, rest, { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`Child run failed:\n${result.stderr}`);
-    const medians = JSON.parse(result.stdout.trim().split("\n").pop()!) as Record<string, number>;
-    for (const [name, ns] of Object.entries(medians)) {
-      perCase.set(name, [...(perCase.get(name) ?? []), ns]);
-    }
-  }
+  const perCase = childMedians(script, args, runs);
   console.log(`${runtime.version}, ${runs} processes, library ${await locateLibrary()}`);
   console.log("| case | median ns/call | spread (min–max of process medians) |");
   console.log("|---|---:|---:|");

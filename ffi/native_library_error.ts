@@ -11,13 +11,17 @@
  * | `NATIVE_DOWNLOAD` | the download failed: HTTP error, refused or dropped connection |
  * | `NATIVE_INTEGRITY` | the downloaded file's size or SHA-256 is not the one in the table; nothing was stored or loaded |
  * | `NATIVE_CACHE` | the cache directory could not be created or written |
+ * | `NATIVE_LOAD` | the runtime could not load the file (missing, unreadable, not a library for this machine) |
+ * | `NATIVE_ABI` | the library's `greenlet_abi_version()` is not the one this code needs |
  */
 export type NativeLibraryErrorCode =
   | "NATIVE_UNSUPPORTED"
   | "NATIVE_NOT_FOUND"
   | "NATIVE_DOWNLOAD"
   | "NATIVE_INTEGRITY"
-  | "NATIVE_CACHE";
+  | "NATIVE_CACHE"
+  | "NATIVE_LOAD"
+  | "NATIVE_ABI";
 
 /**
  * Thrown when the native library cannot be found, downloaded, verified or cached. The `code` is

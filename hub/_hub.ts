@@ -1,6 +1,13 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import { awaitOnly, getcurrent, Greenlet, type Op, type Step } from "../mod.ts";
+import {
+  awaitOnly,
+  getcurrent,
+  Greenlet,
+  type GreenletOptions,
+  type Op,
+  type Step,
+} from "../mod.ts";
 // The one private import from src/: the seam that routes awaitOnly() in hub greenlets here.
 import { awaitRoute } from "../src/_await_route.ts";
 import { Fifo } from "./_fifo.ts";
@@ -19,7 +26,7 @@ import type { Hub } from "./hub.ts";
 import { LoopExit } from "./loop_exit.ts";
 
 /** How many resumptions a batch runs at most before it yields to the event loop. */
-const BATCH_RESUMES = 4096;
+const BATCH_RESUMES = 65_536;
 /** How long a batch runs at most (checked every 64 resumptions), in milliseconds. */
 const BATCH_MS = 4;
 
@@ -32,12 +39,20 @@ const clearImmediateFn: (handle: unknown) => void =
 /** Ordinary code's waiter: settles a promise instead of resuming a greenlet. */
 class OuterWaiter extends Waiter {
   readonly promise: Promise<unknown>;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (error: unknown) => void;
   constructor() {
     super(null);
     this.loopExit = true;
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     this.promise = promise;
-    this.settle = (value, throws) => throws ? reject(value) : resolve(value);
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+  /** Fulfils the promise with `value`, or rejects it with `value` when `throws`. */
+  settle(value: unknown, throws: boolean): void {
+    if (throws) this.#reject(value);
+    else this.#resolve(value);
   }
 }
 
@@ -58,6 +73,8 @@ const sleeping: Blocker = { cancel(): void {} };
 /** The hub's implementation; the public face is the `Hub` interface of hub.ts. */
 export class HubCore implements Hub {
   readonly greenlet: Greenlet;
+  /** @internal What a task's greenlet is created with (its parent is the hub). */
+  readonly taskOptions: GreenletOptions;
   readonly #main: Greenlet;
   /** @internal Greenlets to resume, in order. */
   readonly ready: Fifo<Waiter> = new Fifo();
@@ -81,6 +98,7 @@ export class HubCore implements Hub {
     this.#main = main;
     this.#blocked.prev = this.#blocked.next = this.#blocked;
     this.greenlet = new Greenlet(() => this.#run(), { parent: this.#main, name: "hub" });
+    this.taskOptions = Object.freeze({ parent: this.greenlet });
     awaitRoute.to = (awaited, signal) => this.#routeAwait(awaited, signal);
   }
 
@@ -202,17 +220,21 @@ export class HubCore implements Hub {
   schedule(w: Waiter, value: unknown, throws: boolean): void {
     this.#unblock(w);
     if (w.greenlet === null) {
-      w.settle!(value, throws);
+      (w as OuterWaiter).settle(value, throws);
       return;
     }
+    if (this.#enqueue(w, value, throws)) this.#poke();
+  }
+
+  /** Queues `w` (once) to resume with `value` (raised when `throws`); true if newly queued. */
+  #enqueue(w: Waiter, value: unknown, throws: boolean): boolean {
     w.value = value;
     w.throws = throws;
     w.handed = null;
-    if (!w.scheduled) {
-      w.scheduled = true;
-      this.ready.push(w);
-      this.#poke();
-    }
+    if (w.scheduled) return false;
+    w.scheduled = true;
+    this.ready.push(w);
+    return true;
   }
 
   #unblock(w: Waiter): void {
@@ -245,13 +267,7 @@ export class HubCore implements Hub {
     mineThrows: boolean,
   ): Blocking<T> {
     this.#unblock(target);
-    me.value = mine;
-    me.throws = mineThrows;
-    me.handed = null;
-    if (!me.scheduled) {
-      me.scheduled = true;
-      this.ready.push(me);
-    }
+    this.#enqueue(me, mine, mineThrows);
     running = target.task !== null ? target : taskAbove(target.greenlet!);
     const g = target.greenlet!;
     return (throws ? g.throw(value) : g.switch(value)) as Blocking<T>;
@@ -289,11 +305,7 @@ export class HubCore implements Hub {
   sleep(w: Waiter, ms: number): Blocking<void> {
     if (w.greenlet !== null && ms <= 0) {
       // A cooperative yield: to the back of the ready queue.
-      w.value = undefined;
-      w.throws = false;
-      w.handed = null;
-      w.scheduled = true;
-      this.ready.push(w);
+      this.#enqueue(w, undefined, false);
       return this.next() as Blocking<void>;
     }
     this.timeout(w, ms, undefined, false);
@@ -470,7 +482,10 @@ function resume(w: Waiter): Step<unknown> {
     return g.throw(value);
   }
   if (args !== null) {
+    // A task's start: its arguments (no spread for the common short lists).
     w.args = null;
+    if (args.length === 0) return g.switch();
+    if (args.length === 1) return g.switch(args[0]);
     return g.switch(...args);
   }
   return g.switch(value);

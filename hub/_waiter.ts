@@ -22,13 +22,11 @@ export type Blocking<T> = Step<T> & PromiseLike<T>;
 
 /**
  * One party that waits: a greenlet run by the hub, or ordinary code (then `greenlet` is null
- * and `settle` fulfils its promise). A greenlet keeps one waiter for all its waits.
+ * and the hub settles its promise instead). A greenlet keeps one waiter for all its waits.
  */
 export class Waiter {
   /** The waiting greenlet; null for ordinary code. */
   readonly greenlet: Greenlet | null;
-  /** Ordinary code's promise settlement. */
-  settle: ((value: unknown, throws: boolean) => void) | null = null;
   /** What the next resumption delivers. */
   value: unknown = undefined;
   /** True when the next resumption raises `value`. */

@@ -15,7 +15,7 @@ import { hubCore } from "./_hub.ts";
  * dormant (it stays suspended, nothing is lost) and the next piece of work starts it again.
  *
  * **Batches.** A batch runs the ready queue in order, including greenlets woken during it, up
- * to 4096 resumptions or about 4 ms; then the hub yields to the event loop with one
+ * to 65 536 resumptions or about 4 ms; then the hub yields to the event loop with one
  * `setImmediate` hop, so timers and I/O callbacks are never starved by busy tasks.
  *
  * **LoopExit.** When nothing can run and nothing is pending, greenlets that still wait would

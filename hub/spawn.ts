@@ -50,14 +50,20 @@ export function spawn<A extends unknown[], R>(
  *
  * @example A delayed start
  * ```ts
- * import { spawnLater } from "@greenlet/greenlet/hub";
+ * import { main, spawn, spawnLater } from "@greenlet/greenlet/hub";
  * import assert from "node:assert/strict";
  *
- * const started = performance.now();
- * const task = spawnLater(5, function* () {
- *   return performance.now() - started;
+ * const order: string[] = [];
+ * await main(function* () {
+ *   const later = spawnLater(5, function* () {
+ *     order.push("later");
+ *   });
+ *   spawn(function* () {
+ *     order.push("now");
+ *   });
+ *   yield* later.join();
  * });
- * assert.ok((await task.get()) >= 4);
+ * assert.deepEqual(order, ["now", "later"]);
  * ```
  */
 export function spawnLater<A extends unknown[], R>(

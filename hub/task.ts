@@ -99,7 +99,8 @@ export class Task<R = unknown> extends Greenlet {
       throw new TypeError(`Cannot spawn: fn must be a function, not ${typeof fn}`);
     }
     const hub = hubCore();
-    super(fn, { parent: hub.greenlet, name: name ?? fn.name });
+    // One shared options object for the common case: no allocation per spawn.
+    super(fn, name === undefined ? hub.taskOptions : { parent: hub.greenlet, name });
     this.#hub = hub;
     const w = new Waiter(this);
     w.args = args;

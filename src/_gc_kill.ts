@@ -7,6 +7,7 @@ import type { Greenlet } from "./greenlet.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import { cleanupSurvived, cleanupSwitch, label } from "./_misuse.ts";
 import { agent, type ContextData, Core, markDead, setStepBlocked, State } from "./_trampoline.ts";
+import { reportUnraisable } from "./_unraisable.ts";
 
 /** What the garbage-collection kill needs; deliberately holds no reference to the face. */
 export interface Held {
@@ -102,7 +103,7 @@ function kill(gen: Generator<unknown, unknown, unknown>, text: string): void {
     try {
       r = gen.throw(error);
     } catch (thrown) {
-      if (!(thrown instanceof GreenletExit)) report(thrown);
+      if (!(thrown instanceof GreenletExit)) report(thrown, text);
       return;
     }
     if (r.done === true) return;
@@ -110,7 +111,7 @@ function kill(gen: Generator<unknown, unknown, unknown>, text: string): void {
     setStepBlocked(false);
     error = cleanupSwitch(text);
   }
-  report(cleanupSurvived(text));
+  report(cleanupSurvived(text), text);
 }
 
 /** The stand-in face for a greenlet whose object was collected while its cleanup runs. */
@@ -126,14 +127,7 @@ class GhostFace {
   }
 }
 
-/** Reports an error nobody can catch: reportError() where the runtime has it, else a throw. */
-function report(error: unknown): void {
-  const sink = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-  if (typeof sink === "function") {
-    sink(error);
-  } else {
-    queueMicrotask(() => {
-      throw error;
-    });
-  }
+/** Reports an error raised by the cleanup: nobody can catch it, and the program goes on. */
+function report(error: unknown, greenlet: string): void {
+  reportUnraisable({ error, greenlet, during: "the garbage-collection kill" });
 }

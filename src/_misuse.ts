@@ -74,12 +74,15 @@ export function awaitingError(of: Named): GreenletError {
   );
 }
 
-/** awaitOnly() reached under a synchronous driver. */
-export function wouldBlock(of: Named): GreenletError {
+/** awaitOnly() reached under a synchronous driver; `throwing` when it delivers a throw or kill. */
+export function wouldBlock(of: Named, throwing: boolean): GreenletError {
   return new GreenletError(
     "WOULD_BLOCK",
-    `Cannot await in greenlet ${label(of)}: awaitOnly() was reached under switchSync(); ` +
-      "drive it with await g.switchAsync() or greenletSpawn()",
+    throwing
+      ? `Cannot await in greenlet ${label(of)}: awaitOnly() was reached under throwSync() or ` +
+        "using; throw or kill with await g.throwAsync() or await using"
+      : `Cannot await in greenlet ${label(of)}: awaitOnly() was reached under switchSync(); ` +
+        "drive it with await g.switchAsync() or greenletSpawn()",
   );
 }
 

@@ -167,6 +167,8 @@ export interface Agent {
   tracer: TraceFn | null;
   /** Set by the loop when it stops for an await; read by the async driver. */
   parked: Wait | null;
+  /** True while a synchronous driver delivers a throw or a kill (WOULD_BLOCK names its fix). */
+  syncThrow: boolean;
 }
 
 /** This agent's state. `main` and `current` are filled in by ensureMain() on first use. */
@@ -177,6 +179,7 @@ const theAgent: Agent = {
   driver: 0,
   tracer: null,
   parked: null,
+  syncThrow: false,
 };
 /** The agent's state, for the package's other modules. */
 export const agent: Agent = theAgent;
@@ -472,7 +475,7 @@ function loop(
         theAgent.parked = park(target, payload);
         return PARKED;
       } else {
-        payload = wouldBlock(target);
+        payload = wouldBlock(target, theAgent.syncThrow);
         transfer = THROW;
         trace = false;
       }
@@ -503,6 +506,7 @@ export function drive(
   arity: number,
 ): unknown {
   if (theAgent.driving) throw reentrantDriver();
+  theAgent.syncThrow = !async && transfer === THROW;
   const main = theAgent.main!; // a greenlet exists, so main does
   return stretch(driver, async, target, payload, transfer, arity, main, true);
 }

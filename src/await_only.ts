@@ -24,6 +24,7 @@ export interface AwaitOnlyOptions {
  * @param options an abort signal
  * @returns a single-use step to enter with `yield*`
  * @throws {GreenletError} `NOT_IN_GREENLET` outside a body
+ * @throws {TypeError} when `promise` is a generator (an `Op`: enter it with `yield*` instead)
  * @throws {TypeError} when `options.signal` is not an AbortSignal
  *
  * @example Waiting for a timer in the middle of synchronous-looking code
@@ -43,6 +44,11 @@ export function awaitOnly<T>(
   promise: T | PromiseLike<T>,
   options?: AwaitOnlyOptions,
 ): Step<Awaited<T>> {
+  if (Object.prototype.toString.call(promise) === "[object Generator]") {
+    throw new TypeError(
+      "Cannot await a generator: awaitOnly() waits for promises; run an Op with yield* op",
+    );
+  }
   const signal = options?.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError("Cannot await: options.signal must be an AbortSignal");

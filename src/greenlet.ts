@@ -382,7 +382,11 @@ export class Greenlet {
     return this.#core.state === State.DEAD;
   }
 
-  /** True once the greenlet has been switched into (main greenlets always are). */
+  /**
+   * True once the greenlet has been switched into, and for every dead greenlet: a pending one
+   * killed or thrown into dies without running and reads as started (dead implies started, as
+   * in the native tree). Main greenlets always are.
+   */
   get started(): boolean {
     return this.#core.state !== State.PENDING;
   }

@@ -19,6 +19,7 @@ export const entryTable = {
   test_entry_finish_sum: { parameters: [], result: "pointer" },
   test_entry_throw_sum: { parameters: [], result: "pointer" },
   test_entry_echo: { parameters: [], result: "pointer" },
+  test_entry_stubborn: { parameters: [], result: "pointer" },
 } as const;
 
 /** Native greenlet bodies (see tests/fixtures/entries.zig). */
@@ -29,6 +30,8 @@ export interface Entries {
   throwSum: NativePointer;
   /** Sends arg + value to its parent until a throw or kill comes, then finishes with it. */
   echo: NativePointer;
+  /** Ignores throws and kills (sends the kind it got) until it receives 0, then returns arg. */
+  stubborn: NativePointer;
   /** The fixture library itself (close it with the test's library). */
   table: OpenTable<typeof entryTable>;
 }
@@ -43,18 +46,33 @@ function entriesPath(): string {
   return `${root}zig-out/test/${libraryFileName("greenlet_test_entries")}`;
 }
 
+/** The fixture library whose greenlet_abi_version() is 1 (tests/fixtures/old_abi.zig, built
+ * by ensureBuilt()). */
+export function oldAbiPath(): string {
+  return `${root}zig-out/test/${libraryFileName("greenlet_test_old_abi")}`;
+}
+
 /**
  * Builds the fixture when it is missing (`zig build test-entries` also installs the library in
  * zig-out, which ffi/_locate.ts then finds first).
  */
 export function ensureBuilt(): void {
-  if (existsSync(entriesPath())) return;
+  if (existsSync(entriesPath()) && existsSync(oldAbiPath())) return;
+  zig(["build", "test-entries"]);
+  // Not a build.zig step: build.zig is hashed into the packaged libraries' table.
+  zig([
+    "build-lib",
+    "-dynamic",
+    "-OReleaseSafe",
+    "tests/fixtures/old_abi.zig",
+    `-femit-bin=${oldAbiPath()}`,
+  ]);
+}
+
+function zig(args: string[]): void {
   const python = process.env.PYTHON ?? "python3";
-  const built = spawnSync(python, ["-m", "ziglang", "build", "test-entries"], {
-    cwd: root,
-    encoding: "utf8",
-  });
-  assert.equal(built.status, 0, `zig build test-entries failed:\n${built.stderr}`);
+  const built = spawnSync(python, ["-m", "ziglang", ...args], { cwd: root, encoding: "utf8" });
+  assert.equal(built.status, 0, `zig ${args.join(" ")} failed:\n${built.stderr}`);
 }
 
 /** Opens the library and the fixture (the library first: the fixture links to it). */
@@ -66,6 +84,7 @@ export async function openNative(): Promise<{ lib: NativeLibrary; entries: Entri
     finishSum: table.symbols.test_entry_finish_sum(),
     throwSum: table.symbols.test_entry_throw_sum(),
     echo: table.symbols.test_entry_echo(),
+    stubborn: table.symbols.test_entry_stubborn(),
     table,
   };
   return { lib, entries };
