@@ -250,34 +250,23 @@ comptime {
 /// Fast path of the fused switch for the common case: a value to a live,
 /// suspended greenlet of the calling thread. The handle check is the same
 /// as `lookup`'s (slot, generation and owner in one compare of the slot's
-/// atomic metadata, before the greenlet is touched); anything else (errors,
-/// throw/kill, pending or dead targets, self-switch, a finishing greenlet)
-/// goes to `fusedBegin`.
-fn fusedBeginFast(target_slot: u32, target_generation: u32, value: usize, saved_sp: usize) callconv(.c) FusedResult {
+/// atomic metadata, before the greenlet is touched). Returns the stack to
+/// resume, with bit 0 set when it is a root's; the assembly half delivers
+/// the value into the resumed side's out pointers. Returns 0 for anything
+/// else (errors, pending or dead targets, a self-switch, a thread without a
+/// tree), which `switchCoreValue` hands to `fusedBegin` unchanged.
+fn fusedBeginFast(target_slot: u32, target_generation: u32, saved_sp: usize) callconv(.c) usize {
     const state = threadState();
-    const target_handle: Handle = .{ .slot = target_slot, .generation = target_generation };
-    slow: {
-        // A thread without a tree has number 0 and takes the slow path.
-        if (state.number == 0) break :slow;
-        const runner = handles.lookupFast(target_handle, state.number) orelse break :slow;
-        assert(runner.thread == state);
-        if (runner.state != .active) break :slow;
-        const origin = state.current.?;
-        if (runner == origin) break :slow;
-        assert(origin.state == .active);
-        origin.sp = saved_sp;
-        const frame: [*]const usize = @ptrFromInt(runner.sp);
-        const runner_kind: ?*u32 = @ptrFromInt(frame[0]);
-        const runner_value: ?*usize = @ptrFromInt(frame[1]);
-        if (runner_kind) |kind| kind.* = @backingInt(Kind.value);
-        if (runner_value) |out| out.* = value;
-        state.current = runner;
-        return .{ .sp = runner.sp, .extra = @intFromBool(runner.is_root) };
-    }
-    const frame: [*]const usize = @ptrFromInt(saved_sp);
-    const out_kind: ?*u32 = @ptrFromInt(frame[0]);
-    const out_value: ?*usize = @ptrFromInt(frame[1]);
-    return @call(.never_inline, fusedBegin, .{ target_slot, target_generation, value, out_kind, out_value, @backingInt(Kind.value), saved_sp });
+    // A thread without a tree has no current greenlet (and number 0).
+    const origin = state.current orelse return 0;
+    const runner = handles.lookupFast(.{ .slot = target_slot, .generation = target_generation }, state.number) orelse return 0;
+    assert(runner.thread == state);
+    if (runner.state != .active or runner == origin) return 0;
+    assert(origin.state == .active);
+    origin.sp = saved_sp;
+    state.current = runner;
+    assert(runner.sp % 8 == 0);
+    return runner.sp | @intFromBool(runner.is_root);
 }
 
 /// The Zig half of the fused switch (`context.abi.switchCore`), run on the

@@ -170,16 +170,60 @@ pub fn switchCore() callconv(.naked) void {
 
 /// `switchCore` with mode 0 (a value): `fn (slot, generation, value,
 /// out_kind, out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
+/// The common case (a value to a live, suspended greenlet of this thread)
+/// is checked by `greenlet_fused_value(slot, generation, saved_sp)`, which
+/// returns the stack to resume (RAX, bit 0 set for a root's); the
+/// value waits in RBX (saved already) and is stored here, on the resumed
+/// stack, into the out pointers of its fused frame. Anything else
+/// (RAX = 0) goes through `greenlet_fused_begin` with the arguments kept in
+/// R12, R13, RBX and the frame, and ends like `switchCore`.
 pub fn switchCoreValue() callconv(.naked) void {
-    // The common case: greenlet_fused_value(slot, generation, value,
-    // saved_sp) reads the out pointers from the frame (fewer registers to
-    // keep across its TLS lookup).
-    asm volatile (coreBody(
-            \\ movq %%rsp, %%rcx
+    asm volatile (core_head ++ "\n" ++
+            \\ movl %%edi, %%r12d
+            \\ movl %%esi, %%r13d
+            \\ movq %%rdx, %%rbx
+            \\ movq %%rsp, %%rdx
             \\ subq $8, %%rsp
             \\ callq greenlet_fused_value
+            \\ testq %%rax, %%rax
+            \\ jz 5f
+            \\ movq %%rax, %%rdx
+            \\ andq $-8, %%rax
+            \\ movq %%rax, %%rsp
+            \\ popq %%rcx
+            \\ testq %%rcx, %%rcx
+            \\ jz 6f
+            \\ movl $0, (%%rcx)
+            \\6:
+            \\ popq %%rcx
+            \\ testq %%rcx, %%rcx
+            \\ jz 7f
+            \\ movq %%rbx, (%%rcx)
+            \\7:
+            \\ xorl %%eax, %%eax
+            \\ testl $1, %%edx
+            \\ jnz 8f
             \\
-        ));
+        ++ pop_saved ++
+            \\ popq %%rcx
+            \\ jmpq *%%rcx
+            \\8:
+            \\
+        ++ pop_saved ++
+            \\ popq %%rcx
+            \\ jmpq *%%rcx
+            \\5:
+            \\ movl %%r12d, %%edi
+            \\ movl %%r13d, %%esi
+            \\ movq %%rbx, %%rdx
+            \\ movq 8(%%rsp), %%rcx
+            \\ movq 16(%%rsp), %%r8
+            \\ xorl %%r9d, %%r9d
+            \\ leaq 8(%%rsp), %%rax
+            \\ movq %%rax, (%%rsp)
+            \\ callq greenlet_fused_begin
+            \\
+        ++ core_tail);
 }
 
 /// Initial fused frame: no out pointers, then the same registers as
