@@ -25,6 +25,7 @@ const stack_pool = @import("stack_pool.zig");
 const context = @import("context.zig");
 const exports = @import("exports.zig");
 const handles = @import("handles.zig");
+const tls_descriptor = @import("tls_descriptor.zig");
 
 /// What travels with a switch besides the pointer-sized value.
 pub const Kind = enum(u32) {
@@ -127,6 +128,7 @@ fn threadStateInit() Error!*ThreadState {
     state.current = greenlet;
     handles.publish(index, number);
     stack_pool.counterAdd(.greenlets_live, 1);
+    if (context.fused) tls_descriptor.probe(thread_state_symbol, @intFromPtr(threadState()));
     return state;
 }
 
@@ -135,23 +137,20 @@ fn threadStateInit() Error!*ThreadState {
 /// uses it.
 inline fn threadState() *ThreadState {
     if (context.fused) {
-        // TLS descriptor call (the gnu2 dialect, glibc and musl): for a
-        // library whose TLS sits in the static block it is two instructions,
-        // and it clobbers only RAX, unlike `__tls_get_addr`. No red zone in
+        // Through the TLS descriptor (gnu2 dialect): the descriptor call
+        // clobbers only RAX, unlike `__tls_get_addr`, and is skipped where
+        // it returns a constant (see tls_descriptor.zig). No red zone in
         // this module (build.zig), so the `call` cannot overwrite locals.
-        return asm volatile (
-            \\ leaq "greenlet.thread_state"@tlsdesc(%%rip), %%rax
-            \\ callq *"greenlet.thread_state"@tlscall(%%rax)
-            \\ addq %%fs:0, %%rax
-            : [ret] "={rax}" (-> *ThreadState),
-            :
-            : .{ .cc = true, .memory = true });
+        return tls_descriptor.address(ThreadState, thread_state_symbol);
     }
     return asm (""
         : [ret] "=r" (-> *ThreadState),
         : [in] "0" (&thread_state),
     );
 }
+
+/// The assembler's name of `thread_state`.
+const thread_state_symbol = "greenlet.thread_state";
 
 /// Resolves a handle owned by the calling thread.
 pub inline fn lookup(handle: Handle) Error!*Greenlet {

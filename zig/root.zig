@@ -40,4 +40,5 @@ fn libraryPanic(message: []const u8, first_trace_address: ?usize) noreturn {
 test {
     std.testing.refAllDecls(@This());
     _ = context.abi;
+    _ = @import("tls_descriptor.zig");
 }
