@@ -505,3 +505,74 @@ test "api: every export refuses another thread's greenlets" {
     // Every export is covered above: 14 exports in `api`.
     try testing.expectEqual(14, @typeInfo(api).@"struct".decl_names.len);
 }
+
+/// One `greenlet_switch` made with every callee-saved register holding a
+/// pattern (`context.fillRegistersAndCall`).
+const SwitchProbe = struct {
+    target: Handle,
+    value: usize,
+    null_outs: bool,
+    status: Status = .ok,
+    kind: u32 = 99,
+    reply: usize = 0,
+    registers: [context.abi.checked_register_count]u64 = undefined,
+
+    fn run(probe: *SwitchProbe, seed: u64) usize {
+        context.fillRegistersAndCall(&call, @intFromPtr(probe), seed, &probe.registers);
+        var mismatches: usize = 0;
+        for (probe.registers, 0..) |register, i| {
+            if (register != seed + i) mismatches += 1;
+        }
+        return mismatches;
+    }
+
+    fn call(address: usize) callconv(.c) void {
+        const probe: *SwitchProbe = @ptrFromInt(address);
+        const target = probe.target;
+        probe.status = if (probe.null_outs)
+            api.greenlet_switch(target.slot, target.generation, probe.value, null, null)
+        else
+            api.greenlet_switch(target.slot, target.generation, probe.value, &probe.kind, &probe.reply);
+    }
+};
+
+fn entryProbe(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    var root_handle: Handle = .none;
+    assert(api.greenlet_root(&root_handle) == .ok);
+    var first: SwitchProbe = .{ .target = root_handle, .value = value + 1, .null_outs = false };
+    var mismatches = first.run(arg);
+    assert(first.status == .ok and first.kind == 0);
+    var second: SwitchProbe = .{ .target = root_handle, .value = first.reply + 1, .null_outs = true };
+    mismatches += second.run(arg + 16);
+    result.* = mismatches;
+    return @backingInt(greenlet.Kind.value);
+}
+
+test "api: greenlet_switch keeps callee-saved registers and takes NULL out pointers, on every path" {
+    const seed: u64 = 0x5a5a_0000_3333_0000;
+    var child: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_create(&entryProbe, 0xa5a5_0000_4444_0000, 0, 0, 0, &child));
+    // A pending child: the general path starts it; it answers on the fast path.
+    var start: SwitchProbe = .{ .target = child, .value = 10, .null_outs = false };
+    try testing.expectEqual(0, start.run(seed));
+    try testing.expectEqual(Status.ok, start.status);
+    try testing.expectEqual(@as(u32, 0), start.kind);
+    try testing.expectEqual(@as(usize, 11), start.reply);
+    // Fast path both ways, NULL out pointers on both sides.
+    var resume_child: SwitchProbe = .{ .target = child, .value = 20, .null_outs = true };
+    try testing.expectEqual(0, resume_child.run(seed + 16));
+    try testing.expectEqual(Status.ok, resume_child.status);
+    // An invalid handle: the fast path hands over to the general one, which
+    // returns the status without switching.
+    var stale: SwitchProbe = .{ .target = .{ .slot = child.slot, .generation = child.generation +% 1 }, .value = 0, .null_outs = false };
+    try testing.expectEqual(0, stale.run(seed + 32));
+    try testing.expectEqual(Status.invalid_handle, stale.status);
+    try testing.expectEqual(@as(u32, 99), stale.kind);
+    // The child finishes: its result (its own register mismatches) comes back.
+    var finish: SwitchProbe = .{ .target = child, .value = 30, .null_outs = false };
+    try testing.expectEqual(0, finish.run(seed + 48));
+    try testing.expectEqual(Status.ok, finish.status);
+    try testing.expectEqual(@as(u32, 0), finish.kind);
+    try testing.expectEqual(@as(usize, 0), finish.reply);
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
+}
