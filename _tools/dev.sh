@@ -97,6 +97,8 @@ case "$cmd" in
     phase typecheck deno check "${ts_sources[@]}"
     phase doclint deno doc --lint mod.ts
     phase publish deno publish --dry-run --allow-dirty --quiet
+    # native/ and ffi/_native_hashes.ts match zig/, build.zig and the version (no build).
+    phase native bash "$root/_tools/build_native.sh" --check
     # The FFI tests load the host library, so build it before the suites.
     phase build zig build test-entries
     phase doctest junit_phase doctest "$reports/doctest.xml" \

@@ -27,7 +27,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { SymbolTable } from "../ffi/_binding.ts";
 import { dlopen } from "../ffi/_dlopen.ts";
-import { libraryPath } from "../ffi/_library_path.ts";
+import { locateLibrary } from "../ffi/_locate.ts";
 import { Status } from "../ffi/constants.ts";
 import { runtime } from "../tests/_runtime.ts";
 import { handleOf, openNative } from "../tests/ffi/_native.ts";
@@ -178,7 +178,7 @@ async function child(shapes: string, before: string | undefined): Promise<void> 
   console.log(JSON.stringify(result));
 }
 
-function driver(): void {
+async function driver(): Promise<void> {
   const runs = Number(option("runs") ?? 5);
   const shapes = buildShapes();
   const before = option("before");
@@ -194,7 +194,7 @@ function driver(): void {
       perCase.set(name, [...(perCase.get(name) ?? []), ns]);
     }
   }
-  console.log(`${runtime.version}, ${runs} processes, library ${libraryPath()}`);
+  console.log(`${runtime.version}, ${runs} processes, library ${await locateLibrary()}`);
   console.log("| case | median ns/call | spread (min–max of process medians) |");
   console.log("|---|---:|---:|");
   for (const [name, values] of perCase) {
@@ -204,5 +204,5 @@ function driver(): void {
 }
 
 const shapesPath = option("child");
-if (shapesPath === undefined) driver();
+if (shapesPath === undefined) await driver();
 else await child(shapesPath, option("before"));

@@ -1,16 +1,16 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // Loads the native library on whichever runtime runs this code. Internal until native
-// greenlets are exposed.
+// greenlets are exposed; without an explicit path, locateLibrary() (ffi/_locate.ts) finds it.
 
 import { ABI_VERSION } from "./constants.ts";
 import { dlopen } from "./_dlopen.ts";
 import { type NativeLibrary, nativeLibrary } from "./_library.ts";
-import { libraryPath } from "./_library_path.ts";
+import { locateLibrary } from "./_locate.ts";
 import { symbols } from "./symbols.ts";
 
 /**
  * Opens the native library with this runtime's FFI: the file at `path`, else the one
- * `libraryPath()` finds. Throws TypeError for an empty path and Error when the library's
+ * `locateLibrary()` finds. Throws TypeError for an empty path and Error when the library's
  * `greenlet_abi_version()` is not {@link ABI_VERSION} (a library built from other sources).
  *
  * @example Read the state of this thread's root
@@ -25,7 +25,7 @@ import { symbols } from "./symbols.ts";
  * ```
  */
 export async function openLibrary(path?: string): Promise<NativeLibrary> {
-  const file = path ?? libraryPath();
+  const file = path ?? await locateLibrary();
   if (typeof file !== "string" || file === "") {
     throw new TypeError("Cannot open the native library: path must be a non-empty string");
   }

@@ -50,8 +50,8 @@
  *
  * Handles: a destroyed handle never names a greenlet again. Each destroy
  * moves its slot to the next generation, and a slot whose generation would
- * wrap (after 2^32 - 1 handles) is retired for good; a handle truncated to
- * its slot alone, or with a made-up generation, is GREENLET_INVALID_HANDLE.
+ * wrap (after 2^32 - 1 handles) is retired for good. Generations start at
+ * 1, so a handle whose generation was lost (0) never names a greenlet.
  * Why two uint32_t parameters and not one uint64_t: Deno FFI takes a 64-bit
  * integer only as a BigInt (a JS number leaves its fast call path, about
  * 110 ns instead of 13), and bun:ffi takes a BigInt argument at about twice

@@ -10,7 +10,6 @@ import { fileURLToPath } from "node:url";
 import type { NativePointer, OpenTable } from "../../ffi/_binding.ts";
 import { dlopen } from "../../ffi/_dlopen.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
-import { libraryFileName, libraryPath } from "../../ffi/_library_path.ts";
 import { openLibrary } from "../../ffi/_open.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -34,13 +33,22 @@ export interface Entries {
   table: OpenTable<typeof entryTable>;
 }
 
-function entriesPath(): string {
-  return `${root}zig-out/test/${libraryFileName().replace("greenlet", "greenlet_test_entries")}`;
+/** The file name `zig build` gives a shared library called `name` on this platform. */
+export function libraryFileName(name: string): string {
+  if (process.platform === "win32") return `${name}.dll`;
+  return process.platform === "darwin" ? `lib${name}.dylib` : `lib${name}.so`;
 }
 
-/** Builds the library and the fixture when either is missing. */
+function entriesPath(): string {
+  return `${root}zig-out/test/${libraryFileName("greenlet_test_entries")}`;
+}
+
+/**
+ * Builds the fixture when it is missing (`zig build test-entries` also installs the library in
+ * zig-out, which ffi/_locate.ts then finds first).
+ */
 export function ensureBuilt(): void {
-  if (existsSync(libraryPath()) && existsSync(entriesPath())) return;
+  if (existsSync(entriesPath())) return;
   const python = process.env.PYTHON ?? "python3";
   const built = spawnSync(python, ["-m", "ziglang", "build", "test-entries"], {
     cwd: root,
