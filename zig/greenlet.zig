@@ -241,31 +241,58 @@ const FusedResult = extern struct { sp: usize, extra: usize };
 comptime {
     if (context.fused) {
         @export(&fusedBegin, .{ .name = "greenlet_fused_begin", .visibility = .hidden });
-        @export(&fusedBeginFast, .{ .name = "greenlet_fused_value", .visibility = .hidden });
         @export(&fusedArrived, .{ .name = "greenlet_fused_arrived", .visibility = .hidden });
     }
 }
 
-/// Fast path of the fused switch for the common case: a value to a live,
-/// suspended greenlet of the calling thread. The handle check is the same
-/// as `lookup`'s (slot, generation and owner in one compare of the slot's
-/// atomic metadata, before the greenlet is touched). Returns the stack to
-/// resume, with bit 0 set when it is a root's; the assembly half delivers
-/// the value into the resumed side's out pointers. Returns 0 for anything
-/// else (errors, pending or dead targets, a self-switch, a thread without a
-/// tree), which `switchCoreValue` hands to `fusedBegin` unchanged.
-fn fusedBeginFast(target_slot: u32, target_generation: u32, saved_sp: usize) callconv(.c) usize {
-    const state = threadState();
-    // A thread without a tree has no current greenlet (and number 0).
-    const origin = state.current orelse return 0;
-    const runner = handles.lookupFast(.{ .slot = target_slot, .generation = target_generation }, state.number) orelse return 0;
-    assert(runner.thread == state);
-    if (runner.state != .active or runner == origin) return 0;
-    assert(origin.state == .active);
-    origin.sp = saved_sp;
-    state.current = runner;
-    assert(runner.sp % 8 == 0);
-    return runner.sp | @intFromBool(runner.is_root);
+/// What the fast path of the fused switch (`context.abi.switchCoreValue`,
+/// assembly) reads, as byte offsets and values. The fast path takes the
+/// common case, a value to a live, suspended greenlet of the calling thread,
+/// with the checks `lookup` and `fusedBegin` make: the slot number within
+/// the table and its chunk allocated, the slot's atomic metadata equal to
+/// (generation, calling thread's number), the thread having a tree; the
+/// target active and not the caller. A failure goes to `fusedBegin` (which
+/// gives the exact status or takes the general path); a broken invariant
+/// (owner number 0 with a tree, the greenlet's thread or handle not the
+/// ones its slot names, the caller not active) panics through
+/// `greenlet_fused_corrupt`, as `assert` does.
+pub const fast_path = struct {
+    pub const thread_state_symbol = "greenlet.thread_state";
+    pub const chunks_symbol = "handles.chunks";
+    pub const state_current = @offsetOf(ThreadState, "current");
+    pub const state_number = @offsetOf(ThreadState, "number");
+    pub const chunk_shift = std.math.log2_int(u32, handles.chunk_slots);
+    pub const slot_mask = handles.chunk_slots - 1;
+    pub const max_slot = handles.max_greenlets;
+    pub const slot_bytes = @sizeOf(handles.Slot);
+    pub const slot_meta = @offsetOf(handles.Slot, "meta");
+    pub const slot_greenlet = @offsetOf(handles.Slot, "greenlet");
+    pub const sp = @offsetOf(Greenlet, "sp");
+    pub const thread = @offsetOf(Greenlet, "thread");
+    pub const handle = @offsetOf(Greenlet, "handle");
+    pub const state = @offsetOf(Greenlet, "state");
+    pub const is_root = @offsetOf(Greenlet, "is_root");
+    pub const active = @backingInt(State.active);
+
+    comptime {
+        assert(@sizeOf(State) == 1 and @sizeOf(bool) == 1);
+        assert(@sizeOf(?*Greenlet) == 8 and @sizeOf(*ThreadState) == 8);
+        assert(@sizeOf(@TypeOf(@as(ThreadState, undefined).number)) == 4);
+        assert(@sizeOf(std.atomic.Value(u64)) == 8);
+        assert(handles.chunk_slots == 1 << chunk_shift);
+        assert(@offsetOf(Handle, "slot") == 0 and @offsetOf(Handle, "generation") == 4);
+    }
+};
+
+comptime {
+    if (context.fused) {
+        @export(&fusedCorrupt, .{ .name = "greenlet_fused_corrupt", .visibility = .hidden });
+    }
+}
+
+fn fusedCorrupt() callconv(.c) noreturn {
+    @branchHint(.cold);
+    @panic("greenlet_switch: a greenlet's slot, thread or state contradicts its handle");
 }
 
 /// The Zig half of the fused switch (`context.abi.switchCore`), run on the

@@ -21,8 +21,20 @@
 const std = @import("std");
 const assert = std.debug.assert;
 
-/// Set once by `probe` when `desc[1]` is the offset for every thread.
-var direct: std.atomic.Value(bool) = .init(false);
+/// Set once by `probe` when `desc[1]` is the offset for every thread
+/// (atomic accesses; the switch's assembly reads it as
+/// `greenlet_tls_direct`).
+var direct: bool = false;
+
+comptime {
+    const builtin = @import("builtin");
+    if (builtin.cpu.arch == .x86_64 and builtin.os.tag == .linux) {
+        @export(&direct, .{ .name = direct_symbol, .visibility = .hidden });
+    }
+}
+
+/// The assembler's name of the flag.
+pub const direct_symbol = "greenlet_tls_direct";
 
 /// The address of the thread-local `name` (a symbol of this library). Clobbers
 /// only RAX and the flags, like the descriptor call it may replace.
@@ -44,7 +56,7 @@ pub inline fn address(comptime T: type, comptime name: []const u8) *T {
         \\ jmp 2b
         \\ .popsection
         : [ret] "=&{rax}" (-> *T),
-        : [direct] "r" (direct.load(.monotonic)),
+        : [direct] "r" (@atomicLoad(bool, &direct, .monotonic)),
         : .{ .cc = true, .memory = true });
 }
 
@@ -52,7 +64,7 @@ pub inline fn address(comptime T: type, comptime name: []const u8) *T {
 /// constant offset, and turns the inline load on if so. `expected` is the
 /// variable's address on the calling thread (computed by the descriptor call).
 pub fn probe(comptime name: []const u8, expected: usize) void {
-    if (direct.load(.monotonic)) return;
+    if (@atomicLoad(bool, &direct, .monotonic)) return;
     const descriptor = asm volatile (
         \\ leaq "
     ++ name ++
@@ -67,7 +79,7 @@ pub fn probe(comptime name: []const u8, expected: usize) void {
         : [ret] "=r" (-> usize),
     );
     if (thread_pointer +% offset != expected) return;
-    direct.store(true, .monotonic);
+    @atomicStore(bool, &direct, true, .monotonic);
 }
 
 /// `desc[1]` when `desc[0]` is a static resolver (`movq 8(%rax), %rax; ret`,
