@@ -71,8 +71,9 @@ pub fn probe(comptime name: []const u8, expected: usize) void {
         \\"@tlsdesc(%%rip), %%rax
         : [ret] "={rax}" (-> usize),
     );
-    // A rewritten sequence gives a thread-pointer offset, not a GOT address.
-    if (descriptor >= 1 << 47 or descriptor % @alignOf(usize) != 0) return;
+    // A rewritten sequence gives a thread-pointer offset (negative), not a
+    // GOT address (a user-space address, below 2^63).
+    if (@as(isize, @bitCast(descriptor)) <= 0 or descriptor % @alignOf(usize) != 0) return;
     const words: *const [2]usize = @ptrFromInt(descriptor);
     const offset = staticOffset(words) orelse return;
     const thread_pointer = asm volatile ("movq %%fs:0, %[ret]"
