@@ -576,3 +576,58 @@ test "api: greenlet_switch keeps callee-saved registers and takes NULL out point
     try testing.expectEqual(@as(usize, 0), finish.reply);
     try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
 }
+
+comptime {
+    // The assembly fast path exists where the switch is fused (x86_64 Linux).
+    if (context.fused) _ = fused_tests;
+}
+
+const fused_tests = struct {
+    fn entryYieldForever(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+        _ = arg;
+        _ = result;
+        var root_handle: Handle = .none;
+        assert(api.greenlet_root(&root_handle) == .ok);
+        var received = value;
+        while (true) {
+            assert(api.greenlet_switch(root_handle.slot, root_handle.generation, received + 1, null, &received) == .ok);
+        }
+    }
+
+    test "api: the switch fast path panics on a greenlet whose thread contradicts its slot (forked child dies by a signal)" {
+        // White-box: the fast path's asserts are live in ReleaseSafe. A
+        // suspended greenlet whose `thread` no longer matches its slot's owner
+        // must stop the process, not be switched to.
+        const linux = std.os.linux;
+        const pid_rc = linux.fork();
+        try testing.expect(linux.errno(pid_rc) == .SUCCESS);
+        if (pid_rc == 0) {
+            // Keep the panic report off the test runner's protocol stream.
+            const null_fd = linux.open("/dev/null", .{ .ACCMODE = .WRONLY }, 0);
+            if (linux.errno(null_fd) != .SUCCESS) linux.exit_group(1);
+            _ = linux.dup2(@intCast(null_fd), 1);
+            _ = linux.dup2(@intCast(null_fd), 2);
+            var child: Handle = .none;
+            if (api.greenlet_create(&entryYieldForever, 0, 0, 0, 0, &child) != .ok) linux.exit_group(2);
+            var kind: u32 = 0;
+            var value: usize = 0;
+            if (api.greenlet_switch(child.slot, child.generation, 1, &kind, &value) != .ok) linux.exit_group(3);
+            var other: usize = 0;
+            const victim = greenlet.lookup(child) catch linux.exit_group(4);
+            victim.thread = @ptrCast(@alignCast(&other));
+            _ = api.greenlet_switch(child.slot, child.generation, 1, &kind, &value);
+            linux.exit_group(5); // the switch went on
+        }
+        const pid: linux.pid_t = @intCast(pid_rc);
+        var status: i32 = 0;
+        var wait_rc = linux.waitpid(pid, &status, 0);
+        var attempts: u32 = 0;
+        while (linux.errno(wait_rc) == .INTR and attempts < 100) : (attempts += 1) {
+            wait_rc = linux.waitpid(pid, &status, 0);
+        }
+        try testing.expect(linux.errno(wait_rc) == .SUCCESS);
+        const raw: u32 = @bitCast(status);
+        try testing.expectEqual(@as(u32, 0), raw & 0xff00); // not an exit code
+        try testing.expect(raw & 0x7f != 0); // killed by a signal (the panic)
+    }
+};
