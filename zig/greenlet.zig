@@ -128,7 +128,7 @@ fn threadStateInit() Error!*ThreadState {
     state.current = greenlet;
     handles.publish(index, number);
     stack_pool.counterAdd(.greenlets_live, 1);
-    if (context.fused) tls_descriptor.probe(thread_state_symbol, @intFromPtr(threadState()));
+    if (context.fused) tls_descriptor.probe(greenlet_thread_state_symbol, @intFromPtr(threadState()));
     return state;
 }
 
@@ -141,7 +141,7 @@ inline fn threadState() *ThreadState {
         // clobbers only RAX, unlike `__tls_get_addr`, and is skipped where
         // it returns a constant (see tls_descriptor.zig). No red zone in
         // this module (build.zig), so the `call` cannot overwrite locals.
-        return tls_descriptor.address(ThreadState, thread_state_symbol);
+        return tls_descriptor.address(ThreadState, greenlet_thread_state_symbol);
     }
     return asm (""
         : [ret] "=r" (-> *ThreadState),
@@ -150,7 +150,7 @@ inline fn threadState() *ThreadState {
 }
 
 /// The assembler's name of `thread_state`.
-const thread_state_symbol = "greenlet.thread_state";
+const greenlet_thread_state_symbol = "greenlet.thread_state";
 
 /// Resolves a handle owned by the calling thread.
 pub inline fn lookup(handle: Handle) Error!*Greenlet {
@@ -242,6 +242,7 @@ comptime {
     if (context.fused) {
         @export(&fusedBegin, .{ .name = "greenlet_fused_begin", .visibility = .hidden });
         @export(&fusedArrived, .{ .name = "greenlet_fused_arrived", .visibility = .hidden });
+        @export(&fusedCorrupt, .{ .name = "greenlet_fused_corrupt", .visibility = .hidden });
     }
 }
 
@@ -257,7 +258,7 @@ comptime {
 /// ones its slot names, the caller not active) panics through
 /// `greenlet_fused_corrupt`, as `assert` does.
 pub const fast_path = struct {
-    pub const thread_state_symbol = "greenlet.thread_state";
+    pub const thread_state_symbol = greenlet_thread_state_symbol;
     pub const chunks_symbol = "handles.chunks";
     pub const state_current = @offsetOf(ThreadState, "current");
     pub const state_number = @offsetOf(ThreadState, "number");
@@ -284,12 +285,7 @@ pub const fast_path = struct {
     }
 };
 
-comptime {
-    if (context.fused) {
-        @export(&fusedCorrupt, .{ .name = "greenlet_fused_corrupt", .visibility = .hidden });
-    }
-}
-
+/// Where the fast path's asserts fail.
 fn fusedCorrupt() callconv(.c) noreturn {
     @branchHint(.cold);
     @panic("greenlet_switch: a greenlet's slot, thread or state contradicts its handle");
