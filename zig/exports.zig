@@ -618,15 +618,7 @@ const fused_tests = struct {
             _ = api.greenlet_switch(child.slot, child.generation, 1, &kind, &value);
             linux.exit_group(5); // the switch went on
         }
-        const pid: linux.pid_t = @intCast(pid_rc);
-        var status: i32 = 0;
-        var wait_rc = linux.waitpid(pid, &status, 0);
-        var attempts: u32 = 0;
-        while (linux.errno(wait_rc) == .INTR and attempts < 100) : (attempts += 1) {
-            wait_rc = linux.waitpid(pid, &status, 0);
-        }
-        try testing.expect(linux.errno(wait_rc) == .SUCCESS);
-        const raw: u32 = @bitCast(status);
+        const raw = try @import("forked_child.zig").waitStatus(@intCast(pid_rc));
         try testing.expectEqual(@as(u32, 0), raw & 0xff00); // not an exit code
         try testing.expect(raw & 0x7f != 0); // killed by a signal (the panic)
     }

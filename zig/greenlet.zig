@@ -850,15 +850,7 @@ test "stack overflow hits the guard (forked child dies by SIGSEGV or SIGBUS)" {
         _ = switchTo(child, 0) catch linux.exit_group(3);
         linux.exit_group(4); // the overflow did not fault
     }
-    const pid: linux.pid_t = @intCast(pid_rc);
-    var status: i32 = 0;
-    var wait_rc = linux.waitpid(pid, &status, 0);
-    var attempts: u32 = 0;
-    while (linux.errno(wait_rc) == .INTR and attempts < 100) : (attempts += 1) {
-        wait_rc = linux.waitpid(pid, &status, 0);
-    }
-    try testing.expect(linux.errno(wait_rc) == .SUCCESS);
-    const raw: u32 = @bitCast(status);
+    const raw = try @import("forked_child.zig").waitStatus(@intCast(pid_rc));
     const signal = raw & 0x7f;
     try testing.expect(signal != 0); // killed by a signal, not an exit code
     try testing.expect(signal == @backingInt(linux.SIG.SEGV) or signal == @backingInt(linux.SIG.BUS));
