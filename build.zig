@@ -9,6 +9,7 @@
 //!   zig build header-check         header signatures vs. the Zig exports
 //!   zig build test-bin             installs the unit-test binary (zig-out/bin)
 //!   zig build test-entries         the FFI tests' native entries (zig-out/test)
+//!   zig build bench-bin            the native benchmark binary (zig-out/bin)
 
 const std = @import("std");
 
@@ -150,6 +151,8 @@ pub fn build(b: *std.Build) void {
     run_bench.has_side_effects = true;
     const bench_step = b.step("bench", "Build and run the native switch benchmark");
     bench_step.dependOn(&run_bench.step);
+    const bench_bin_step = b.step("bench-bin", "Install the native benchmark binary into zig-out/bin (for cachegrind)");
+    bench_bin_step.dependOn(&b.addInstallArtifact(bench, .{}).step);
 
     // All release libraries.
     const all_step = b.step("all", "Build the six release libraries into zig-out/lib/<os>-<arch>/");

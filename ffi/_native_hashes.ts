@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "3454e15bfce5a868fcbfb1f1b126215be1a9b5e464228e7ef47e73a60e33a3c2";
+  "ee2616cdacfa0b564d778cf52ea6119d40f24d99b5ba2f8e09cd007f54bc5096";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
     size: 99920,
-    sha256: "399879bc8c48a2650d434f1eff6cbfc232245a1d28092bcdf0e89d44cef92ebf",
+    sha256: "fd05b37eac6ab3aa58686f7bd55eb8f9290f1cef1cae8d02308183f02dbe5c82",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
     size: 72581,
-    sha256: "024cfacbde61af01873637a7449bf7ba8e8d6cdad5238f7b5bd7d46da2b103f2",
+    sha256: "8b217a898b034b62b453a8e8e5502875db35050f91be7406a2c311d72a111b9d",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1362656,
-    sha256: "be6f9557e05df157690957319b742a9a075ffa4dcc10964cf027eb9f244cb023",
+    size: 1364248,
+    sha256: "57bc57549150a43a19ecdb2ad1f2b206d4c2238bc0411f7a944e0456eab5eb26",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1652720,
-    sha256: "88c6ea33111332a8ee42718ee140002cd6e8d81e087b7853541f4a8a523a9d7c",
+    size: 1653184,
+    sha256: "b25a5aa6ae9a73fe350b1ed33d471e54cd1a272cfc25b7a4bbf851c81cb3b29c",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1196800,
-    sha256: "6fbf65f4d188fb57206022fccfb1f85d5fe846785b0e2c09c431c74bff82e5a8",
+    size: 1196936,
+    sha256: "d64802db972bab63786f12cc23b465348a90fa7ba89e6f669e4ce8d5787b939b",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 248832,
-    sha256: "992d1a0044519a42ef0eabfc940954aa8e2ef690e0f307096e763a4e6924c50b",
+    sha256: "8036d8e722abd77dd8ec1bc861d4dbb8bdf96faaa835f716893f118fb582a86a",
   },
 };

@@ -562,3 +562,121 @@ test "api: every export refuses another thread's greenlets" {
     // native bridge (zig/call, zig/callback, with their own tests).
     try testing.expectEqual(15 + 4, @typeInfo(api).@"struct".decl_names.len);
 }
+
+/// One `greenlet_switch` made with every callee-saved register holding a
+/// pattern (`context.fillRegistersAndCall`).
+const SwitchProbe = struct {
+    target: Handle,
+    value: usize,
+    null_outs: bool,
+    status: Status = .ok,
+    kind: u32 = 99,
+    reply: usize = 0,
+    registers: [context.abi.checked_register_count]u64 = undefined,
+
+    fn run(probe: *SwitchProbe, seed: u64) usize {
+        context.fillRegistersAndCall(&call, @intFromPtr(probe), seed, &probe.registers);
+        var mismatches: usize = 0;
+        for (probe.registers, 0..) |register, i| {
+            if (register != seed + i) mismatches += 1;
+        }
+        return mismatches;
+    }
+
+    fn call(address: usize) callconv(.c) void {
+        const probe: *SwitchProbe = @ptrFromInt(address);
+        const target = probe.target;
+        probe.status = if (probe.null_outs)
+            api.greenlet_switch(target.slot, target.generation, probe.value, null, null)
+        else
+            api.greenlet_switch(target.slot, target.generation, probe.value, &probe.kind, &probe.reply);
+    }
+};
+
+fn entryProbe(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    var root_handle: Handle = .none;
+    assert(api.greenlet_root(&root_handle) == .ok);
+    var first: SwitchProbe = .{ .target = root_handle, .value = value + 1, .null_outs = false };
+    var mismatches = first.run(arg);
+    assert(first.status == .ok and first.kind == 0);
+    var second: SwitchProbe = .{ .target = root_handle, .value = first.reply + 1, .null_outs = true };
+    mismatches += second.run(arg + 16);
+    result.* = mismatches;
+    return @backingInt(greenlet.Kind.value);
+}
+
+test "api: greenlet_switch keeps callee-saved registers and takes NULL out pointers, on every path" {
+    const seed: u64 = 0x5a5a_0000_3333_0000;
+    var child: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_create(&entryProbe, 0xa5a5_0000_4444_0000, 0, 0, 0, &child));
+    // A pending child: the general path starts it; it answers on the fast path.
+    var start: SwitchProbe = .{ .target = child, .value = 10, .null_outs = false };
+    try testing.expectEqual(0, start.run(seed));
+    try testing.expectEqual(Status.ok, start.status);
+    try testing.expectEqual(@as(u32, 0), start.kind);
+    try testing.expectEqual(@as(usize, 11), start.reply);
+    // Fast path both ways, NULL out pointers on both sides.
+    var resume_child: SwitchProbe = .{ .target = child, .value = 20, .null_outs = true };
+    try testing.expectEqual(0, resume_child.run(seed + 16));
+    try testing.expectEqual(Status.ok, resume_child.status);
+    // An invalid handle: the fast path hands over to the general one, which
+    // returns the status without switching.
+    var stale: SwitchProbe = .{ .target = .{ .slot = child.slot, .generation = child.generation +% 1 }, .value = 0, .null_outs = false };
+    try testing.expectEqual(0, stale.run(seed + 32));
+    try testing.expectEqual(Status.invalid_handle, stale.status);
+    try testing.expectEqual(@as(u32, 99), stale.kind);
+    // The child finishes: its result (its own register mismatches) comes back.
+    var finish: SwitchProbe = .{ .target = child, .value = 30, .null_outs = false };
+    try testing.expectEqual(0, finish.run(seed + 48));
+    try testing.expectEqual(Status.ok, finish.status);
+    try testing.expectEqual(@as(u32, 0), finish.kind);
+    try testing.expectEqual(@as(usize, 0), finish.reply);
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
+}
+
+comptime {
+    // The assembly fast path exists where the switch is fused (x86_64 Linux).
+    if (context.fused) _ = fused_tests;
+}
+
+const fused_tests = struct {
+    fn entryYieldForever(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+        _ = arg;
+        _ = result;
+        var root_handle: Handle = .none;
+        assert(api.greenlet_root(&root_handle) == .ok);
+        var received = value;
+        while (true) {
+            assert(api.greenlet_switch(root_handle.slot, root_handle.generation, received + 1, null, &received) == .ok);
+        }
+    }
+
+    test "api: the switch fast path panics on a greenlet whose thread contradicts its slot (forked child dies by a signal)" {
+        // White-box: the fast path's asserts are live in ReleaseSafe. A
+        // suspended greenlet whose `thread` no longer matches its slot's owner
+        // must stop the process, not be switched to.
+        const linux = std.os.linux;
+        const pid_rc = linux.fork();
+        try testing.expect(linux.errno(pid_rc) == .SUCCESS);
+        if (pid_rc == 0) {
+            // Keep the panic report off the test runner's protocol stream.
+            const null_fd = linux.open("/dev/null", .{ .ACCMODE = .WRONLY }, 0);
+            if (linux.errno(null_fd) != .SUCCESS) linux.exit_group(1);
+            _ = linux.dup2(@intCast(null_fd), 1);
+            _ = linux.dup2(@intCast(null_fd), 2);
+            var child: Handle = .none;
+            if (api.greenlet_create(&entryYieldForever, 0, 0, 0, 0, &child) != .ok) linux.exit_group(2);
+            var kind: u32 = 0;
+            var value: usize = 0;
+            if (api.greenlet_switch(child.slot, child.generation, 1, &kind, &value) != .ok) linux.exit_group(3);
+            var other: usize = 0;
+            const victim = greenlet.lookup(child) catch linux.exit_group(4);
+            victim.thread = @ptrCast(@alignCast(&other));
+            _ = api.greenlet_switch(child.slot, child.generation, 1, &kind, &value);
+            linux.exit_group(5); // the switch went on
+        }
+        const raw = try @import("forked_child.zig").waitStatus(@intCast(pid_rc));
+        try testing.expectEqual(@as(u32, 0), raw & 0xff00); // not an exit code
+        try testing.expect(raw & 0x7f != 0); // killed by a signal (the panic)
+    }
+};

@@ -26,6 +26,7 @@ const context = @import("context.zig");
 const exports = @import("exports.zig");
 const handles = @import("handles.zig");
 const thread_exit = @import("thread_exit.zig");
+const tls_descriptor = @import("tls_descriptor.zig");
 
 /// What travels with a switch besides the pointer-sized value.
 pub const Kind = enum(u32) {
@@ -150,6 +151,7 @@ fn threadStateInit() Error!*ThreadState {
     if (!exit_hook_registered) {
         exit_hook_registered = thread_exit.register(&threadExitHook, state);
     }
+    if (context.fused) tls_descriptor.probe(greenlet_thread_state_symbol, @intFromPtr(threadState()));
     return state;
 }
 
@@ -223,23 +225,20 @@ fn freeTree(state: *ThreadState) void {
 /// uses it.
 inline fn threadState() *ThreadState {
     if (context.fused) {
-        // TLS descriptor call (the gnu2 dialect, glibc and musl): for a
-        // library whose TLS sits in the static block it is two instructions,
-        // and it clobbers only RAX, unlike `__tls_get_addr`. No red zone in
+        // Through the TLS descriptor (gnu2 dialect): the descriptor call
+        // clobbers only RAX, unlike `__tls_get_addr`, and is skipped where
+        // it returns a constant (see tls_descriptor.zig). No red zone in
         // this module (build.zig), so the `call` cannot overwrite locals.
-        return asm volatile (
-            \\ leaq "greenlet.thread_state"@tlsdesc(%%rip), %%rax
-            \\ callq *"greenlet.thread_state"@tlscall(%%rax)
-            \\ addq %%fs:0, %%rax
-            : [ret] "={rax}" (-> *ThreadState),
-            :
-            : .{ .cc = true, .memory = true });
+        return tls_descriptor.address(ThreadState, greenlet_thread_state_symbol);
     }
     return asm (""
         : [ret] "=r" (-> *ThreadState),
         : [in] "0" (&thread_state),
     );
 }
+
+/// The assembler's name of `thread_state`.
+const greenlet_thread_state_symbol = "greenlet.thread_state";
 
 /// Resolves a handle owned by the calling thread.
 pub inline fn lookup(handle: Handle) Error!*Greenlet {
@@ -335,42 +334,54 @@ const FusedResult = extern struct { sp: usize, extra: usize };
 comptime {
     if (context.fused) {
         @export(&fusedBegin, .{ .name = "greenlet_fused_begin", .visibility = .hidden });
-        @export(&fusedBeginFast, .{ .name = "greenlet_fused_value", .visibility = .hidden });
         @export(&fusedArrived, .{ .name = "greenlet_fused_arrived", .visibility = .hidden });
+        @export(&fusedCorrupt, .{ .name = "greenlet_fused_corrupt", .visibility = .hidden });
     }
 }
 
-/// Fast path of the fused switch for the common case: a value to a live,
-/// suspended greenlet of the calling thread. The handle check is the same
-/// as `lookup`'s (slot, generation and owner in one compare of the slot's
-/// atomic metadata, before the greenlet is touched); anything else (errors,
-/// throw/kill, pending or dead targets, self-switch, a finishing greenlet)
-/// goes to `fusedBegin`.
-fn fusedBeginFast(target_slot: u32, target_generation: u32, value: usize, saved_sp: usize) callconv(.c) FusedResult {
-    const state = threadState();
-    const target_handle: Handle = .{ .slot = target_slot, .generation = target_generation };
-    slow: {
-        // A thread without a tree has number 0 and takes the slow path.
-        if (state.number == 0) break :slow;
-        const runner = handles.lookupFast(target_handle, state.number) orelse break :slow;
-        assert(runner.thread == state);
-        if (runner.state != .active) break :slow;
-        const origin = state.current.?;
-        if (runner == origin) break :slow;
-        assert(origin.state == .active);
-        origin.sp = saved_sp;
-        const frame: [*]const usize = @ptrFromInt(runner.sp);
-        const runner_kind: ?*u32 = @ptrFromInt(frame[0]);
-        const runner_value: ?*usize = @ptrFromInt(frame[1]);
-        if (runner_kind) |kind| kind.* = @backingInt(Kind.value);
-        if (runner_value) |out| out.* = value;
-        state.current = runner;
-        return .{ .sp = runner.sp, .extra = @intFromBool(runner.is_root) };
+/// What the fast path of the fused switch (`context.abi.switchCoreValue`,
+/// assembly) reads, as byte offsets and values. The fast path takes the
+/// common case, a value to a live, suspended greenlet of the calling thread,
+/// with the checks `lookup` and `fusedBegin` make: the slot number within
+/// the table and its chunk allocated, the slot's atomic metadata equal to
+/// (generation, calling thread's number), the thread having a tree; the
+/// target active and not the caller. A failure goes to `fusedBegin` (which
+/// gives the exact status or takes the general path); a broken invariant
+/// (owner number 0 with a tree, the greenlet's thread or handle not the
+/// ones its slot names, the caller not active) panics through
+/// `greenlet_fused_corrupt`, as `assert` does.
+pub const fast_path = struct {
+    pub const thread_state_symbol = greenlet_thread_state_symbol;
+    pub const chunks_symbol = "handles.chunks";
+    pub const state_current = @offsetOf(ThreadState, "current");
+    pub const state_number = @offsetOf(ThreadState, "number");
+    pub const chunk_shift = std.math.log2_int(u32, handles.chunk_slots);
+    pub const slot_mask = handles.chunk_slots - 1;
+    pub const max_slot = handles.max_greenlets;
+    pub const slot_bytes = @sizeOf(handles.Slot);
+    pub const slot_meta = @offsetOf(handles.Slot, "meta");
+    pub const slot_greenlet = @offsetOf(handles.Slot, "greenlet");
+    pub const sp = @offsetOf(Greenlet, "sp");
+    pub const thread = @offsetOf(Greenlet, "thread");
+    pub const handle = @offsetOf(Greenlet, "handle");
+    pub const state = @offsetOf(Greenlet, "state");
+    pub const is_root = @offsetOf(Greenlet, "is_root");
+    pub const active = @backingInt(State.active);
+
+    comptime {
+        assert(@sizeOf(State) == 1 and @sizeOf(bool) == 1);
+        assert(@sizeOf(?*Greenlet) == 8 and @sizeOf(*ThreadState) == 8);
+        assert(@sizeOf(@TypeOf(@as(ThreadState, undefined).number)) == 4);
+        assert(@sizeOf(std.atomic.Value(u64)) == 8);
+        assert(handles.chunk_slots == 1 << chunk_shift);
+        assert(@offsetOf(Handle, "slot") == 0 and @offsetOf(Handle, "generation") == 4);
     }
-    const frame: [*]const usize = @ptrFromInt(saved_sp);
-    const out_kind: ?*u32 = @ptrFromInt(frame[0]);
-    const out_value: ?*usize = @ptrFromInt(frame[1]);
-    return @call(.never_inline, fusedBegin, .{ target_slot, target_generation, value, out_kind, out_value, @backingInt(Kind.value), saved_sp });
+};
+
+/// Where the fast path's asserts fail.
+fn fusedCorrupt() callconv(.c) noreturn {
+    @branchHint(.cold);
+    @panic("greenlet_switch: a greenlet's slot, thread or state contradicts its handle");
 }
 
 /// The Zig half of the fused switch (`context.abi.switchCore`), run on the
@@ -933,15 +944,7 @@ test "stack overflow hits the guard (forked child dies by SIGSEGV or SIGBUS)" {
         _ = switchTo(child, 0) catch linux.exit_group(3);
         linux.exit_group(4); // the overflow did not fault
     }
-    const pid: linux.pid_t = @intCast(pid_rc);
-    var status: i32 = 0;
-    var wait_rc = linux.waitpid(pid, &status, 0);
-    var attempts: u32 = 0;
-    while (linux.errno(wait_rc) == .INTR and attempts < 100) : (attempts += 1) {
-        wait_rc = linux.waitpid(pid, &status, 0);
-    }
-    try testing.expect(linux.errno(wait_rc) == .SUCCESS);
-    const raw: u32 = @bitCast(status);
+    const raw = try @import("forked_child.zig").waitStatus(@intCast(pid_rc));
     const signal = raw & 0x7f;
     try testing.expect(signal != 0); // killed by a signal, not an exit code
     try testing.expect(signal == @backingInt(linux.SIG.SEGV) or signal == @backingInt(linux.SIG.BUS));

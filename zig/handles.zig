@@ -40,7 +40,7 @@ comptime {
 }
 
 const index_bits = 20;
-const chunk_slots = 1024;
+pub const chunk_slots = 1024;
 const chunk_count = (1 << index_bits) / chunk_slots;
 /// Largest number of greenlets (roots included) alive at once.
 pub const max_greenlets = (1 << index_bits) - 1;

@@ -44,4 +44,5 @@ test {
     _ = context.abi;
     _ = @import("memory_test.zig");
     _ = @import("thread_exit_test.zig");
+    _ = @import("tls_descriptor.zig");
 }
