@@ -56,7 +56,6 @@ static int in_region(uintptr_t address) {
 struct walk {
     long count;
     int left_stack;
-    uintptr_t last_ip;
 };
 
 static _Unwind_Reason_Code on_frame(struct _Unwind_Context *context, void *data) {
@@ -65,13 +64,12 @@ static _Unwind_Reason_Code on_frame(struct _Unwind_Context *context, void *data)
     uintptr_t cfa = (uintptr_t)_Unwind_GetCFA(context);
     if (ip == 0) return _URC_NO_REASON; /* libgcc's end marker (as above _start) */
     walk->count++;
-    walk->last_ip = ip;
     if (!in_region(cfa)) walk->left_stack = 1;
     return walk->count > max_frames ? _URC_END_OF_STACK : _URC_NO_REASON;
 }
 
 static void check_unwind_backtrace(int depth) {
-    struct walk walk = {0, 0, 0};
+    struct walk walk = {0, 0};
     _Unwind_Reason_Code code = _Unwind_Backtrace(on_frame, &walk);
     if (code != _URC_END_OF_STACK) fail("_Unwind_Backtrace did not end at the stack's end", "code", code);
     if (!frame_count_ok(walk.count, depth)) fail("_Unwind_Backtrace frame count", "frames", walk.count);
@@ -180,8 +178,9 @@ __attribute__((noinline)) static int descend(int remaining, int depth) {
     return keep;
 }
 
-/* Suspends at once (so its neighbours stay live), then runs the walks at
- * depth 1 and `deep` each time it is resumed with a non-zero value. */
+/* Runs the walks at depth 1 and `deep` whenever it is entered with a
+ * non-zero value (the first entry included), then suspends: it stays live
+ * while its neighbours are created and walked. A zero value finishes it. */
 static uint32_t body(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     (void)arg;
     volatile char mark = 0;
