@@ -5,8 +5,11 @@
 //!   zig build test [-Dtarget=..]   unit tests (add -fqemu / -fwine for foreign targets)
 //!   zig build all                  six libraries in zig-out/lib/<os>-<arch>/
 //!   zig build example              C example against include/greenlet.h, run
+//!   zig build test-thread-exit     glibc threads exiting with greenlets left (C)
 //!   zig build header-check         header signatures vs. the Zig exports
 //!   zig build test-bin             installs the unit-test binary (zig-out/bin)
+//!   zig build test-entries         the FFI tests' native entries (zig-out/test)
+//!   zig build bench-bin            the native benchmark binary (zig-out/bin)
 //!   zig build unwind-test          stack walks and C++ exceptions inside greenlets, run
 
 const std = @import("std");
@@ -27,6 +30,9 @@ const release_targets = [_]struct { dir: []const u8, query: std.Target.Query }{
     .{ .dir = "windows-x86_64", .query = .{ .cpu_arch = .x86_64, .os_tag = .windows, .abi = .gnu } },
 };
 
+/// Set once by `build` from -Dfirst-generation.
+var first_generation: u32 = 1;
+
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
     // ReleaseSafe unless told otherwise: safety checks stay on in the library.
@@ -35,6 +41,10 @@ pub fn build(b: *std.Build) void {
         "optimize",
         "Optimization mode (default ReleaseSafe)",
     ) orelse .safe;
+
+    // -Dfirst-generation=4294967294 starts every handle slot next to the
+    // generation wrap (zig/handles.zig), for a test run across it.
+    first_generation = b.option(u32, "first-generation", "Generation of a handle slot's first handle (default 1)") orelse 1;
 
     const lib = addGreenletLibrary(b, target, optimize);
     b.installArtifact(lib);
@@ -45,6 +55,8 @@ pub fn build(b: *std.Build) void {
         .root_module = greenletModule(b, target, optimize),
         .use_llvm = true,
     });
+    // C functions the native bridge tests call through the real C ABI.
+    tests.root_module.addCSourceFile(.{ .file = b.path("zig/call/test_functions.c"), .flags = &.{ "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror" } });
     const run_tests = b.addRunArtifact(tests);
     // Always run: the check script reads the pass counts from every run.
     run_tests.has_side_effects = true;
@@ -85,6 +97,38 @@ pub fn build(b: *std.Build) void {
     const example_step = b.step("example", "Build and run the C example");
     example_step.dependOn(&run_example.step);
 
+    // Native greenlet bodies for the FFI tests (tests/fixtures/entries.zig).
+    const entries = b.addLibrary(.{
+        .name = "greenlet_test_entries",
+        .linkage = .dynamic,
+        .root_module = b.createModule(.{
+            .root_source_file = b.path("tests/fixtures/entries.zig"),
+            .target = target,
+            .optimize = optimize,
+        }),
+        .use_llvm = true,
+    });
+    entries.root_module.linkLibrary(lib);
+    // The loader finds the library the test already opened (same soname); the
+    // run path covers a process that opens the entries first.
+    entries.root_module.addRPathSpecial("$ORIGIN/../lib");
+    const entries_step = b.step("test-entries", "Build the FFI tests' native entries into zig-out/test");
+    entries_step.dependOn(&b.addInstallArtifact(entries, .{ .dest_dir = .{ .override = .{ .custom = "test" } } }).step);
+    entries_step.dependOn(&b.addInstallArtifact(lib, .{}).step);
+
+    // Thread exit through glibc's hook: a C program whose threads exit
+    // without greenlet_thread_exit (tests/native/thread_exit.c).
+    const thread_exit_module = b.createModule(.{ .target = target, .optimize = optimize, .link_libc = true });
+    thread_exit_module.addCSourceFile(.{ .file = b.path("tests/native/thread_exit.c"), .flags = &.{ "-std=c11", "-Wall", "-Wextra", "-Werror" } });
+    thread_exit_module.addIncludePath(b.path("include"));
+    thread_exit_module.linkLibrary(lib);
+    const thread_exit = b.addExecutable(.{ .name = "greenlet-thread-exit", .root_module = thread_exit_module });
+    const run_thread_exit = b.addRunArtifact(thread_exit);
+    run_thread_exit.expectStdOutEqual("thread_exit: ok\n");
+    run_thread_exit.has_side_effects = true;
+    const thread_exit_step = b.step("test-thread-exit", "Threads exiting without greenlet_thread_exit (glibc)");
+    thread_exit_step.dependOn(&run_thread_exit.step);
+
     // Stack walks and C++ exceptions inside greenlets (tests/native/unwind_test.*).
     const unwind_run = addUnwindTest(b, target, optimize);
     const unwind_step = b.step("unwind-test", "Build and run the unwinding tests (C, C++) inside greenlets");
@@ -115,6 +159,8 @@ pub fn build(b: *std.Build) void {
     run_bench.has_side_effects = true;
     const bench_step = b.step("bench", "Build and run the native switch benchmark");
     bench_step.dependOn(&run_bench.step);
+    const bench_bin_step = b.step("bench-bin", "Install the native benchmark binary into zig-out/bin (for cachegrind)");
+    bench_bin_step.dependOn(&b.addInstallArtifact(bench, .{}).step);
 
     // All release libraries.
     const all_step = b.step("all", "Build the six release libraries into zig-out/lib/<os>-<arch>/");
@@ -130,7 +176,9 @@ pub fn build(b: *std.Build) void {
 }
 
 fn greenletModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Module {
-    return b.createModule(.{
+    const options = b.addOptions();
+    options.addOption(u32, "first_generation", first_generation);
+    const module = b.createModule(.{
         .root_source_file = b.path("zig/root.zig"),
         .target = target,
         .optimize = optimize,
@@ -141,6 +189,8 @@ fn greenletModule(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std
         // land in a red zone.
         .red_zone = if (target.result.cpu.arch == .x86_64 and target.result.os.tag == .linux) false else null,
     });
+    module.addOptions("options", options);
+    return module;
 }
 
 fn addGreenletLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Step.Compile {

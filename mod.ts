@@ -37,7 +37,7 @@
 export { awaitOnly } from "./src/await_only.ts";
 export type { AwaitOnlyOptions } from "./src/await_only.ts";
 export { ContextVar } from "./src/context_var.ts";
-export type { ContextToken, ContextVarOptions } from "./src/context_var.ts";
+export type { ContextToken, ContextVarConstructor, ContextVarOptions } from "./src/context_var.ts";
 export { formatGreenletTree } from "./src/format_greenlet_tree.ts";
 export { getcurrent } from "./src/getcurrent.ts";
 export { Greenlet } from "./src/greenlet.ts";
@@ -46,6 +46,8 @@ export { GreenletError } from "./src/greenlet_error.ts";
 export type { GreenletErrorCode } from "./src/greenlet_error.ts";
 export { GreenletExit, isGreenletExit } from "./src/greenlet_exit.ts";
 export { greenletSpawn } from "./src/greenlet_spawn.ts";
+export { setUnraisableHook } from "./src/set_unraisable_hook.ts";
+export type { Unraisable, UnraisableHook } from "./src/set_unraisable_hook.ts";
 export { gettrace, settrace } from "./src/settrace.ts";
 export type { TraceArgs, TraceEvent, TraceFn } from "./src/settrace.ts";
 export type { Instruction, Op, Step } from "./src/types.ts";

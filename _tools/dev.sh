@@ -69,11 +69,13 @@ tail_phase() { # tail_phase NAME COMMAND...: reads the command's last "N passed,
   return $rc
 }
 
-ts_sources=(mod.ts src tests)
+ts_sources=(mod.ts native.ts src hub tests)
+[ -d testing ] && ts_sources+=(testing)
 [ -d bench ] && ts_sources+=(bench)
 [ -d examples ] && ts_sources+=(examples)
 [ -d ffi ] && ts_sources+=(ffi)
 [ -d fuzz ] && ts_sources+=(fuzz)
+[ -d lint ] && ts_sources+=(lint)
 
 cmd=${1:-check}
 case "$cmd" in
@@ -95,12 +97,14 @@ case "$cmd" in
     phase fmt deno fmt --check
     phase lint deno lint
     phase typecheck deno check "${ts_sources[@]}"
-    phase doclint deno doc --lint mod.ts
+    phase doclint deno doc --lint mod.ts native.ts hub/mod.ts lint/plugin.ts
     phase publish deno publish --dry-run --allow-dirty --quiet
+    # native/ and ffi/_native_hashes.ts match zig/, build.zig and the version (no build).
+    phase native bash "$root/_tools/build_native.sh" --check
     # The FFI tests load the host library, so build it before the suites.
-    phase build zig build
+    phase build zig build test-entries
     phase doctest junit_phase doctest "$reports/doctest.xml" \
-      deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts src/ README.md
+      deno test --doc --junit-path="$reports/doctest.xml" -P mod.ts native.ts src/ hub/ lint/ README.md docs/
     phase deno junit_phase deno "$reports/deno.xml" \
       deno test -P --junit-path="$reports/deno.xml" tests/
     phase bun junit_phase bun "$reports/bun.xml" \

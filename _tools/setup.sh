@@ -29,6 +29,16 @@ if ! stamp_ok venv "$py_want" || [ ! -x "$tc/venv/bin/python" ]; then
   echo "$py_want" > "$tc/venv.stamp"
 fi
 
+# The hub benchmark's baselines, with their own stamp so the toolchain above is not reinstalled.
+bench_want="gevent==$GEVENT_VERSION effection@$EFFECTION_VERSION"
+if ! stamp_ok bench "$bench_want" || [ ! -f "$tc/npm/node_modules/effection/package.json" ]; then
+  echo "setup: installing $bench_want (hub benchmark baselines)" >&2
+  "$tc/venv/bin/pip" install --quiet --disable-pip-version-check "gevent==$GEVENT_VERSION" >&2
+  npm install --prefix "$tc/npm" --no-audit --no-fund --loglevel=error --save-exact \
+    "effection@$EFFECTION_VERSION" >&2
+  echo "$bench_want" > "$tc/bench.stamp"
+fi
+
 # Debian packages are optional: their absence skips the foreign-target tests and the
 # native baseline benchmark, and the check output says so.
 missing=""

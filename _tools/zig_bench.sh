@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs the native benchmark (bench/native): round trips of the raw
-# library switch, the full greenlet_switch, Boost.Context's jump_fcontext and
-# glibc swapcontext, with ratios, plus resident bytes per suspended greenlet.
-# The three fast loops run interleaved (one warm-up round, then 21 rounds of
-# 10^6 round trips each); the table gives the best and the median per loop.
-# The harness binary (.zig-cache/o/*/greenlet-bench) takes `full`, `raw` or
-# `fcontext` to run one loop alone, for `perf stat`. Informational: nothing here asserts a time. Needs Debian
-# libboost-context-dev.
+# library switch, the full greenlet_switch (root <-> greenlet and greenlet <->
+# greenlet), Boost.Context's jump_fcontext and glibc swapcontext, plus resident
+# bytes per suspended greenlet. The four fast loops run interleaved (one
+# warm-up round, then 31 rounds of 2x10^5 round trips each, timed in thread
+# CPU time); each loop's figure is the median over the rounds of its ratio to
+# the same round's fcontext, with quartiles and min-max. The harness binary
+# (`zig build bench-bin`) takes `raw|full|pair|fcontext [iterations]` to run
+# one loop alone, for cachegrind (docs/native.md, "Switch speed").
+# Informational: nothing here asserts a time. Needs Debian libboost-context-dev.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -61,7 +61,7 @@ run_tests() {
     if [ "$s" -gt 0 ]; then
         extra=" ($s skipped by design, see note)"
         local why="the Windows-only TEB stack-limits test"
-        case $label in *windows*) why="the guard-page test (it needs fork; Windows outcome documented, not run)" ;; esac
+        case $label in *windows*) why="the guard-page test (it needs fork; Windows outcome documented, not run) and the Linux-only resident-memory and map-limit tests" ;; esac
         notes+=("$label: $s test(s) skipped by design: $why; not counted")
     fi
     if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ]; then
@@ -105,6 +105,8 @@ run_step zig-fmt 120 "$ZIG_EXE" fmt --check zig build.zig bench/native
 # 1. Native unit tests, Debug and ReleaseSafe.
 run_tests native-debug 600 test -Doptimize=Debug
 run_tests native-releasesafe 600 test -Doptimize=ReleaseSafe
+# Every handle slot starting next to the generation wrap (zig/handles.zig).
+run_tests native-debug-generation-wrap 600 test -Doptimize=Debug -Dfirst-generation=4294967294
 
 # 2. Foreign targets under qemu-user and Wine.
 foreign_modes=(Debug)
@@ -130,6 +132,7 @@ fi
 # 3. Header vs. exports (signatures and constants), then the C example.
 run_tests header-check 600 header-check -Doptimize=Debug
 run_step c-example 600 "$ZIG_EXE" build example
+run_step thread-exit-glibc 600 "$ZIG_EXE" build test-thread-exit
 
 # 4. All six libraries (macOS cross-compiled), and their contents.
 check_all_libraries() {
@@ -158,7 +161,7 @@ check_elf() {
         readelf -dW "$lib" | grep -q NEEDED && { echo "$lib: has NEEDED entries"; return 1; }
         local exported
         exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort)
-        [ "$(grep -c '^greenlet_' <<<"$exported")" -eq 14 ] || { echo "$lib: expected 14 greenlet_* symbols"; return 1; }
+        [ "$(grep -c '^greenlet_' <<<"$exported")" -eq 19 ] || { echo "$lib: expected 19 greenlet_* symbols"; return 1; }
         grep -v '^greenlet_' <<<"$exported" | grep -q . && { echo "$lib: unexpected exports"; return 1; }
     done
     return 0

@@ -22,7 +22,7 @@
 
 import process from "node:process";
 import { getcurrent, Greenlet } from "../mod.ts";
-import { runtime } from "../tests/_runtime.ts";
+import { runtime } from "../testing/runtime.ts";
 
 /** Operations per timed batch; bench/greenlet_bench.py uses the same numbers. */
 export const N = {

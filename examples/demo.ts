@@ -1,5 +1,5 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// The README's demo: `bash _tools/dev.sh demo` (Deno), or `bun examples/demo.ts`.
+// The demo: `bash _tools/dev.sh demo` (Deno), or `bun examples/demo.ts`.
 
 import {
   awaitOnly,

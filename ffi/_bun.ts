@@ -1,45 +1,39 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // Bun's adapter: the shared table translated to bun:ffi's { args, returns } spelling.
 
+import type { NativePointer, NativeType, OpenTable, SymbolTable } from "./_binding.ts";
 import type { BunFFI, BunSymbol } from "./_bun_ffi.ts";
-import { closable, type NativeLibrary } from "./_library.ts";
-import { symbols } from "./symbols.ts";
 
-function toBunType(type: string): string {
-  return type === "buffer" || type === "pointer" ? "ptr" : type;
+/** bun:ffi's name for a type: every pointer is "ptr" ("function" refuses a NULL entry). */
+function toBunType(type: NativeType): string {
+  return type === "buffer" || type === "pointer" || type === "function" ? "ptr" : type;
 }
 
-/** The shared table in bun:ffi's spelling. */
-export function bunSymbols(): Record<string, BunSymbol> {
+/** A table in bun:ffi's spelling. */
+export function bunSymbols(table: SymbolTable): Record<string, BunSymbol> {
   const out: Record<string, BunSymbol> = {};
-  for (const [name, def] of Object.entries(symbols)) {
+  for (const [name, definition] of Object.entries(table)) {
     out[name] = {
-      args: (def.parameters as readonly string[]).map(toBunType),
-      returns: toBunType(def.result),
+      args: definition.parameters.map(toBunType),
+      returns: toBunType(definition.result),
     };
   }
   return out;
 }
 
-/** Opens the native library with bun:ffi. */
-export async function openBun(path: string): Promise<NativeLibrary> {
+/** Opens `table` from the library at `path` with bun:ffi. */
+export async function dlopenBun<T extends SymbolTable>(
+  path: string,
+  table: T,
+): Promise<OpenTable<T>> {
   const ffi = (await import("bun:ffi")) as unknown as BunFFI;
-  const lib = ffi.dlopen(path, bunSymbols());
-  const s = lib.symbols;
-  const call = (name: keyof typeof symbols, ...args: unknown[]): number =>
-    s[name](...args) as number;
-  const open: Omit<NativeLibrary, "close"> = {
-    abiVersion: () => call("greenlet_abi_version"),
-    statusName: (status) => {
-      const p = call("greenlet_status_name", status);
-      return p === 0 || p === null ? "" : new ffi.CString(p).toString();
+  const lib = ffi.dlopen(path, bunSymbols(table));
+  return {
+    symbols: lib.symbols as unknown as OpenTable<T>["symbols"],
+    cString: (pointer: NativePointer): string => {
+      const address = pointer as unknown as number | null;
+      return address === 0 || address === null ? "" : new ffi.CString(address).toString();
     },
-    root: (out) => call("greenlet_root", out),
-    current: (out) => call("greenlet_current", out),
-    state: (handle, out) => call("greenlet_state", handle, out),
-    parent: (handle, out) => call("greenlet_parent", handle, out),
-    stats: (values, count) => call("greenlet_stats", values, values.length, count),
-    poolSetCap: (cap, out) => call("greenlet_pool_set_cap", cap, out),
+    close: () => lib.close(),
   };
-  return closable(open, () => lib.close());
 }

@@ -1,25 +1,17 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// Deno's adapter: Deno.dlopen with the shared symbol table as is.
+// Deno's adapter: Deno.dlopen takes a table in the shared spelling as is.
 
-import { closable, type NativeLibrary } from "./_library.ts";
-import { symbols } from "./symbols.ts";
+import type { NativePointer, OpenTable, SymbolTable } from "./_binding.ts";
 
-/** Opens the native library with Deno FFI (needs --allow-ffi). */
-export function openDeno(path: string): NativeLibrary {
-  const lib = Deno.dlopen(path, symbols);
-  const s = lib.symbols;
-  const open: Omit<NativeLibrary, "close"> = {
-    abiVersion: () => s.greenlet_abi_version(),
-    statusName: (status) => {
-      const p = s.greenlet_status_name(status);
-      return p === null ? "" : Deno.UnsafePointerView.getCString(p);
-    },
-    root: (out) => s.greenlet_root(out),
-    current: (out) => s.greenlet_current(out),
-    state: (handle, out) => s.greenlet_state(handle, out),
-    parent: (handle, out) => s.greenlet_parent(handle, out),
-    stats: (values, count) => s.greenlet_stats(values, values.length, count),
-    poolSetCap: (cap, out) => s.greenlet_pool_set_cap(cap, out),
+/** Opens `table` from the library at `path` with Deno FFI (needs --allow-ffi). */
+export function dlopenDeno<T extends SymbolTable>(path: string, table: T): OpenTable<T> {
+  const lib = Deno.dlopen(path, table as unknown as Deno.ForeignLibraryInterface);
+  return {
+    symbols: lib.symbols as unknown as OpenTable<T>["symbols"],
+    cString: (pointer: NativePointer): string =>
+      pointer === null
+        ? ""
+        : Deno.UnsafePointerView.getCString(pointer as unknown as Deno.PointerObject),
+    close: () => lib.close(),
   };
-  return closable(open, () => lib.close());
 }

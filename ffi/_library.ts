@@ -1,69 +1,51 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
+import type { Binding, OpenTable } from "./_binding.ts";
+import type { Symbols } from "./symbols.ts";
+import { symbols as table } from "./symbols.ts";
+
 /**
- * The native library as seen from TypeScript, the same on both runtimes. Calls return the
- * C status code; out-parameters are filled into the arrays passed in. Handles are u32.
+ * The native library as seen from TypeScript, the same on both runtimes. `symbols` holds every
+ * export of include/greenlet.h under its C name, typed from ffi/symbols.ts: each call returns
+ * what C returns (a status for most), out-parameters are filled into the typed arrays passed in,
+ * and a handle is passed as two numbers (slot, generation) and read back from a Uint32Array(2).
  */
 export interface NativeLibrary {
-  /** `greenlet_abi_version()`. */
-  abiVersion(): number;
-  /** `greenlet_status_name(status)` as a string. */
+  /**
+   * The runtime's own FFI functions (no wrapper on the call path). Call them through this
+   * object: `close()` replaces them with functions that throw, so do not keep one past it.
+   */
+  readonly symbols: Binding<Symbols>;
+  /** `greenlet_status_name(status)` read as a string. */
   statusName(status: number): string;
-  /** `greenlet_root(&out[0])`. */
-  root(out: Uint32Array): number;
-  /** `greenlet_current(&out[0])`. */
-  current(out: Uint32Array): number;
-  /** `greenlet_state(handle, &out[0])`. */
-  state(handle: number, out: Uint32Array): number;
-  /** `greenlet_parent(handle, &out[0])`. */
-  parent(handle: number, out: Uint32Array): number;
-  /** `greenlet_stats(values, values.length, &count[0])`. */
-  stats(values: BigUint64Array, count: Uint32Array): number;
-  /** `greenlet_pool_set_cap(cap, &out[0])`. */
-  poolSetCap(cap: number, out: Uint32Array): number;
-  /** Unloads the library; later calls throw. Idempotent. */
+  /** Unloads the library; later calls throw TypeError instead of calling unloaded code. Idempotent. */
   close(): void;
+  /** `close()`, for `using`. */
+  [Symbol.dispose](): void;
 }
 
-/**
- * Wraps an open library so that `close()` unloads it once and every later call throws instead
- * of calling into unloaded code.
- */
-export function closable(open: Omit<NativeLibrary, "close">, unload: () => void): NativeLibrary {
-  let live: Omit<NativeLibrary, "close"> = open;
+function closedCall(): never {
+  throw new TypeError("Cannot call the native library: it has been closed");
+}
+
+/** Wraps an opened table so that `close()` unloads it once and later calls throw. */
+export function nativeLibrary(open: OpenTable<Symbols>): NativeLibrary {
+  const bound: Record<string, unknown> = {};
+  for (const name of Object.keys(table)) {
+    bound[name] = (open.symbols as unknown as Record<string, unknown>)[name];
+  }
   let closed = false;
-  return {
-    abiVersion: () => live.abiVersion(),
-    statusName: (status) => live.statusName(status),
-    root: (out) => live.root(out),
-    current: (out) => live.current(out),
-    state: (handle, out) => live.state(handle, out),
-    parent: (handle, out) => live.parent(handle, out),
-    stats: (values, count) => live.stats(values, count),
-    poolSetCap: (cap, out) => live.poolSetCap(cap, out),
-    close: () => {
-      if (closed) return;
-      closed = true;
-      live = closedLibrary();
-      unload();
-    },
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    for (const name of Object.keys(bound)) bound[name] = closedCall;
+    open.close();
   };
-}
-
-/** A library whose calls all throw. */
-function closedLibrary(): NativeLibrary {
-  const fail = (): never => {
-    throw new TypeError("Cannot call the native library: it has been closed");
-  };
+  const symbols = bound as unknown as Binding<Symbols>;
   return {
-    abiVersion: fail,
-    statusName: fail,
-    root: fail,
-    current: fail,
-    state: fail,
-    parent: fail,
-    stats: fail,
-    poolSetCap: fail,
-    close: () => {},
+    symbols,
+    statusName: (status: number): string => open.cString(symbols.greenlet_status_name(status)),
+    close,
+    [Symbol.dispose]: close,
   };
 }

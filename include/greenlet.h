@@ -9,7 +9,8 @@
  * Conventions:
  *   - Every function except greenlet_abi_version and greenlet_status_name
  *     returns a greenlet_status; GREENLET_OK is 0.
- *   - Greenlets are named by greenlet_handle (uint32_t, 0 = none).
+ *   - Greenlets are named by a handle: a slot and a generation, passed as two
+ *     uint32_t parameters and written out as a greenlet_handle (below).
  *   - A handle belongs to the thread that created it; any call naming it from
  *     another thread fails with GREENLET_WRONG_THREAD and changes nothing.
  *   - One pointer-sized value travels with every switch, with a
@@ -20,6 +21,43 @@
  *     leave it alone; a new greenlet starts with its creator's state as of
  *     greenlet_create. Restore modes you change before switching away.
  *   - Stacks: 1 MiB usable by default, 64 KiB guard below; overflow faults.
+ *
+ * Cases a caller meets, one sentence each (zig/exports.zig tests each):
+ *   - greenlet_status_name returns "unknown" (never NULL) for a number that
+ *     is not a greenlet_status.
+ *   - GREENLET_STAT_GREENLETS_LIVE counts roots too: a thread's first call
+ *     that needs its tree creates its root and adds one.
+ *   - out_count of greenlet_stats and out_cap of greenlet_pool_set_cap may
+ *     be NULL; greenlet_stats(NULL, 0, &count) is GREENLET_OK and writes 0,
+ *     while NULL with a non-zero capacity is GREENLET_NULL_POINTER.
+ *   - greenlet_create reads parent slot 0 as "the current greenlet", but
+ *     greenlet_set_parent refuses slot 0 with GREENLET_INVALID_HANDLE.
+ *   - A dead greenlet may become a parent: whatever reaches it (a child's
+ *     result, a switch) goes on to its nearest live ancestor.
+ *   - A greenlet that died unstarted (a throw or kill into it while pending)
+ *     reports GREENLET_FLAG_STARTED | GREENLET_FLAG_DEAD: dead implies started.
+ *   - A child's result that reaches a pending parent starts it with that
+ *     result as its first value; a throw that reaches it makes it die
+ *     unstarted (its entry never runs) and goes on to its own parent.
+ *   - A kill aimed at the root reaches the root as a GREENLET_KIND_KILL
+ *     message (its pending switch returns it); the library never ends a root.
+ *   - A switch, throw or kill to oneself returns its own kind and value at
+ *     once, without switching.
+ *   - A greenlet's stack goes back to the pool when the greenlet dies (or
+ *     dies unstarted), not when its handle is destroyed.
+ *   - greenlet_pool_set_cap clamps a cap above GREENLET_POOL_MAX_CAP to it
+ *     without an error and reports the applied cap in *out_cap.
+ *
+ * Handles: a destroyed handle never names a greenlet again. Each destroy
+ * moves its slot to the next generation, and a slot whose generation would
+ * wrap (after 2^32 - 1 handles) is retired for good. Generations start at
+ * 1, so a handle whose generation was lost (0) never names a greenlet.
+ * Why two uint32_t parameters and not one uint64_t: Deno FFI takes a 64-bit
+ * integer only as a BigInt (a JS number leaves its fast call path, about
+ * 110 ns instead of 13), and bun:ffi takes a BigInt argument at about twice
+ * the cost of a call with u32 ones (greenlet_state's shape: 11 ns with a u32
+ * handle, 15 with two, 29 with a BigInt; Deno: the same within noise).
+ * Measured by bench/ffi_calls.ts; figures in docs/handles.md.
  */
 #ifndef GREENLET_H
 #define GREENLET_H
@@ -31,13 +69,24 @@
 extern "C" {
 #endif
 
-#define GREENLET_ABI_VERSION 1u
+#define GREENLET_ABI_VERSION 2u
 
-typedef uint32_t greenlet_handle;
+/* Largest cap greenlet_pool_set_cap applies. */
+#define GREENLET_POOL_MAX_CAP 4096u
+
+/*
+ * A greenlet's name, as written by greenlet_root, greenlet_current,
+ * greenlet_create and greenlet_parent; pass h.slot, h.generation to the
+ * calls. Slot 0 names no greenlet (any generation).
+ */
+typedef struct greenlet_handle {
+    uint32_t slot;
+    uint32_t generation;
+} greenlet_handle;
 
 typedef enum greenlet_status {
     GREENLET_OK = 0,
-    GREENLET_INVALID_HANDLE = 1,     /* 0, destroyed or never created */
+    GREENLET_INVALID_HANDLE = 1,     /* slot 0, destroyed or never created */
     GREENLET_WRONG_THREAD = 2,       /* handle owned by another thread */
     GREENLET_NULL_POINTER = 3,       /* a required pointer was NULL */
     GREENLET_INVALID_ARGUMENT = 4,
@@ -46,7 +95,8 @@ typedef enum greenlet_status {
     GREENLET_TOO_MANY_GREENLETS = 7, /* more than 2^20 - 1 alive */
     GREENLET_CYCLIC_PARENT = 8,
     GREENLET_ROOT_HAS_NO_PARENT = 9, /* a root's parent cannot be set */
-    GREENLET_ALIVE = 10              /* destroy of a started, unfinished greenlet or a root */
+    GREENLET_ALIVE = 10,             /* destroy of a started, unfinished greenlet or a root */
+    GREENLET_MAP_LIMIT = 11          /* raise vm.max_map_count (Linux), see "Limits" below */
 } greenlet_status;
 
 /* What a resumed greenlet (or the caller of a switch) received. */
@@ -75,7 +125,8 @@ enum greenlet_stat {
     GREENLET_STAT_GREENLETS_LIVE = 7,
     GREENLET_STAT_DEFAULT_STACK_BYTES = 8,
     GREENLET_STAT_GUARD_BYTES = 9,
-    GREENLET_STAT_COUNT = 10
+    GREENLET_STAT_STACKS_DISCARDED = 10, /* deep stacks whose lower pages were given back */
+    GREENLET_STAT_COUNT = 11
 };
 
 /*
@@ -97,11 +148,13 @@ greenlet_status greenlet_root(greenlet_handle *out_handle);
 greenlet_status greenlet_current(greenlet_handle *out_handle);
 
 /*
- * Creates a pending greenlet. parent 0 = the current greenlet; stack_bytes
- * 0 = the default (1 MiB usable, lazily committed, rounded up to 64 KiB).
+ * Creates a pending greenlet. parent_slot 0 = the current greenlet;
+ * stack_bytes 0 = the default (1 MiB usable, lazily committed, rounded up to
+ * 64 KiB).
  */
-greenlet_status greenlet_create(greenlet_entry entry, uintptr_t arg, greenlet_handle parent,
-                                size_t stack_bytes, greenlet_handle *out_handle);
+greenlet_status greenlet_create(greenlet_entry entry, uintptr_t arg, uint32_t parent_slot,
+                                uint32_t parent_generation, size_t stack_bytes,
+                                greenlet_handle *out_handle);
 
 /*
  * Switch to target with a value / a throw / a kill. Returns when some
@@ -112,28 +165,191 @@ greenlet_status greenlet_create(greenlet_entry entry, uintptr_t arg, greenlet_ha
  * (it switches away instead of finishing) leaves it alive: the killer just
  * receives what it was sent.
  */
-greenlet_status greenlet_switch(greenlet_handle target, uintptr_t value, uint32_t *out_kind,
-                                uintptr_t *out_value);
-greenlet_status greenlet_throw(greenlet_handle target, uintptr_t value, uint32_t *out_kind,
-                               uintptr_t *out_value);
-greenlet_status greenlet_kill(greenlet_handle target, uintptr_t value, uint32_t *out_kind,
-                              uintptr_t *out_value);
+greenlet_status greenlet_switch(uint32_t slot, uint32_t generation, uintptr_t value,
+                                uint32_t *out_kind, uintptr_t *out_value);
+greenlet_status greenlet_throw(uint32_t slot, uint32_t generation, uintptr_t value,
+                               uint32_t *out_kind, uintptr_t *out_value);
+greenlet_status greenlet_kill(uint32_t slot, uint32_t generation, uintptr_t value,
+                              uint32_t *out_kind, uintptr_t *out_value);
 
-/* Parent (0 for a root; may name a destroyed greenlet) and reparenting. */
-greenlet_status greenlet_parent(greenlet_handle handle, greenlet_handle *out_parent);
-greenlet_status greenlet_set_parent(greenlet_handle handle, greenlet_handle parent);
+/* Parent (slot 0 for a root; may name a destroyed greenlet) and reparenting. */
+greenlet_status greenlet_parent(uint32_t slot, uint32_t generation, greenlet_handle *out_parent);
+greenlet_status greenlet_set_parent(uint32_t slot, uint32_t generation, uint32_t parent_slot,
+                                    uint32_t parent_generation);
 
 /* GREENLET_FLAG_* bits. */
-greenlet_status greenlet_state(greenlet_handle handle, uint32_t *out_flags);
+greenlet_status greenlet_state(uint32_t slot, uint32_t generation, uint32_t *out_flags);
 
-/* Frees a pending or dead greenlet's handle (and stack). */
-greenlet_status greenlet_destroy(greenlet_handle handle);
+/*
+ * Ends a pending or dead greenlet's handle; a pending one dies unstarted
+ * first (its stack goes back to the pool then). A dead greenlet's stack is
+ * already back in the pool: it went there when the greenlet died.
+ */
+greenlet_status greenlet_destroy(uint32_t slot, uint32_t generation);
 
-/* Copies up to `capacity` counters (enum greenlet_stat order). */
+/* Copies up to `capacity` counters (enum greenlet_stat order); *out_count = copied. */
 greenlet_status greenlet_stats(uint64_t *out_values, uint32_t capacity, uint32_t *out_count);
 
-/* Sets the free-stack pool cap (default 64, max 4096); trims the pool. */
+/* Sets the free-stack pool cap (default 64, clamped to GREENLET_POOL_MAX_CAP); trims the pool. */
 greenlet_status greenlet_pool_set_cap(uint32_t cap, uint32_t *out_cap);
+
+/*
+ * Threads, memory and limits.
+ *
+ * Thread exit: when a thread exits, its tree (root, pending, suspended and
+ * dead greenlets, their handles and stacks) is freed automatically on Linux
+ * with glibc (through __cxa_thread_atexit_impl), macOS (a pthread key) and
+ * Windows (fiber-local storage). Elsewhere (musl, or a static binary without
+ * glibc) a thread calls greenlet_thread_exit() before it exits, or its tree
+ * stays allocated and counted. Suspended greenlets of an exiting thread are
+ * freed without being resumed: code after their last switch never runs, so
+ * destructors and cleanup handlers on their stacks do not run. A thread that
+ * exits while one of its greenlets (not the root) is running leaks that
+ * greenlet's stack.
+ *
+ * greenlet_thread_exit frees the calling thread's tree now, in the same way;
+ * its handles become invalid and a later call builds a new tree. It returns
+ * GREENLET_ALIVE (and frees nothing) when called from a greenlet other than
+ * the thread's root, and GREENLET_OK when the thread has no tree.
+ *
+ * Memory: a new greenlet's stack is reserved, not committed; it costs the
+ * pages the greenlet touches (about 4-8 KiB for a shallow one). A stack
+ * goes back to the pool when its greenlet dies (not at greenlet_destroy);
+ * reusing it makes no system call. The pool keeps the top 16 KiB of a stack
+ * resident; when a greenlet went deeper (its frames wrote into the 512 bytes
+ * below that mark), the rest is given back at its death with one madvise
+ * (GREENLET_STAT_STACKS_DISCARDED). Trimming the pool unmaps stacks.
+ * Besides the shared pool, each thread keeps up to 4 free stacks of its
+ * own (fewer when the cap is lower; none at cap 0), counted as pooled and
+ * handed to the shared pool when the thread exits; greenlet_pool_set_cap
+ * trims the shared pool only.
+ *
+ * Limits (Linux): on Linux 6.13 and later a stack's guard is a
+ * MADV_GUARD_INSTALL range, which needs no memory mapping of its own
+ * (neighbouring stacks even share one), so vm.max_map_count does not limit
+ * the number of greenlets there: memory and the 2^20 - 1 handles do. On
+ * older kernels (and under qemu-user) the guard is a PROT_NONE mapping: two
+ * mappings per stack against vm.max_map_count (65530 by default), so a
+ * default system runs out at about 32 700 greenlets alive or pooled at
+ * once, minus half the mappings the host process already has (an idle
+ * Deno 2.9 has about 130, Bun about 50; both grow with their heaps).
+ * greenlet_create then returns GREENLET_MAP_LIMIT: a stack reservation
+ * (mmap or mprotect) failed with ENOMEM while the process's mappings (the
+ * library's own two per stack, else the lines of /proc/self/maps) were
+ * within 1/64 of /proc/sys/vm/max_map_count (without /proc: when the
+ * guard's mprotect failed). Raise the limit, e.g. sysctl
+ * vm.max_map_count=262144 (about 130 000 greenlets). Any other failed
+ * reservation is GREENLET_OUT_OF_MEMORY. macOS and Windows have no such
+ * limit.
+ */
+greenlet_status greenlet_thread_exit(void);
+
+/*
+ * Native bridge (docs/native_bridge.md): calling a C function by signature
+ * on a greenlet, and callback addresses whose calls on a greenlet switch to
+ * the root, which answers. Every supported target is 64-bit.
+ */
+
+/* Argument and result type codes (Deno FFI's spelling), one uint8_t each. */
+enum greenlet_type {
+    GREENLET_TYPE_VOID = 0, /* results only */
+    GREENLET_TYPE_BOOL = 1,
+    GREENLET_TYPE_U8 = 2,
+    GREENLET_TYPE_I8 = 3,
+    GREENLET_TYPE_U16 = 4,
+    GREENLET_TYPE_I16 = 5,
+    GREENLET_TYPE_U32 = 6,
+    GREENLET_TYPE_I32 = 7,
+    GREENLET_TYPE_U64 = 8,
+    GREENLET_TYPE_I64 = 9,
+    GREENLET_TYPE_USIZE = 10,
+    GREENLET_TYPE_ISIZE = 11,
+    GREENLET_TYPE_F32 = 12,
+    GREENLET_TYPE_F64 = 13,
+    GREENLET_TYPE_POINTER = 14,
+    GREENLET_TYPE_BUFFER = 15,
+    GREENLET_TYPE_FUNCTION = 16
+};
+
+/* Length of the argument arrays below. */
+#define GREENLET_CALL_MAX_ARGS 16u
+/* Number of callback slots (process-wide). */
+#define GREENLET_CALLBACK_SLOTS 64u
+
+/*
+ * A C signature: only arguments passed in registers (SysV x86_64: 6
+ * integer/pointer + 8 float; AAPCS64 and RISC-V LP64D: 8 + 8; Win64: 4
+ * positions shared by both), no variadics. reserved must be zero.
+ */
+typedef struct greenlet_signature {
+    uint8_t result;
+    uint8_t arg_count;
+    uint8_t reserved[6];
+    uint8_t args[16];
+} greenlet_signature;
+
+/*
+ * A call: args[i] holds argument i's bits (integers extended to 64 bits,
+ * f64 bits, f32 bits in the low half). Owned by the caller, alive until the
+ * greenlet is dead. abort_kind/abort_value are written by the library.
+ */
+typedef struct greenlet_call_frame {
+    uintptr_t function;
+    greenlet_signature signature;
+    uint64_t args[16];
+    uint32_t abort_kind;
+    uint32_t reserved;
+    uint64_t abort_value;
+} greenlet_call_frame;
+
+/*
+ * What a callback on a greenlet sends to the root (the switch value is its
+ * address, also in the thread's pending word): the slot, the greenlet it
+ * runs on and its arguments (canonical: integers extended by type, f32 bits
+ * in the low half). Valid until the root answers.
+ */
+typedef struct greenlet_callback_record {
+    uint32_t slot;
+    uint32_t arg_count;
+    greenlet_handle greenlet;
+    uint64_t args[16];
+} greenlet_callback_record;
+
+/*
+ * Creates a pending greenlet that calls frame->function(frame->args...) when
+ * first switched to (the value is ignored) and finishes to its parent with
+ * the result's bits as a value (0 for void). GREENLET_INVALID_ARGUMENT for a
+ * bad signature or a NULL function.
+ */
+greenlet_status greenlet_call_create(greenlet_call_frame *frame, uint32_t parent_slot,
+                                     uint32_t parent_generation, size_t stack_bytes,
+                                     greenlet_handle *out_handle);
+
+/*
+ * Takes a callback slot for the calling thread; *out_address is the code
+ * address C calls. On one of this thread's greenlets a call switches to the
+ * root with a greenlet_callback_record; the root answers with
+ * greenlet_switch (the value is the result's bits) or with greenlet_throw /
+ * greenlet_kill (the callback returns `fallback`, every later callback of
+ * that call greenlet too, and the call greenlet finishes with that throw or
+ * kill). fallback is the result's bits. On the root stack it calls the
+ * function at address main_handler (same signature) or returns fallback if 0; on another thread it returns fallback. Both of those
+ * fallbacks count a misuse. GREENLET_OUT_OF_MEMORY when every slot is taken.
+ */
+greenlet_status greenlet_callback_register(const greenlet_signature *signature, uintptr_t fallback,
+                                           uintptr_t main_handler, uint32_t *out_slot,
+                                           uintptr_t *out_address);
+
+/* Frees a slot of this thread (GREENLET_WRONG_THREAD for another's). */
+greenlet_status greenlet_callback_release(uint32_t slot);
+
+/*
+ * Addresses of the calling thread's pending word (uintptr_t: the record the
+ * switch that just reached the root carries, 0 if it is no callback; the
+ * root clears it after reading) and of the process-wide misuse count
+ * (uint64_t). Both stay valid for the thread's and process's life.
+ */
+greenlet_status greenlet_callback_words(uintptr_t *out_pending, uintptr_t *out_misuses);
 
 #ifdef __cplusplus
 }

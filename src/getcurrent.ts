@@ -1,6 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import { agent, ensureMain } from "./_core.ts";
+import { ensureMain } from "./_agent.ts";
+import { agent } from "./_trampoline.ts";
 import type { Greenlet } from "./greenlet.ts";
 
 /**

@@ -1,28 +1,27 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
+import { signalOf } from "./_abort.ts";
+import { ensureMain, setMainMaker } from "./_agent.ts";
+import { pack, toThrowable } from "./_arguments.ts";
+import { driveAsync, driveSync } from "./_drivers.ts";
+import { label, mainDisposed, mainParent, parentCycle, runAfterStart } from "./_misuse.ts";
 import {
   agent,
-  controllers,
   Core,
-  driveAsync,
-  driveSync,
-  ensureMain,
-  faces,
   isAsyncFunction,
-  Kind,
-  label,
   markDead,
-  pack,
-  signals,
   State,
-  takeStep,
-  toThrowable,
-} from "./_core.ts";
-import { GreenletError } from "./greenlet_error.ts";
+  switchStep,
+  throwStep,
+  Transfer,
+} from "./_trampoline.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import type { Op, Step } from "./types.ts";
 
-/** What kind of greenlet an object is: the agent's root, or a generator-bodied greenlet. */
+/**
+ * What kind of greenlet an object is: the agent's root (`"main"`), a generator-bodied greenlet
+ * (`"js"`), or a greenlet running a C function on its own stack (`"native"`, not built yet).
+ */
 export type GreenletKind = "main" | "js" | "native";
 
 /** A greenlet body: a generator function, or a plain function that never switches. */
@@ -46,6 +45,8 @@ export interface GreenletOptions {
 }
 
 let coreOf: (greenlet: Greenlet) => Core;
+/** True only while ensureMain() has the main greenlet's object made (see the constructor). */
+let makingMain = false;
 
 /**
  * A greenlet: a body that runs until it explicitly switches to another greenlet, with Python
@@ -83,7 +84,14 @@ export class Greenlet {
 
   static {
     coreOf = (greenlet) => greenlet.#core;
-    faces.makeMain = () => new Greenlet(mainToken);
+    setMainMaker(() => {
+      makingMain = true;
+      try {
+        return new Greenlet().#core;
+      } finally {
+        makingMain = false;
+      }
+    });
     // An accessor on the prototype, declared above as an optional method so that subclasses
     // may define `*run()` (TypeScript does not let a method override an accessor).
     Object.defineProperty(Greenlet.prototype, "run", {
@@ -94,13 +102,7 @@ export class Greenlet {
       },
       set(this: Greenlet, run: GreenletRun | undefined): void {
         const core = this.#core;
-        if (core.main || core.state !== State.PENDING) {
-          throw new GreenletError(
-            "RUN_AFTER_START",
-            `Cannot set run of greenlet ${label(core)}: it has already started; create a new ` +
-              "greenlet to run another body",
-          );
-        }
+        if (core.state !== State.PENDING) throw runAfterStart(core);
         if (run !== undefined) checkRun(run, "Cannot set run");
         core.body = run;
       },
@@ -116,11 +118,9 @@ export class Greenlet {
    * @throws {TypeError} when `run` is not a function, is async, or the options are malformed
    */
   constructor(run?: GreenletRun, options?: GreenletOptions) {
-    if ((run as unknown) === mainToken) {
-      const core = new Core(this, true, null, undefined, null, "main");
-      this.#core = core;
-      agent.main = core;
-      agent.current = core;
+    if (makingMain) {
+      // The agent's main greenlet: no run, no parent; ensureMain() makes it the root.
+      this.#core = new Core(this, null, undefined, null, "main");
       return;
     }
     if (run !== undefined && run !== null) checkRun(run, "Cannot create greenlet");
@@ -158,7 +158,6 @@ export class Greenlet {
     }
     this.#core = new Core(
       this,
-      false,
       parent,
       run ?? undefined,
       context === "empty" ? null : agent.current.ctx,
@@ -191,13 +190,10 @@ export class Greenlet {
    */
   switch<T = unknown>(...args: unknown[]): Step<T>;
   switch(value?: unknown): Step<unknown> {
-    const step = takeStep("g.switch()");
-    step.target = this.#core;
-    const n = arguments.length;
-    step.kind = n;
+    const arity = arguments.length;
     // Only several arguments touch `arguments` as an object, so one-value switches stay
     // allocation-free in JSC too.
-    step.payload = n <= 1 ? value : pack(arguments);
+    const step = switchStep(this.#core, arity <= 1 ? value : pack(arguments), arity);
     return step as unknown as Step<unknown>;
   }
 
@@ -229,11 +225,7 @@ export class Greenlet {
    */
   throw<T = unknown>(error?: unknown): Step<T>;
   throw(): Step<unknown> {
-    const step = takeStep("g.throw()");
-    step.kind = Kind.THROW;
-    step.target = this.#core;
-    step.payload = toThrowable(arguments);
-    return step as unknown as Step<unknown>;
+    return throwStep(this.#core, arguments) as unknown as Step<unknown>;
   }
 
   /**
@@ -263,8 +255,8 @@ export class Greenlet {
    */
   switchSync<T = unknown>(...args: unknown[]): T;
   switchSync(value?: unknown): unknown {
-    const n = arguments.length;
-    return driveSync(this.#core, n <= 1 ? value : pack(arguments), n);
+    const arity = arguments.length;
+    return driveSync(this.#core, arity <= 1 ? value : pack(arguments), Transfer.VALUE, arity);
   }
 
   /**
@@ -289,7 +281,7 @@ export class Greenlet {
    */
   switchAsync<T = unknown>(...args: unknown[]): Promise<T>;
   switchAsync(): Promise<unknown> {
-    return driveAsync(this.#core, pack(arguments), arguments.length);
+    return driveAsync(this.#core, pack(arguments), Transfer.VALUE, arguments.length);
   }
 
   /**
@@ -320,7 +312,7 @@ export class Greenlet {
    */
   throwSync(error?: unknown): unknown;
   throwSync(): unknown {
-    return driveSync(this.#core, toThrowable(arguments), Kind.THROW);
+    return driveSync(this.#core, toThrowable(arguments), Transfer.THROW, 0);
   }
 
   /**
@@ -352,7 +344,7 @@ export class Greenlet {
    */
   throwAsync(error?: unknown): Promise<unknown>;
   throwAsync(): Promise<unknown> {
-    return driveAsync(this.#core, toThrowable(arguments), Kind.THROW);
+    return driveAsync(this.#core, toThrowable(arguments), Transfer.THROW, 0);
   }
 
   /**
@@ -377,22 +369,10 @@ export class Greenlet {
 
   set parent(parent: Greenlet) {
     const core = this.#core;
-    if (core.main) {
-      throw new GreenletError(
-        "MAIN_PARENT",
-        "Cannot set the parent of a main greenlet: the main greenlet is the root of its " +
-          "agent's tree; set the parent of the greenlets below it instead",
-      );
-    }
+    if (core.state === State.MAIN) throw mainParent();
     const next = checkedParent(parent);
     for (let p: Core | null = next; p !== null; p = p.parent) {
-      if (p === core) {
-        throw new GreenletError(
-          "PARENT_CYCLE",
-          `Cannot set the parent of greenlet ${label(core)}: the parent chain would be cyclic; ` +
-            "choose a parent that is not this greenlet or one of its descendants",
-        );
-      }
+      if (p === core) throw parentCycle(core);
     }
     core.parent = next;
   }
@@ -402,7 +382,11 @@ export class Greenlet {
     return this.#core.state === State.DEAD;
   }
 
-  /** True once the greenlet has been switched into (main greenlets always are). */
+  /**
+   * True once the greenlet has been switched into, and for every dead greenlet: a pending one
+   * killed or thrown into dies without running and reads as started (dead implies started, as
+   * in the native tree). Main greenlets always are.
+   */
   get started(): boolean {
     return this.#core.state !== State.PENDING;
   }
@@ -420,7 +404,7 @@ export class Greenlet {
 
   /** `"main"` for the agent's root greenlet, `"js"` for generator-bodied greenlets. */
   get kind(): GreenletKind {
-    return this.#core.main ? "main" : "js";
+    return this.#core.state === State.MAIN ? "main" : "js";
   }
 
   /**
@@ -429,14 +413,7 @@ export class Greenlet {
    */
   get signal(): AbortSignal {
     const core = this.#core;
-    let controller = controllers.get(core);
-    if (controller === undefined) {
-      controller = new AbortController();
-      if (core.state === State.DEAD) controller.abort(new GreenletExit("The greenlet is dead"));
-      controllers.set(core, controller);
-      signals.count++;
-    }
-    return controller.signal;
+    return signalOf(core, core.state === State.DEAD);
   }
 
   /**
@@ -452,7 +429,7 @@ export class Greenlet {
     const parent = core.parent;
     core.parent = agent.current;
     try {
-      driveSync(core, new GreenletExit(), Kind.THROW);
+      driveSync(core, new GreenletExit(), Transfer.THROW, 0);
     } finally {
       if (core.parent === agent.current) core.parent = parent;
     }
@@ -468,7 +445,7 @@ export class Greenlet {
     const parent = core.parent;
     core.parent = agent.main;
     try {
-      await driveAsync(core, new GreenletExit(), Kind.THROW);
+      await driveAsync(core, new GreenletExit(), Transfer.THROW, 0);
     } finally {
       if (core.parent === agent.main) core.parent = parent;
     }
@@ -491,7 +468,7 @@ export class Greenlet {
     } else {
       parts.push("pending");
     }
-    if (core.main) parts.push("main");
+    if (core.state === State.MAIN) parts.push("main");
     return parts.join(" ") + ">";
   }
 
@@ -506,13 +483,9 @@ export class Greenlet {
   }
 }
 
-const mainToken = Symbol("main") as unknown as GreenletRun;
-
 /** Returns true when there is nothing to run: a dead greenlet, or a pending one now dead. */
 function prepareKill(core: Core): boolean {
-  if (core.main) {
-    throw new GreenletError("MAIN_PARENT", "Cannot dispose of a main greenlet");
-  }
+  if (core.state === State.MAIN) throw mainDisposed();
   if (core.state === State.DEAD) return true;
   if (core.state === State.PENDING) {
     markDead(core);
@@ -546,9 +519,4 @@ function describe(value: unknown): string {
   if (typeof value === "string") return `string "${value}"`;
   if (typeof value === "object") return value.constructor?.name ?? "object";
   return typeof value;
-}
-
-/** Internal: the core of a greenlet, for the package's other modules. */
-export function internalCore(greenlet: Greenlet): Core {
-  return coreOf(greenlet);
 }

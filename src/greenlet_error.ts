@@ -11,7 +11,7 @@
  * | `STEP_REUSED` | one step was entered with `yield*` twice |
  * | `NOT_IN_GREENLET` | a step was created outside a greenlet body (plain code, a tracer) |
  * | `REENTRANT_DRIVER` | `switchSync`/`switchAsync`/`greenletSpawn`/… was called while a greenlet body or tracer runs |
- * | `WOULD_BLOCK` | `awaitOnly()` was reached under `switchSync()` |
+ * | `WOULD_BLOCK` | `awaitOnly()` was reached under a synchronous driver (`switchSync()`, `throwSync()`, `using`) |
  * | `PARENT_CYCLE` | a parent assignment would make a cycle |
  * | `MAIN_PARENT` | an attempt to set the parent of a main greenlet |
  * | `RUN_AFTER_START` | an attempt to set `run` after the greenlet started |
@@ -20,7 +20,14 @@
  * | `DRIVER_RELEASED` | an async driver lost its greenlet to a throw from elsewhere and it did not finish |
  * | `TOKEN_USED` | a `ContextVar` token was used to reset twice |
  * | `TOKEN_MISMATCH` | a `ContextVar` token was reset in another greenlet or with another variable |
- * | `CLEANUP_SWITCH` | a greenlet killed by the garbage collector tried to switch or await while cleaning up |
+ * | `CLEANUP_SWITCH` | a greenlet killed by the garbage collector tried to switch or await while cleaning up, or survived the kill (reported to the unraisable hook when uncaught) |
+ * | `NATIVE_CALL` | a native greenlet's call into the library failed (the message names the `greenlet_status`), or native.ts was not loaded |
+ * | `LOOP_EXIT` | hub: nothing can run and nothing is pending while something waits (`LoopExit`) |
+ * | `NOT_IN_HUB` | hub: a blocking call in a greenlet the hub does not run |
+ * | `HUB_BLOCKED` | hub: a blocking call in the hub itself (a link or timer callback) |
+ * | `QUEUE_CLOSED` | hub: a put into a closed queue, or a get from a closed, empty one |
+ * | `CHANNEL_CLOSED` | hub: a send on a closed channel, or a receive from a closed, empty one |
+ * | `LOCK_NOT_HELD` | hub: a release of a lock or semaphore that is not held |
  */
 export type GreenletErrorCode =
   | "MISSING_YIELD_STAR"
@@ -38,7 +45,14 @@ export type GreenletErrorCode =
   | "DRIVER_RELEASED"
   | "TOKEN_USED"
   | "TOKEN_MISMATCH"
-  | "CLEANUP_SWITCH";
+  | "CLEANUP_SWITCH"
+  | "NATIVE_CALL"
+  | "LOOP_EXIT"
+  | "NOT_IN_HUB"
+  | "HUB_BLOCKED"
+  | "QUEUE_CLOSED"
+  | "CHANNEL_CLOSED"
+  | "LOCK_NOT_HELD";
 
 /**
  * Thrown when greenlets are misused: the state or protocol is wrong, not the argument types

@@ -1,6 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import { agent, ensureMain, type Tracer } from "./_core.ts";
+import { ensureMain } from "./_agent.ts";
+import { agent } from "./_trampoline.ts";
 import type { Greenlet } from "./greenlet.ts";
 
 /**
@@ -50,8 +51,8 @@ export function settrace(tracer: TraceFn | null): TraceFn | null {
     );
   }
   ensureMain();
-  const previous = agent.tracer as TraceFn | null;
-  agent.tracer = tracer as Tracer | null;
+  const previous = agent.tracer;
+  agent.tracer = tracer;
   return previous;
 }
 
@@ -73,5 +74,5 @@ export function settrace(tracer: TraceFn | null): TraceFn | null {
  */
 export function gettrace(): TraceFn | null {
   ensureMain();
-  return agent.tracer as TraceFn | null;
+  return agent.tracer;
 }

@@ -1,14 +1,14 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// Agents: a Worker has its own main greenlet; two copies of the library in one agent refuse to
-// make two mains (WRONG_AGENT).
+// Agents (src/_agent.ts): a Worker has its own main greenlet; two copies of the library in one
+// agent refuse to make two mains (WRONG_AGENT).
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { awaitOnly, getcurrent, Greenlet, greenletSpawn } from "../mod.ts";
-import { runtime } from "./_runtime.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { runtime } from "../testing/runtime.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 interface WorkerReply {
   round: number;

@@ -14,7 +14,7 @@ import {
   GreenletError,
   type Op,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 const ID_VAR = new ContextVar<number | null>("id", { default: null });
 

@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { awaitOnly, getcurrent, Greenlet, GreenletError, GreenletExit } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 /**
  * Marks a driver's promise as handled so that a failing assertion before it is awaited does not

@@ -1,6 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// The drivers: switchSync(), switchAsync(), throwAsync(), awaitOnly() and greenletSpawn(),
-// several drivers in flight, takeovers of awaiting greenlets, and kills through await points.
+// The drivers (src/_drivers.ts): switchSync(), switchAsync(), throwAsync(), awaitOnly() and
+// greenletSpawn(), several drivers in flight, takeovers of awaiting greenlets, and kills through
+// await points.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +15,7 @@ import {
   greenletSpawn,
   type Op,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 interface Deferred<T> {
   promise: Promise<T>;

@@ -8,7 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { getcurrent, Greenlet, GreenletExit, type Op } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 class RuntimeError extends Error {
   override name = "RuntimeError";

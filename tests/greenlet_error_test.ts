@@ -1,6 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// Every GreenletError code raised where it is documented, and the TypeErrors at the API
-// boundary. Each error is checked for its code, its class, its name and a message naming the fix.
+// Every GreenletError code raised where it is documented, and the TypeErrors at the API boundary.
+// Each error is checked for its code, its class, its name and a message naming the fix. The
+// messages live in src/_misuse.ts.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -13,9 +14,10 @@ import {
   type GreenletErrorCode,
   GreenletExit,
   greenletSpawn,
+  type Op,
   settrace,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 /** Asserts that `error` is a GreenletError with `code` whose message matches `fix`. */
 function assertGreenletError(error: unknown, code: GreenletErrorCode, fix: RegExp): void {
@@ -48,11 +50,13 @@ const BARE = /use yield\* with a step/;
 const NOT_IN = /use yield\* .* inside a body.*g\.switchSync\(\)/;
 const REENTRANT = /use yield\* g\.switch\(\)/;
 const WOULD_BLOCK = /await g\.switchAsync\(\) or greenletSpawn\(\)/;
+const WOULD_BLOCK_KILL = /await g\.throwAsync\(\) or await using/;
 
 describe("GreenletError MISSING_YIELD_STAR", () => {
   it("g.switch() used as a statement is reported at the next step creation, catchable", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
+      // deno-lint-ignore greenlet/require-yield-star
       main.switch(1);
       try {
         yield* main.switch(2);
@@ -70,6 +74,7 @@ describe("GreenletError MISSING_YIELD_STAR", () => {
     const main = getcurrent();
     const reached: string[] = [];
     const g = new Greenlet(function* () {
+      // deno-lint-ignore greenlet/require-yield-star
       main.switch(1);
       reached.push("after the statement");
       yield* main.switch(2);
@@ -84,6 +89,7 @@ describe("GreenletError MISSING_YIELD_STAR", () => {
   it("a body that finishes with an unentered step dies with it", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
+      // deno-lint-ignore greenlet/require-yield-star
       main.switch("lost");
     });
     assertThrowsCode(() => g.switchSync(), "MISSING_YIELD_STAR", MISSING);
@@ -95,12 +101,14 @@ describe("GreenletError MISSING_YIELD_STAR", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
       const errors: unknown[] = [];
+      // deno-lint-ignore greenlet/require-yield-star
       awaitOnly(Promise.resolve(1));
       try {
         yield* main.switch();
       } catch (error) {
         errors.push(error);
       }
+      // deno-lint-ignore greenlet/require-yield-star
       main.throw(new Error("never delivered"));
       try {
         yield* main.switch();
@@ -150,6 +158,7 @@ describe("GreenletError BARE_YIELD", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
       try {
+        // deno-lint-ignore greenlet/require-yield-star
         yield main.switch("must not arrive");
       } catch (error) {
         return error;
@@ -200,6 +209,7 @@ describe("GreenletError RETURNED_STEP", () => {
   it("return g.switch() (without yield*) kills the body with RETURNED_STEP", () => {
     const main = getcurrent();
     const g = new Greenlet(function* () {
+      // deno-lint-ignore greenlet/require-yield-star
       return main.switch("must not arrive");
     });
     assertThrowsCode(
@@ -451,18 +461,21 @@ describe("GreenletError WOULD_BLOCK", () => {
     assertHealthy();
   });
 
-  it("awaitOnly() reached under throwSync() (in a finally) raises WOULD_BLOCK", () => {
+  it("awaitOnly() reached under throwSync() or using (in a finally) names the async kill", () => {
     const main = getcurrent();
-    const g = new Greenlet(function* () {
-      try {
-        yield* main.switch();
-      } finally {
-        yield* awaitOnly(Promise.resolve());
-      }
-    });
-    g.switchSync();
-    assertThrowsCode(() => g.throwSync(), "WOULD_BLOCK", WOULD_BLOCK);
-    assert.equal(g.dead, true);
+    const kills = [(g: Greenlet) => g.throwSync(), (g: Greenlet) => g[Symbol.dispose]()];
+    for (const kill of kills) {
+      const g = new Greenlet(function* () {
+        try {
+          yield* main.switch();
+        } finally {
+          yield* awaitOnly(Promise.resolve());
+        }
+      });
+      g.switchSync();
+      assertThrowsCode(() => kill(g), "WOULD_BLOCK", WOULD_BLOCK_KILL);
+      assert.equal(g.dead, true);
+    }
     assertHealthy();
   });
 });
@@ -627,6 +640,24 @@ describe("TypeError at the API boundary", () => {
       g.run = 1 as never;
     }, /run must be a function/);
     assert.equal(g.started, false);
+    assertHealthy();
+  });
+
+  it("awaitOnly() refuses a generator (an Op): TypeError naming yield*", async () => {
+    function* helper(): Op<number> {
+      yield* awaitOnly(Promise.resolve());
+      return 1;
+    }
+    const refused = await greenletSpawn(function* () {
+      try {
+        yield* awaitOnly(helper() as never);
+      } catch (error) {
+        return error;
+      }
+    });
+    assert.ok(refused instanceof TypeError, `expected a TypeError, got ${String(refused)}`);
+    assert.match(refused.message, /^Cannot await a generator: .*yield\* op/);
+    assertThrowsType(() => awaitOnly(helper() as never), /^Cannot await a generator/);
     assertHealthy();
   });
 

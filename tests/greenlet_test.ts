@@ -14,7 +14,7 @@ import {
   type GreenletRun,
   type Op,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 class SomeError extends Error {
   override name = "SomeError";
@@ -436,6 +436,23 @@ describe("TestGreenlet", () => {
 });
 
 describe("greenlet rules beyond the test files (section 2)", () => {
+  it("a pending greenlet killed or thrown into before it ran is dead, and dead implies started", () => {
+    let ran = false;
+    const killed = new Greenlet(function* () {
+      ran = true;
+    });
+    assert.ok(killed.throwSync() instanceof GreenletExit);
+    const thrown = new Greenlet(function* () {
+      ran = true;
+    });
+    assert.throws(() => thrown.throwSync(new RangeError("before start")), RangeError);
+    for (const g of [killed, thrown]) {
+      assert.deepEqual([g.dead, g.started, g.active], [true, true, false]);
+    }
+    assert.equal(ran, false);
+    assertHealthy();
+  });
+
   it("Greenlet.switchSync() returns to the parent, not to the switcher (S4)", () => {
     const main = getcurrent();
     const p = new Greenlet(function* pRun() {

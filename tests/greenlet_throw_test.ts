@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { getcurrent, Greenlet, GreenletExit, type Op, settrace, type TraceEvent } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 class RuntimeError extends Error {
   override name = "RuntimeError";
@@ -234,6 +234,7 @@ describe("throw() W-rules", () => {
     }
     assert.equal(ran, false);
     assert.equal(u.dead, true);
+    assert.equal(u.started, true, "dead implies started, as in the native tier");
     assert.deepEqual(events, [["throw", "main", "u"], ["throw", "u", "main"]]);
 
     events.length = 0;

@@ -17,7 +17,7 @@ import {
   type TraceEvent,
   type TraceFn,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 class SomeError extends Error {
   override name = "SomeError";

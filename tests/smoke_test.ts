@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { awaitOnly, getcurrent, Greenlet, GreenletExit, greenletSpawn } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 describe("smoke", () => {
   it("switchSync() ping-pongs with a body and delivers its return value", () => {

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { symbols } from "../ffi/symbols.ts";
 import { bunSymbols } from "../ffi/_bun.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 const header = readFileSync(
   fileURLToPath(new URL("../include/greenlet.h", import.meta.url)),
@@ -73,10 +73,14 @@ describe("ffi/symbols.ts", () => {
   });
 
   it("bunSymbols() spells the same table for bun:ffi", () => {
-    const bun = bunSymbols();
+    const bun = bunSymbols(symbols);
     assert.deepEqual(Object.keys(bun).sort(), Object.keys(symbols).sort());
-    assert.deepEqual(bun.greenlet_switch, { args: ["u32", "usize", "ptr", "ptr"], returns: "i32" });
+    assert.deepEqual(bun.greenlet_switch, {
+      args: ["u32", "u32", "usize", "ptr", "ptr"],
+      returns: "i32",
+    });
     assert.deepEqual(bun.greenlet_status_name, { args: ["i32"], returns: "ptr" });
+    assert.deepEqual(bun.greenlet_create.args, ["ptr", "usize", "u32", "u32", "usize", "ptr"]);
     assertHealthy();
   });
 });

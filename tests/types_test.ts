@@ -13,7 +13,7 @@ import {
   greenletSpawn,
   type Op,
 } from "../mod.ts";
-import { assertHealthy } from "./_healthy.ts";
+import { assertHealthy } from "../testing/healthy.ts";
 
 describe("types", () => {
   it("Greenlet.switch() results are unknown unless the caller supplies a type argument", () => {
@@ -34,6 +34,7 @@ describe("types", () => {
   it("a bare yield of a step is a type error in an Op and BARE_YIELD at run time", () => {
     function* helper(): Op<number> {
       // @ts-expect-error bare yield (missing *) of a step
+      // deno-lint-ignore greenlet/require-yield-star
       yield getcurrent().parent!.switch();
       return 1;
     }
@@ -69,6 +70,20 @@ describe("types", () => {
     const sure: string = user.get("anonymous");
     const either: string | number = user.get(0);
     assert.deepEqual([maybe, sure, either], [undefined, "anonymous", 0]);
+    assertHealthy();
+  });
+
+  it("ContextVar.get() of a variable with a default is typed without undefined", () => {
+    const level = new ContextVar<string>("level", { default: "info" });
+    const explicit: string = level.get();
+    const inferred = new ContextVar("count", { default: 0 });
+    const count: number = inferred.get();
+    const undefinedDefault = new ContextVar<string | undefined>("maybe", { default: undefined });
+    // @ts-expect-error a default of undefined keeps undefined in the type
+    const notSure: string = undefinedDefault.get();
+    const asParameter: ContextVar<string> = level; // a variable with a default is still a ContextVar
+    assert.deepEqual([explicit, count, notSure, asParameter.get()], ["info", 0, undefined, "info"]);
+    assert.ok(level instanceof ContextVar);
     assertHealthy();
   });
 });

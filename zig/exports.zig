@@ -2,8 +2,9 @@
 //! all exported from one `comptime` block. Documentation for C users lives in
 //! `include/greenlet.h`; Zig users should import `greenlet.zig` instead.
 //!
-//! Rules of this boundary: handles are u32 (0 = none), values are uintptr_t,
-//! results go through out-pointers, every call returns a `Status` (`ok` = 0)
+//! Rules of this boundary: a handle is passed as two u32 parameters (slot,
+//! generation; slot 0 = none) and written out as a `greenlet_handle` struct,
+//! values are uintptr_t, results go through out-pointers, every call returns a `Status` (`ok` = 0)
 //! and Zig errors map to it through an exhaustive switch. Calls that name a
 //! greenlet refuse a handle owned by another thread with `wrong_thread`.
 //! `greenlet_abi_version`, `greenlet_status_name`, `greenlet_stats` and
@@ -15,9 +16,13 @@ const assert = std.debug.assert;
 const greenlet = @import("greenlet.zig");
 const stack_pool = @import("stack_pool.zig");
 const context = @import("context.zig");
+const Handle = greenlet.Handle;
+const handles = @import("handles.zig");
+const native_call = @import("call/mod.zig");
+const callback = @import("callback/mod.zig");
 
 /// Bumped on any incompatible change of a signature, enum value or flag.
-pub const abi_version: u32 = 1;
+pub const abi_version: u32 = 2;
 
 pub const Status = enum(c_int) {
     ok = 0,
@@ -31,6 +36,7 @@ pub const Status = enum(c_int) {
     cyclic_parent = 8,
     root_has_no_parent = 9,
     alive = 10,
+    map_limit = 11,
 };
 
 /// The inverse of `statusFrom` for the errors the switch functions return.
@@ -46,6 +52,7 @@ pub fn errorFrom(status: c_int) greenlet.Error {
         .cyclic_parent => error.CyclicParent,
         .root_has_no_parent => error.RootHasNoParent,
         .alive => error.Alive,
+        .map_limit => error.MapLimit,
     };
 }
 
@@ -60,21 +67,24 @@ pub fn statusFrom(err: greenlet.Error) Status {
         error.CyclicParent => .cyclic_parent,
         error.RootHasNoParent => .root_has_no_parent,
         error.Alive => .alive,
+        error.MapLimit => .map_limit,
     };
 }
 
 pub const EntryFn = *const fn (arg: usize, value: usize, result: *usize) callconv(.c) u32;
 
 comptime {
-    assert(@sizeOf(greenlet.Handle) == 4);
-    assert(@alignOf(greenlet.Handle) == 4);
+    assert(@sizeOf(Handle) == 8);
+    assert(@alignOf(Handle) == 4);
+    assert(@offsetOf(Handle, "slot") == 0);
+    assert(@offsetOf(Handle, "generation") == 4);
     assert(@sizeOf(Status) == @sizeOf(c_int));
     assert(@sizeOf(usize) == @sizeOf(*anyopaque));
     assert(@sizeOf(EntryFn) == @sizeOf(usize));
     assert(@sizeOf(greenlet.Kind) == 4);
     assert(@backingInt(greenlet.Kind.value) == 0);
     assert(@typeInfo(Status).@"enum".field_names.len == @typeInfo(greenlet.Error).error_set.error_names.?.len + 2); // ok, null_pointer
-    assert(stack_pool.stat_count == 10);
+    assert(stack_pool.stat_count == 11);
 }
 
 fn deliver(message: greenlet.Message, out_kind: ?*u32, out_value: ?*usize) Status {
@@ -83,8 +93,8 @@ fn deliver(message: greenlet.Message, out_kind: ?*u32, out_value: ?*usize) Statu
     return .ok;
 }
 
-inline fn fusedCall(target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize, kind: greenlet.Kind) Status {
-    const status = context.fusedSwitch(target, value, out_kind, out_value, @backingInt(kind));
+inline fn fusedCall(slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize, kind: greenlet.Kind) Status {
+    const status = context.fusedSwitch(slot, generation, value, out_kind, out_value, @backingInt(kind));
     return std.enums.fromInt(Status, status) orelse unreachable;
 }
 
@@ -99,13 +109,13 @@ pub const api = struct {
         return @tagName(known);
     }
 
-    pub fn greenlet_root(out_handle: ?*u32) callconv(.c) Status {
+    pub fn greenlet_root(out_handle: ?*Handle) callconv(.c) Status {
         const out = out_handle orelse return .null_pointer;
         out.* = greenlet.root() catch |err| return statusFrom(err);
         return .ok;
     }
 
-    pub fn greenlet_current(out_handle: ?*u32) callconv(.c) Status {
+    pub fn greenlet_current(out_handle: ?*Handle) callconv(.c) Status {
         const out = out_handle orelse return .null_pointer;
         out.* = greenlet.current() catch |err| return statusFrom(err);
         return .ok;
@@ -114,63 +124,72 @@ pub const api = struct {
     pub fn greenlet_create(
         entry: ?EntryFn,
         arg: usize,
-        parent: u32,
+        parent_slot: u32,
+        parent_generation: u32,
         stack_bytes: usize,
-        out_handle: ?*u32,
+        out_handle: ?*Handle,
     ) callconv(.c) Status {
         const out = out_handle orelse return .null_pointer;
         const function = entry orelse return .null_pointer;
+        const parent: Handle = .{ .slot = parent_slot, .generation = parent_generation };
         out.* = greenlet.create(function, arg, parent, stack_bytes) catch |err| return statusFrom(err);
         return .ok;
     }
 
-    pub fn greenlet_switch(target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
+    pub fn greenlet_switch(slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
         if (context.fused) {
             // A jump: the fused switch saves our caller's return address.
-            const fused: *const fn (u32, usize, ?*u32, ?*usize) callconv(.c) Status = @ptrCast(context.fusedSwitchValue);
-            return @call(.always_tail, fused, .{ target, value, out_kind, out_value });
+            const fused: *const fn (u32, u32, usize, ?*u32, ?*usize) callconv(.c) Status = @ptrCast(context.fusedSwitchValue);
+            return @call(.always_tail, fused, .{ slot, generation, value, out_kind, out_value });
         }
+        const target: Handle = .{ .slot = slot, .generation = generation };
         const message = greenlet.switchTo(target, value) catch |err| return statusFrom(err);
         return deliver(message, out_kind, out_value);
     }
 
-    pub fn greenlet_throw(target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
-        if (context.fused) return fusedCall(target, value, out_kind, out_value, .throw);
+    pub fn greenlet_throw(slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
+        if (context.fused) return fusedCall(slot, generation, value, out_kind, out_value, .throw);
+        const target: Handle = .{ .slot = slot, .generation = generation };
         const message = greenlet.throwTo(target, .throw, value) catch |err| return statusFrom(err);
         return deliver(message, out_kind, out_value);
     }
 
-    pub fn greenlet_kill(target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
-        if (context.fused) return fusedCall(target, value, out_kind, out_value, .kill);
+    pub fn greenlet_kill(slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
+        if (context.fused) return fusedCall(slot, generation, value, out_kind, out_value, .kill);
+        const target: Handle = .{ .slot = slot, .generation = generation };
         const message = greenlet.throwTo(target, .kill, value) catch |err| return statusFrom(err);
         return deliver(message, out_kind, out_value);
     }
 
-    pub fn greenlet_parent(handle: u32, out_handle: ?*u32) callconv(.c) Status {
-        const out = out_handle orelse return .null_pointer;
-        out.* = greenlet.parent(handle) catch |err| return statusFrom(err);
+    pub fn greenlet_parent(slot: u32, generation: u32, out_parent: ?*Handle) callconv(.c) Status {
+        const out = out_parent orelse return .null_pointer;
+        out.* = greenlet.parent(.{ .slot = slot, .generation = generation }) catch |err| return statusFrom(err);
         return .ok;
     }
 
-    pub fn greenlet_set_parent(handle: u32, parent: u32) callconv(.c) Status {
+    pub fn greenlet_set_parent(slot: u32, generation: u32, parent_slot: u32, parent_generation: u32) callconv(.c) Status {
+        const handle: Handle = .{ .slot = slot, .generation = generation };
+        const parent: Handle = .{ .slot = parent_slot, .generation = parent_generation };
         greenlet.setParent(handle, parent) catch |err| return statusFrom(err);
         return .ok;
     }
 
-    pub fn greenlet_state(handle: u32, out_flags: ?*u32) callconv(.c) Status {
+    pub fn greenlet_state(slot: u32, generation: u32, out_flags: ?*u32) callconv(.c) Status {
         const out = out_flags orelse return .null_pointer;
-        out.* = greenlet.flags(handle) catch |err| return statusFrom(err);
+        out.* = greenlet.flags(.{ .slot = slot, .generation = generation }) catch |err| return statusFrom(err);
         return .ok;
     }
 
-    pub fn greenlet_destroy(handle: u32) callconv(.c) Status {
-        greenlet.destroy(handle) catch |err| return statusFrom(err);
+    pub fn greenlet_destroy(slot: u32, generation: u32) callconv(.c) Status {
+        greenlet.destroy(.{ .slot = slot, .generation = generation }) catch |err| return statusFrom(err);
         return .ok;
     }
 
     pub fn greenlet_stats(out_values: ?[*]u64, capacity: u32, out_count: ?*u32) callconv(.c) Status {
-        const values = out_values orelse return .null_pointer;
         const count: u32 = @min(capacity, stack_pool.stat_count);
+        if (out_count) |out| out.* = 0;
+        if (capacity == 0) return .ok;
+        const values = out_values orelse return .null_pointer;
         for (0..count) |i| values[i] = stack_pool.stat(@fromBackingInt(@intCast(i)));
         if (out_count) |out| out.* = count;
         return .ok;
@@ -179,6 +198,56 @@ pub const api = struct {
     pub fn greenlet_pool_set_cap(cap: u32, out_cap: ?*u32) callconv(.c) Status {
         const applied = stack_pool.setCap(cap);
         if (out_cap) |out| out.* = applied;
+        return .ok;
+    }
+
+    pub fn greenlet_thread_exit() callconv(.c) Status {
+        greenlet.threadExit() catch |err| return statusFrom(err);
+        return .ok;
+    }
+
+    // Native bridge (docs/native_bridge.md): zig/call and zig/callback.
+
+    pub fn greenlet_call_create(
+        frame: ?*native_call.Frame,
+        parent_slot: u32,
+        parent_generation: u32,
+        stack_bytes: usize,
+        out_handle: ?*Handle,
+    ) callconv(.c) Status {
+        const out = out_handle orelse return .null_pointer;
+        const call_frame = frame orelse return .null_pointer;
+        const parent: Handle = .{ .slot = parent_slot, .generation = parent_generation };
+        out.* = native_call.createGreenlet(call_frame, parent, stack_bytes) catch |err| return statusFrom(err);
+        return .ok;
+    }
+
+    pub fn greenlet_callback_register(
+        signature: ?*const native_call.Signature,
+        fallback: usize,
+        main_handler: usize,
+        out_slot: ?*u32,
+        out_address: ?*usize,
+    ) callconv(.c) Status {
+        const slot_out = out_slot orelse return .null_pointer;
+        const address_out = out_address orelse return .null_pointer;
+        const checked = signature orelse return .null_pointer;
+        const slot = callback.register(checked, fallback, main_handler) catch |err| return statusFrom(err);
+        slot_out.* = slot;
+        address_out.* = callback.address(slot);
+        return .ok;
+    }
+
+    pub fn greenlet_callback_release(slot: u32) callconv(.c) Status {
+        callback.release(slot) catch |err| return statusFrom(err);
+        return .ok;
+    }
+
+    pub fn greenlet_callback_words(out_pending: ?*usize, out_misuses: ?*usize) callconv(.c) Status {
+        const pending = out_pending orelse return .null_pointer;
+        const misuses = out_misuses orelse return .null_pointer;
+        pending.* = @intFromPtr(&callback.words.pending);
+        misuses.* = @intFromPtr(&callback.misuses.raw);
         return .ok;
     }
 };
@@ -200,32 +269,31 @@ const testing = std.testing;
 
 fn entryYield(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = arg;
-    var root_handle: u32 = 0;
+    var root_handle: Handle = .none;
     assert(api.greenlet_root(&root_handle) == .ok);
     var kind: u32 = 0;
-    assert(api.greenlet_switch(root_handle, value + 1, &kind, result) == .ok);
+    assert(api.greenlet_switch(root_handle.slot, root_handle.generation, value + 1, &kind, result) == .ok);
     return kind;
 }
 
 test "api: round trip through the C functions" {
     try testing.expectEqual(abi_version, api.greenlet_abi_version());
-    var child: u32 = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryYield, 0, 0, 0, &child));
+    var child: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_create(&entryYield, 0, 0, 0, 0, &child));
     var kind: u32 = 99;
     var value: usize = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_switch(child, 41, &kind, &value));
+    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 41, &kind, &value));
     try testing.expectEqual(@as(u32, 0), kind);
     try testing.expectEqual(@as(usize, 42), value);
-    try testing.expectEqual(Status.alive, api.greenlet_destroy(child));
-    try testing.expectEqual(Status.ok, api.greenlet_kill(child, 5, &kind, &value));
+    try testing.expectEqual(Status.alive, api.greenlet_destroy(child.slot, child.generation));
+    try testing.expectEqual(Status.ok, api.greenlet_kill(child.slot, child.generation, 5, &kind, &value));
     try testing.expectEqual(@as(u32, 0), kind);
     try testing.expectEqual(@as(usize, 5), value);
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(child));
-    try testing.expectEqual(Status.invalid_handle, api.greenlet_destroy(child));
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
+    try testing.expectEqual(Status.invalid_handle, api.greenlet_destroy(child.slot, child.generation));
     try testing.expectEqual(Status.null_pointer, api.greenlet_root(null));
-    try testing.expectEqual(Status.null_pointer, api.greenlet_create(null, 0, 0, 0, &child));
+    try testing.expectEqual(Status.null_pointer, api.greenlet_create(null, 0, 0, 0, 0, &child));
     try testing.expectEqualStrings("wrong_thread", std.mem.span(api.greenlet_status_name(2)));
-    try testing.expectEqualStrings("unknown", std.mem.span(api.greenlet_status_name(-1)));
     var stats: [stack_pool.stat_count]u64 = undefined;
     var count: u32 = 0;
     try testing.expectEqual(Status.ok, api.greenlet_stats(&stats, stats.len, &count));
@@ -233,62 +301,382 @@ test "api: round trip through the C functions" {
     try testing.expectEqual(@as(u64, 1024 * 1024), stats[@backingInt(stack_pool.Stat.default_stack_bytes)]);
 }
 
+test "api: a destroyed handle stays invalid while its slot is reused" {
+    var first: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_create(&entryYield, 0, 0, 0, 0, &first));
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(first.slot, first.generation));
+    // Cycle until the slot comes back (the free list is FIFO): it comes back
+    // with a new generation, and the old handle still names nothing.
+    var steps: u32 = 0;
+    while (steps < greenlet.max_greenlets) : (steps += 1) {
+        var next: Handle = .none;
+        try testing.expectEqual(Status.ok, api.greenlet_create(&entryYield, 0, 0, 0, 0, &next));
+        defer assert(api.greenlet_destroy(next.slot, next.generation) == .ok);
+        if (next.slot != first.slot) continue;
+        try testing.expect(next.generation != first.generation);
+        var flags: u32 = 0;
+        try testing.expectEqual(Status.invalid_handle, api.greenlet_state(first.slot, first.generation, &flags));
+        break;
+    } else {
+        // It never came back: only a slot retired at the last generation
+        // may do that (-Dfirst-generation near the wrap gets here).
+        try testing.expectEqual(handles.last_generation, first.generation);
+    }
+}
+
+// The cases include/greenlet.h states one sentence each, in its order.
+
+test "api: greenlet_status_name of an unknown number is \"unknown\"" {
+    try testing.expectEqualStrings("unknown", std.mem.span(api.greenlet_status_name(-1)));
+    try testing.expectEqualStrings("unknown", std.mem.span(api.greenlet_status_name(std.math.maxInt(c_int))));
+    const past_last = @typeInfo(Status).@"enum".field_names.len;
+    try testing.expectEqualStrings("unknown", std.mem.span(api.greenlet_status_name(past_last)));
+}
+
+fn liveCount() u64 {
+    var values: [stack_pool.stat_count]u64 = undefined;
+    assert(api.greenlet_stats(&values, values.len, null) == .ok);
+    return values[@backingInt(stack_pool.Stat.greenlets_live)];
+}
+
+fn rootOnce(counts: *[2]u64) void {
+    counts[0] = liveCount();
+    var out: Handle = .none;
+    assert(api.greenlet_root(&out) == .ok);
+    counts[1] = liveCount();
+}
+
+test "api: the live count includes roots" {
+    // A new thread's first call creates its root: one more live greenlet.
+    var counts: [2]u64 = .{ 0, 0 };
+    const thread = try std.Thread.spawn(.{}, rootOnce, .{&counts});
+    thread.join();
+    try testing.expectEqual(counts[0] + 1, counts[1]);
+}
+
+test "api: greenlet_stats(NULL, 0, ...) and NULL out_count, out_cap" {
+    var count: u32 = 99;
+    try testing.expectEqual(Status.ok, api.greenlet_stats(null, 0, &count));
+    try testing.expectEqual(@as(u32, 0), count);
+    try testing.expectEqual(Status.ok, api.greenlet_stats(null, 0, null));
+    try testing.expectEqual(Status.null_pointer, api.greenlet_stats(null, 1, &count));
+    var one: [1]u64 = undefined;
+    try testing.expectEqual(Status.ok, api.greenlet_stats(&one, 1, null));
+    try testing.expectEqual(Status.ok, api.greenlet_pool_set_cap(stack_pool.default_cap, null));
+}
+
+test "api: a pool cap above the maximum is clamped and reported" {
+    var applied: u32 = 0;
+    try testing.expectEqual(Status.ok, api.greenlet_pool_set_cap(stack_pool.max_cap + 1, &applied));
+    try testing.expectEqual(stack_pool.max_cap, applied);
+    try testing.expectEqual(Status.ok, api.greenlet_pool_set_cap(std.math.maxInt(u32), &applied));
+    try testing.expectEqual(stack_pool.max_cap, applied);
+    try testing.expectEqual(Status.ok, api.greenlet_pool_set_cap(stack_pool.default_cap, &applied));
+    try testing.expectEqual(stack_pool.default_cap, applied);
+}
+
+// Helpers for the tests below: each C call, checked for GREENLET_OK.
+
+const Reply = struct { kind: u32, value: usize };
+const TransferFn = *const fn (u32, u32, usize, ?*u32, ?*usize) callconv(.c) Status;
+
+fn createOk(entry: EntryFn, arg: usize, parent: Handle) !Handle {
+    var out: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_create(entry, arg, parent.slot, parent.generation, 0, &out));
+    return out;
+}
+
+fn sendOk(call: TransferFn, target: Handle, value: usize) !Reply {
+    var reply: Reply = .{ .kind = 99, .value = 0 };
+    try testing.expectEqual(Status.ok, call(target.slot, target.generation, value, &reply.kind, &reply.value));
+    return reply;
+}
+
+fn flagsOk(handle: Handle) !u32 {
+    var flags: u32 = 0;
+    try testing.expectEqual(Status.ok, api.greenlet_state(handle.slot, handle.generation, &flags));
+    return flags;
+}
+
+fn destroyOk(handle: Handle) !void {
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(handle.slot, handle.generation));
+}
+
+fn expected(kind: greenlet.Kind, value: usize) Reply {
+    return .{ .kind = @backingInt(kind), .value = value };
+}
+
+test "api: set_parent refuses slot 0, which create reads as the current greenlet" {
+    const child = try createOk(&entryYield, 0, .none);
+    try testing.expectEqual(Status.invalid_handle, api.greenlet_set_parent(child.slot, child.generation, 0, 0));
+    var main: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_current(&main));
+    var up: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_parent(child.slot, child.generation, &up));
+    try testing.expectEqual(main, up);
+    try destroyOk(child);
+}
+
+fn entryFinish(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    result.* = arg + value;
+    return @backingInt(greenlet.Kind.value);
+}
+
+fn entryFinishThrow(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    result.* = arg + value;
+    return @backingInt(greenlet.Kind.throw);
+}
+
+test "api: a dead greenlet may become a parent; what reaches it goes to its nearest live ancestor" {
+    const dead = try createOk(&entryFinish, 1, .none);
+    _ = try sendOk(api.greenlet_switch, dead, 1);
+    const child = try createOk(&entryFinish, 10, .none);
+    try testing.expectEqual(Status.ok, api.greenlet_set_parent(child.slot, child.generation, dead.slot, dead.generation));
+    // The result reaches the root through the dead parent.
+    try testing.expectEqual(expected(.value, 15), try sendOk(api.greenlet_switch, child, 5));
+    try destroyOk(child);
+    try destroyOk(dead);
+}
+
+test "api: STARTED stays set on a greenlet that died unstarted" {
+    const killed = try createOk(&entryFinish, 0, .none);
+    try testing.expectEqual(expected(.value, 3), try sendOk(api.greenlet_kill, killed, 3));
+    try testing.expectEqual(greenlet.Flag.started | greenlet.Flag.dead, try flagsOk(killed));
+    try destroyOk(killed);
+}
+
+test "api: a pending parent starts with its child's result, or dies unstarted on a throw" {
+    // Value: the parent runs entryFinish(100, 7 + 1) and finishes into the root.
+    var parent = try createOk(&entryFinish, 100, .none);
+    var child = try createOk(&entryFinish, 7, parent);
+    try testing.expectEqual(expected(.value, 108), try sendOk(api.greenlet_switch, child, 1));
+    try destroyOk(child);
+    try destroyOk(parent);
+    // Throw: the parent dies unstarted (never runs) and the throw goes on.
+    parent = try createOk(&entryFinish, 100, .none);
+    child = try createOk(&entryFinishThrow, 7, parent);
+    try testing.expectEqual(expected(.throw, 8), try sendOk(api.greenlet_switch, child, 1));
+    try testing.expectEqual(greenlet.Flag.started | greenlet.Flag.dead, try flagsOk(parent));
+    try destroyOk(child);
+    try destroyOk(parent);
+}
+
+fn entryKillRoot(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    _ = arg;
+    var root_handle: Handle = .none;
+    assert(api.greenlet_root(&root_handle) == .ok);
+    var kind: u32 = 0;
+    assert(api.greenlet_kill(root_handle.slot, root_handle.generation, value, &kind, result) == .ok);
+    return kind;
+}
+
+test "api: a kill aimed at the root reaches it as a kill message; the root lives on" {
+    const child = try createOk(&entryKillRoot, 0, .none);
+    try testing.expectEqual(expected(.kill, 6), try sendOk(api.greenlet_switch, child, 6));
+    var root_handle: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_root(&root_handle));
+    try testing.expect(try flagsOk(root_handle) & greenlet.Flag.active != 0);
+    try testing.expectEqual(Status.alive, api.greenlet_destroy(root_handle.slot, root_handle.generation));
+    _ = try sendOk(api.greenlet_kill, child, 0);
+    try destroyOk(child);
+}
+
+test "api: a switch, throw or kill to oneself returns its own message at once" {
+    var self: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_current(&self));
+    try testing.expectEqual(expected(.value, 1), try sendOk(api.greenlet_switch, self, 1));
+    try testing.expectEqual(expected(.throw, 2), try sendOk(api.greenlet_throw, self, 2));
+    try testing.expectEqual(expected(.kill, 3), try sendOk(api.greenlet_kill, self, 3));
+}
+
+test "api: a stack returns to the pool when its greenlet dies, before destroy" {
+    const child = try createOk(&entryYield, 0, .none);
+    _ = try sendOk(api.greenlet_switch, child, 1);
+    const in_use = stack_pool.stat(.stacks_in_use);
+    _ = try sendOk(api.greenlet_switch, child, 1);
+    try testing.expectEqual(in_use - 1, stack_pool.stat(.stacks_in_use)); // dead, not yet destroyed
+    try destroyOk(child);
+    try testing.expectEqual(in_use - 1, stack_pool.stat(.stacks_in_use));
+}
+
 const ForeignCase = struct {
-    main_root: u32,
-    child: u32,
+    main_root: Handle,
+    child: Handle,
     results: [16]Status = @splat(.ok),
-    other_root: u32 = 0,
+    other_root: Handle = .none,
     stats_count: u32 = 0,
     abi_version: u32 = 0,
 };
 
 fn foreignThread(case: *ForeignCase) void {
-    var out: u32 = 0;
+    var out: Handle = .none;
     var kind: u32 = 0;
     var value: usize = 0;
     var flags: u32 = 0;
     const r = &case.results;
-    r[0] = api.greenlet_switch(case.child, 1, &kind, &value);
-    r[1] = api.greenlet_throw(case.child, 1, &kind, &value);
-    r[2] = api.greenlet_kill(case.child, 1, &kind, &value);
-    r[3] = api.greenlet_parent(case.child, &out);
-    r[4] = api.greenlet_set_parent(case.child, case.main_root);
-    r[5] = api.greenlet_state(case.child, &flags);
-    r[6] = api.greenlet_destroy(case.child);
-    r[7] = api.greenlet_create(&entryYield, 0, case.child, 0, &out);
-    r[8] = api.greenlet_switch(case.main_root, 1, &kind, &value);
-    r[9] = api.greenlet_state(case.main_root, &flags);
+    const child = case.child;
+    const main = case.main_root;
+    r[0] = api.greenlet_switch(child.slot, child.generation, 1, &kind, &value);
+    r[1] = api.greenlet_throw(child.slot, child.generation, 1, &kind, &value);
+    r[2] = api.greenlet_kill(child.slot, child.generation, 1, &kind, &value);
+    r[3] = api.greenlet_parent(child.slot, child.generation, &out);
+    r[4] = api.greenlet_set_parent(child.slot, child.generation, main.slot, main.generation);
+    r[5] = api.greenlet_state(child.slot, child.generation, &flags);
+    r[6] = api.greenlet_destroy(child.slot, child.generation);
+    r[7] = api.greenlet_create(&entryYield, 0, child.slot, child.generation, 0, &out);
+    r[8] = api.greenlet_switch(main.slot, main.generation, 1, &kind, &value);
+    r[9] = api.greenlet_state(main.slot, main.generation, &flags);
     // Thread-local and process-wide calls work from any thread.
     r[10] = api.greenlet_root(&case.other_root);
     r[11] = api.greenlet_current(&out);
     r[12] = api.greenlet_stats(@ptrCast(&value), 1, &case.stats_count);
     r[13] = api.greenlet_pool_set_cap(stack_pool.default_cap, null);
     // A greenlet of this thread refuses a parent from the other thread.
-    var mine: u32 = 0;
-    r[14] = api.greenlet_create(&entryYield, 0, 0, 0, &mine);
-    r[15] = api.greenlet_set_parent(mine, case.main_root);
-    _ = api.greenlet_destroy(mine);
+    var mine: Handle = .none;
+    r[14] = api.greenlet_create(&entryYield, 0, 0, 0, 0, &mine);
+    r[15] = api.greenlet_set_parent(mine.slot, mine.generation, main.slot, main.generation);
+    _ = api.greenlet_destroy(mine.slot, mine.generation);
     case.abi_version = api.greenlet_abi_version();
     _ = api.greenlet_status_name(0);
 }
 
 test "api: every export refuses another thread's greenlets" {
-    var case: ForeignCase = .{ .main_root = 0, .child = 0 };
+    var case: ForeignCase = .{ .main_root = .none, .child = .none };
     try testing.expectEqual(Status.ok, api.greenlet_root(&case.main_root));
-    try testing.expectEqual(Status.ok, api.greenlet_create(&entryYield, 0, 0, 0, &case.child));
+    try testing.expectEqual(Status.ok, api.greenlet_create(&entryYield, 0, 0, 0, 0, &case.child));
     const thread = try std.Thread.spawn(.{}, foreignThread, .{&case});
     thread.join();
     for (case.results[0..10]) |status| try testing.expectEqual(Status.wrong_thread, status);
     for (case.results[10..15]) |status| try testing.expectEqual(Status.ok, status);
     try testing.expectEqual(Status.wrong_thread, case.results[15]);
-    try testing.expect(case.other_root != case.main_root);
+    try testing.expect(!case.other_root.eql(case.main_root));
     try testing.expectEqual(@as(u32, 1), case.stats_count);
     try testing.expectEqual(abi_version, case.abi_version);
     // Nothing happened to the child: still pending, still ours.
     var flags: u32 = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_state(case.child, &flags));
+    try testing.expectEqual(Status.ok, api.greenlet_state(case.child.slot, case.child.generation, &flags));
     try testing.expectEqual(@as(u32, 0), flags);
-    try testing.expectEqual(Status.ok, api.greenlet_destroy(case.child));
-    // Every export is covered above: 14 exports in `api`.
-    try testing.expectEqual(14, @typeInfo(api).@"struct".decl_names.len);
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(case.child.slot, case.child.generation));
+    // Every export is covered above, except greenlet_thread_exit (which acts
+    // on the calling thread only): 15 exports in `api`, and the 4 of the
+    // native bridge (zig/call, zig/callback, with their own tests).
+    try testing.expectEqual(15 + 4, @typeInfo(api).@"struct".decl_names.len);
 }
+
+/// One `greenlet_switch` made with every callee-saved register holding a
+/// pattern (`context.fillRegistersAndCall`).
+const SwitchProbe = struct {
+    target: Handle,
+    value: usize,
+    null_outs: bool,
+    status: Status = .ok,
+    kind: u32 = 99,
+    reply: usize = 0,
+    registers: [context.abi.checked_register_count]u64 = undefined,
+
+    fn run(probe: *SwitchProbe, seed: u64) usize {
+        context.fillRegistersAndCall(&call, @intFromPtr(probe), seed, &probe.registers);
+        var mismatches: usize = 0;
+        for (probe.registers, 0..) |register, i| {
+            if (register != seed + i) mismatches += 1;
+        }
+        return mismatches;
+    }
+
+    fn call(address: usize) callconv(.c) void {
+        const probe: *SwitchProbe = @ptrFromInt(address);
+        const target = probe.target;
+        probe.status = if (probe.null_outs)
+            api.greenlet_switch(target.slot, target.generation, probe.value, null, null)
+        else
+            api.greenlet_switch(target.slot, target.generation, probe.value, &probe.kind, &probe.reply);
+    }
+};
+
+fn entryProbe(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    var root_handle: Handle = .none;
+    assert(api.greenlet_root(&root_handle) == .ok);
+    var first: SwitchProbe = .{ .target = root_handle, .value = value + 1, .null_outs = false };
+    var mismatches = first.run(arg);
+    assert(first.status == .ok and first.kind == 0);
+    var second: SwitchProbe = .{ .target = root_handle, .value = first.reply + 1, .null_outs = true };
+    mismatches += second.run(arg + 16);
+    result.* = mismatches;
+    return @backingInt(greenlet.Kind.value);
+}
+
+test "api: greenlet_switch keeps callee-saved registers and takes NULL out pointers, on every path" {
+    const seed: u64 = 0x5a5a_0000_3333_0000;
+    var child: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_create(&entryProbe, 0xa5a5_0000_4444_0000, 0, 0, 0, &child));
+    // A pending child: the general path starts it; it answers on the fast path.
+    var start: SwitchProbe = .{ .target = child, .value = 10, .null_outs = false };
+    try testing.expectEqual(0, start.run(seed));
+    try testing.expectEqual(Status.ok, start.status);
+    try testing.expectEqual(@as(u32, 0), start.kind);
+    try testing.expectEqual(@as(usize, 11), start.reply);
+    // Fast path both ways, NULL out pointers on both sides.
+    var resume_child: SwitchProbe = .{ .target = child, .value = 20, .null_outs = true };
+    try testing.expectEqual(0, resume_child.run(seed + 16));
+    try testing.expectEqual(Status.ok, resume_child.status);
+    // An invalid handle: the fast path hands over to the general one, which
+    // returns the status without switching.
+    var stale: SwitchProbe = .{ .target = .{ .slot = child.slot, .generation = child.generation +% 1 }, .value = 0, .null_outs = false };
+    try testing.expectEqual(0, stale.run(seed + 32));
+    try testing.expectEqual(Status.invalid_handle, stale.status);
+    try testing.expectEqual(@as(u32, 99), stale.kind);
+    // The child finishes: its result (its own register mismatches) comes back.
+    var finish: SwitchProbe = .{ .target = child, .value = 30, .null_outs = false };
+    try testing.expectEqual(0, finish.run(seed + 48));
+    try testing.expectEqual(Status.ok, finish.status);
+    try testing.expectEqual(@as(u32, 0), finish.kind);
+    try testing.expectEqual(@as(usize, 0), finish.reply);
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
+}
+
+comptime {
+    // The assembly fast path exists where the switch is fused (x86_64 Linux).
+    if (context.fused) _ = fused_tests;
+}
+
+const fused_tests = struct {
+    fn entryYieldForever(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+        _ = arg;
+        _ = result;
+        var root_handle: Handle = .none;
+        assert(api.greenlet_root(&root_handle) == .ok);
+        var received = value;
+        while (true) {
+            assert(api.greenlet_switch(root_handle.slot, root_handle.generation, received + 1, null, &received) == .ok);
+        }
+    }
+
+    test "api: the switch fast path panics on a greenlet whose thread contradicts its slot (forked child dies by a signal)" {
+        // White-box: the fast path's asserts are live in ReleaseSafe. A
+        // suspended greenlet whose `thread` no longer matches its slot's owner
+        // must stop the process, not be switched to.
+        const linux = std.os.linux;
+        const pid_rc = linux.fork();
+        try testing.expect(linux.errno(pid_rc) == .SUCCESS);
+        if (pid_rc == 0) {
+            // Keep the panic report off the test runner's protocol stream.
+            const null_fd = linux.open("/dev/null", .{ .ACCMODE = .WRONLY }, 0);
+            if (linux.errno(null_fd) != .SUCCESS) linux.exit_group(1);
+            _ = linux.dup2(@intCast(null_fd), 1);
+            _ = linux.dup2(@intCast(null_fd), 2);
+            var child: Handle = .none;
+            if (api.greenlet_create(&entryYieldForever, 0, 0, 0, 0, &child) != .ok) linux.exit_group(2);
+            var kind: u32 = 0;
+            var value: usize = 0;
+            if (api.greenlet_switch(child.slot, child.generation, 1, &kind, &value) != .ok) linux.exit_group(3);
+            var other: usize = 0;
+            const victim = greenlet.lookup(child) catch linux.exit_group(4);
+            victim.thread = @ptrCast(@alignCast(&other));
+            _ = api.greenlet_switch(child.slot, child.generation, 1, &kind, &value);
+            linux.exit_group(5); // the switch went on
+        }
+        const raw = try @import("forked_child.zig").waitStatus(@intCast(pid_rc));
+        try testing.expectEqual(@as(u32, 0), raw & 0xff00); // not an exit code
+        try testing.expect(raw & 0x7f != 0); // killed by a signal (the panic)
+    }
+};

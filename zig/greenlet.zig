@@ -1,10 +1,10 @@
 //! The native greenlet tree: one tree per OS thread, rooted at the thread's
 //! own stack ("root", the main greenlet of the native tree).
 //!
-//! Every greenlet is named by a `Handle` (u32: slot index and generation), so
-//! a stale or foreign handle is detected from the slot's metadata alone and
-//! never dereferenced: a handle owned by another thread gives
-//! `error.WrongThread`, a destroyed one `error.InvalidHandle`.
+//! Every greenlet is named by a `Handle` (slot index and generation, see
+//! handles.zig), so a stale or foreign handle is detected from the slot's
+//! metadata alone and never dereferenced: a handle owned by another thread
+//! gives `error.WrongThread`, a destroyed one `error.InvalidHandle`.
 //!
 //! Switching from the root into a greenlet and getting control back when
 //! something switches to the root (or finishes into it) is one plain call
@@ -13,7 +13,7 @@
 //! stack.
 //!
 //! Usage (Zig):
-//!   const child = try greenlet.create(entry, arg, 0, 0);
+//!   const child = try greenlet.create(entry, arg, .none, 0);
 //!   const reply = try greenlet.switchTo(child, 42);   // runs entry(arg, 42, &result)
 //!   try greenlet.destroy(child);                       // once it is dead
 
@@ -24,6 +24,9 @@ const Stack = @import("Stack.zig");
 const stack_pool = @import("stack_pool.zig");
 const context = @import("context.zig");
 const exports = @import("exports.zig");
+const handles = @import("handles.zig");
+const thread_exit = @import("thread_exit.zig");
+const tls_descriptor = @import("tls_descriptor.zig");
 
 /// What travels with a switch besides the pointer-sized value.
 pub const Kind = enum(u32) {
@@ -45,8 +48,8 @@ pub const Message = struct { kind: Kind, value: usize };
 /// is treated as `throw`.
 pub const EntryFn = *const fn (arg: usize, value: usize, result: *usize) callconv(.c) u32;
 
-/// Handle 0 never names a greenlet; APIs read it as "none" or "current".
-pub const Handle = u32;
+/// Slot 0 never names a greenlet; APIs read it as "none" or "current".
+pub const Handle = handles.Handle;
 
 pub const Error = error{
     InvalidHandle,
@@ -58,6 +61,8 @@ pub const Error = error{
     CyclicParent,
     RootHasNoParent,
     Alive,
+    /// A stack reservation hit Linux's vm.max_map_count (`Stack.Error.MapLimit`).
+    MapLimit,
 };
 
 pub const State = enum(u8) { pending, active, dead };
@@ -85,6 +90,10 @@ pub const Greenlet = struct {
     references: u32,
     state: State,
     is_root: bool,
+    /// The thread's list of every greenlet whose slot it holds (roots and
+    /// destroyed greenlets kept as parents included), freed at thread exit.
+    thread_next: ?*Greenlet = null,
+    thread_previous: ?*Greenlet = null,
 };
 
 const ThreadState = struct {
@@ -94,125 +103,121 @@ const ThreadState = struct {
     current: ?*Greenlet = null,
     /// Message handed to the greenlet being resumed.
     transfer: Message = .{ .kind = .value, .value = 0 },
+    /// Head of the list through `Greenlet.thread_next`.
+    greenlets: ?*Greenlet = null,
+    /// The thread's part of the stack pool (its free stacks and counts).
+    pool: ?*stack_pool.Local = null,
 };
 
 threadlocal var thread_state: ThreadState = .{};
+/// Whether the platform's thread-exit hook is registered for this thread
+/// (it outlives `threadExit`, which resets `thread_state`).
+threadlocal var exit_hook_registered: bool = false;
 var thread_numbers: std.atomic.Value(u32) = .init(0);
 
-// Handle layout: low 20 bits slot index (0 unused), high 12 bits generation.
-const index_bits = 20;
-const generation_bits = 32 - index_bits;
-const index_mask: u32 = (1 << index_bits) - 1;
-const generation_mask: u32 = (1 << generation_bits) - 1;
-const chunk_slots = 1024;
-const chunk_count = (1 << index_bits) / chunk_slots;
 /// Largest number of greenlets (roots included) alive at once.
-pub const max_greenlets = (1 << index_bits) - 1;
-
-comptime {
-    assert(index_bits + generation_bits == @bitSizeOf(Handle));
-    assert((1 << index_bits) % chunk_slots == 0);
-    assert(chunk_count * chunk_slots == 1 << index_bits);
-}
-
-const Slot = struct {
-    /// (generation << 32) | owner thread number; owner 0 = no live handle.
-    meta: std.atomic.Value(u64),
-    generation: u32,
-    next_free: u32,
-    greenlet: Greenlet,
-};
-
-const Chunk = [chunk_slots]Slot;
-
-var chunks: [chunk_count]std.atomic.Value(?*Chunk) = @splat(.init(null));
-var table_lock: stack_pool.SpinLock = .{};
-var chunks_used: u32 = 0;
-var free_head: u32 = 0;
-var free_tail: u32 = 0;
-
-inline fn slotAt(index: u32) ?*Slot {
-    assert(index <= index_mask);
-    const chunk = chunks[index / chunk_slots].load(.acquire) orelse return null;
-    return &chunk[index % chunk_slots];
-}
-
-fn metaOf(generation: u32, owner: u32) u64 {
-    assert(generation <= generation_mask);
-    return (@as(u64, generation) << 32) | owner;
-}
-
-/// Takes a free slot (FIFO, so a freed handle is reused as late as possible).
-fn slotAllocate() Error!u32 {
-    table_lock.lock();
-    defer table_lock.unlock();
-    if (free_head == 0) {
-        if (chunks_used == chunk_count) return error.TooManyGreenlets;
-        const chunk = std.heap.page_allocator.create(Chunk) catch return error.OutOfMemory;
-        const first: u32 = chunks_used * chunk_slots;
-        for (chunk, 0..) |*slot, offset| {
-            const index: u32 = first + @as(u32, @intCast(offset));
-            slot.* = .{
-                .meta = .init(0),
-                .generation = 0,
-                .next_free = if (offset + 1 < chunk_slots) index + 1 else 0,
-                .greenlet = undefined,
-            };
-        }
-        chunks[chunks_used].store(chunk, .release);
-        chunks_used += 1;
-        // Index 0 stays unused so that handle 0 means "none".
-        free_head = if (first == 0) 1 else first;
-        free_tail = first + chunk_slots - 1;
-    }
-    const index = free_head;
-    const slot = slotAt(index).?;
-    assert(slot.meta.load(.monotonic) & 0xffff_ffff == 0);
-    free_head = slot.next_free;
-    if (free_head == 0) free_tail = 0;
-    slot.next_free = 0;
-    return index;
-}
-
-fn slotFree(index: u32) void {
-    const slot = slotAt(index).?;
-    assert(slot.meta.load(.monotonic) & 0xffff_ffff == 0);
-    table_lock.lock();
-    defer table_lock.unlock();
-    slot.next_free = 0;
-    if (free_tail == 0) {
-        free_head = index;
-    } else {
-        slotAt(free_tail).?.next_free = index;
-    }
-    free_tail = index;
-}
+pub const max_greenlets = handles.max_greenlets;
 
 fn threadStateInit() Error!*ThreadState {
-    const state = &thread_state;
+    const state = threadState();
     if (state.number != 0) return state;
     const number = thread_numbers.fetchAdd(1, .monotonic) + 1;
     assert(number != 0);
-    const index = try slotAllocate();
-    const slot = slotAt(index).?;
-    slot.greenlet = .{
+    const index = try handles.allocate();
+    const local = stack_pool.Local.register() catch {
+        handles.free(index);
+        return error.OutOfMemory;
+    };
+    const greenlet = &handles.slotAt(index).?.greenlet;
+    greenlet.* = .{
         .sp = 0,
         .stack = null,
         .entry = null,
         .arg = 0,
         .parent = null,
         .thread = state,
-        .handle = (slot.generation << index_bits) | index,
+        .handle = handles.handleAt(index),
         .references = 1,
         .state = .active,
         .is_root = true,
     };
     state.number = number;
-    state.root = &slot.greenlet;
-    state.current = &slot.greenlet;
-    slot.meta.store(metaOf(slot.generation, number), .release);
-    stack_pool.counterAdd(.greenlets_live, 1);
+    state.root = greenlet;
+    state.current = greenlet;
+    state.pool = local;
+    threadLink(state, greenlet);
+    handles.publish(index, number);
+    local.add(.greenlets_live, 1);
+    if (!exit_hook_registered) {
+        exit_hook_registered = thread_exit.register(&threadExitHook, state);
+    }
+    if (context.fused) tls_descriptor.probe(greenlet_thread_state_symbol, @intFromPtr(threadState()));
     return state;
+}
+
+fn threadLink(state: *ThreadState, greenlet: *Greenlet) void {
+    greenlet.thread_previous = null;
+    greenlet.thread_next = state.greenlets;
+    if (state.greenlets) |head| head.thread_previous = greenlet;
+    state.greenlets = greenlet;
+}
+
+fn threadUnlink(greenlet: *Greenlet) void {
+    const state = greenlet.thread;
+    if (greenlet.thread_previous) |previous| {
+        previous.thread_next = greenlet.thread_next;
+    } else {
+        assert(state.greenlets == greenlet);
+        state.greenlets = greenlet.thread_next;
+    }
+    if (greenlet.thread_next) |next| next.thread_previous = greenlet.thread_previous;
+    greenlet.thread_next = null;
+    greenlet.thread_previous = null;
+}
+
+/// Frees the calling thread's tree now: every greenlet's stack goes back to
+/// the pool and every handle becomes invalid, without resuming anything.
+/// Refused with `error.Alive` when a greenlet other than the root is
+/// running. The thread may build a new tree afterwards.
+pub fn threadExit() Error!void {
+    const state = &thread_state;
+    if (state.number == 0) return;
+    if (state.current != state.root) return error.Alive;
+    freeTree(state);
+    assert(thread_state.number == 0);
+}
+
+/// Run by the platform when the thread exits (`thread_exit.zig`).
+fn threadExitHook(context_pointer: ?*anyopaque) callconv(.c) void {
+    const state: *ThreadState = @ptrCast(@alignCast(context_pointer.?));
+    if (state.number == 0) return; // freed already, or never used again
+    freeTree(state);
+}
+
+fn freeTree(state: *ThreadState) void {
+    // A thread that exits while a greenlet runs is on that greenlet's stack:
+    // that one stack cannot be reused and stays mapped.
+    const running = state.current.?;
+    var next = state.greenlets;
+    var steps: u32 = 0;
+    while (next) |greenlet| : (steps += 1) {
+        assert(steps <= max_greenlets);
+        assert(greenlet.thread == state);
+        next = greenlet.thread_next;
+        if (greenlet.stack) |stack| {
+            greenlet.stack = null;
+            if (greenlet != running) stack_pool.release(state.pool, stack);
+        }
+        const index = greenlet.handle.slot;
+        if (handles.published(index)) {
+            // A live handle (destroyed ones were invalidated by `destroy`).
+            handles.invalidate(index);
+            state.pool.?.add(.greenlets_live, -1);
+        }
+        handles.free(index);
+    }
+    stack_pool.Local.retire(state.pool.?);
+    state.* = .{};
 }
 
 /// `&thread_state`, computed once: LLVM otherwise re-materialises a
@@ -220,23 +225,20 @@ fn threadStateInit() Error!*ThreadState {
 /// uses it.
 inline fn threadState() *ThreadState {
     if (context.fused) {
-        // TLS descriptor call (the gnu2 dialect, glibc and musl): for a
-        // library whose TLS sits in the static block it is two instructions,
-        // and it clobbers only RAX, unlike `__tls_get_addr`. No red zone in
+        // Through the TLS descriptor (gnu2 dialect): the descriptor call
+        // clobbers only RAX, unlike `__tls_get_addr`, and is skipped where
+        // it returns a constant (see tls_descriptor.zig). No red zone in
         // this module (build.zig), so the `call` cannot overwrite locals.
-        return asm volatile (
-            \\ leaq "greenlet.thread_state"@tlsdesc(%%rip), %%rax
-            \\ callq *"greenlet.thread_state"@tlscall(%%rax)
-            \\ addq %%fs:0, %%rax
-            : [ret] "={rax}" (-> *ThreadState),
-            :
-            : .{ .cc = true, .memory = true });
+        return tls_descriptor.address(ThreadState, greenlet_thread_state_symbol);
     }
     return asm (""
         : [ret] "=r" (-> *ThreadState),
         : [in] "0" (&thread_state),
     );
 }
+
+/// The assembler's name of `thread_state`.
+const greenlet_thread_state_symbol = "greenlet.thread_state";
 
 /// Resolves a handle owned by the calling thread.
 pub inline fn lookup(handle: Handle) Error!*Greenlet {
@@ -246,16 +248,7 @@ pub inline fn lookup(handle: Handle) Error!*Greenlet {
 /// `lookup` with the calling thread's state already at hand (one TLS
 /// address computation per call on the switch path).
 inline fn lookupIn(state: *ThreadState, handle: Handle) Error!*Greenlet {
-    const index = handle & index_mask;
-    if (index == 0) return error.InvalidHandle;
-    const slot = slotAt(index) orelse return error.InvalidHandle;
-    const meta = slot.meta.load(.acquire);
-    const owner: u32 = @truncate(meta);
-    if (owner == 0) return error.InvalidHandle;
-    if (@as(u32, @truncate(meta >> 32)) != handle >> index_bits) return error.InvalidHandle;
-    if (owner != state.number) return error.WrongThread;
-    const greenlet = &slot.greenlet;
-    assert(greenlet.handle == handle);
+    const greenlet = try handles.lookup(handle, state.number);
     assert(greenlet.thread == state);
     return greenlet;
 }
@@ -275,15 +268,18 @@ pub fn current() Error!Handle {
 /// `stack_bytes` 0 means `Stack.default_usable_bytes`.
 pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: usize) Error!Handle {
     const state = try threadStateInit();
-    const up = if (parent_handle == 0) state.current.? else try lookup(parent_handle);
+    const up = if (parent_handle.slot == 0) state.current.? else try lookup(parent_handle);
     const usable_bytes = Stack.usableBytesFor(stack_bytes) catch return error.InvalidStackSize;
-    const index = try slotAllocate();
-    const slot = slotAt(index).?;
-    const stack = stack_pool.acquire(usable_bytes) catch {
-        slotFree(index);
-        return error.OutOfMemory;
+    const index = try handles.allocate();
+    const stack = stack_pool.acquire(state.pool, usable_bytes) catch |err| {
+        handles.free(index);
+        return switch (err) {
+            error.OutOfMemory => error.OutOfMemory,
+            error.MapLimit => error.MapLimit,
+            error.InvalidSize => unreachable, // checked by usableBytesFor
+        };
     };
-    const greenlet = &slot.greenlet;
+    const greenlet = &handles.slotAt(index).?.greenlet;
     greenlet.* = .{
         .sp = context.prepare(stack, &greenletMain, @intFromPtr(greenlet), context.fpControlCapture()),
         .stack = stack,
@@ -291,14 +287,15 @@ pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: us
         .arg = arg,
         .parent = up,
         .thread = state,
-        .handle = (slot.generation << index_bits) | index,
+        .handle = handles.handleAt(index),
         .references = 1,
         .state = .pending,
         .is_root = false,
     };
     up.references += 1;
-    slot.meta.store(metaOf(slot.generation, state.number), .release);
-    stack_pool.counterAdd(.greenlets_live, 1);
+    threadLink(state, greenlet);
+    handles.publish(index, state.number);
+    state.pool.?.add(.greenlets_live, 1);
     assert(lookup(greenlet.handle) catch unreachable == greenlet);
     return greenlet.handle;
 }
@@ -319,7 +316,7 @@ inline fn transfer(target_handle: Handle, message: Message) Error!Message {
     if (context.fused) {
         var kind: u32 = 0;
         var value: usize = 0;
-        const status = context.fusedSwitch(target_handle, message.value, &kind, &value, @backingInt(message.kind));
+        const status = context.fusedSwitch(target_handle.slot, target_handle.generation, message.value, &kind, &value, @backingInt(message.kind));
         if (status != 0) return exports.errorFrom(status);
         return .{ .kind = @fromBackingInt(kind), .value = value };
     }
@@ -337,48 +334,54 @@ const FusedResult = extern struct { sp: usize, extra: usize };
 comptime {
     if (context.fused) {
         @export(&fusedBegin, .{ .name = "greenlet_fused_begin", .visibility = .hidden });
-        @export(&fusedBeginFast, .{ .name = "greenlet_fused_value", .visibility = .hidden });
         @export(&fusedArrived, .{ .name = "greenlet_fused_arrived", .visibility = .hidden });
+        @export(&fusedCorrupt, .{ .name = "greenlet_fused_corrupt", .visibility = .hidden });
     }
 }
 
-/// Fast path of the fused switch for the common case: a value to a live,
-/// suspended greenlet of the calling thread. The handle check is the same
-/// as `lookup`'s (slot, generation and owner in one compare of the slot's
-/// atomic metadata, before the greenlet is touched); anything else (errors,
-/// throw/kill, pending or dead targets, self-switch, a finishing greenlet)
-/// goes to `fusedBegin`.
-fn fusedBeginFast(target_handle: Handle, value: usize, saved_sp: usize) callconv(.c) FusedResult {
-    const state = threadState();
-    slow: {
-        const index = target_handle & index_mask;
-        const chunk = chunks[index / chunk_slots].load(.acquire) orelse break :slow;
-        const slot = &chunk[index % chunk_slots];
-        // Owner 0 (free slot) never matches: a thread without a tree has
-        // number 0 and takes the slow path.
-        if (state.number == 0) break :slow;
-        if (index == 0) break :slow;
-        if (slot.meta.load(.acquire) != metaOf(target_handle >> index_bits, state.number)) break :slow;
-        const runner = &slot.greenlet;
-        assert(runner.handle == target_handle);
-        assert(runner.thread == state);
-        if (runner.state != .active) break :slow;
-        const origin = state.current.?;
-        if (runner == origin) break :slow;
-        assert(origin.state == .active);
-        origin.sp = saved_sp;
-        const frame: [*]const usize = @ptrFromInt(runner.sp);
-        const runner_kind: ?*u32 = @ptrFromInt(frame[0]);
-        const runner_value: ?*usize = @ptrFromInt(frame[1]);
-        if (runner_kind) |kind| kind.* = @backingInt(Kind.value);
-        if (runner_value) |out| out.* = value;
-        state.current = runner;
-        return .{ .sp = runner.sp, .extra = @intFromBool(runner.is_root) };
+/// What the fast path of the fused switch (`context.abi.switchCoreValue`,
+/// assembly) reads, as byte offsets and values. The fast path takes the
+/// common case, a value to a live, suspended greenlet of the calling thread,
+/// with the checks `lookup` and `fusedBegin` make: the slot number within
+/// the table and its chunk allocated, the slot's atomic metadata equal to
+/// (generation, calling thread's number), the thread having a tree; the
+/// target active and not the caller. A failure goes to `fusedBegin` (which
+/// gives the exact status or takes the general path); a broken invariant
+/// (owner number 0 with a tree, the greenlet's thread or handle not the
+/// ones its slot names, the caller not active) panics through
+/// `greenlet_fused_corrupt`, as `assert` does.
+pub const fast_path = struct {
+    pub const thread_state_symbol = greenlet_thread_state_symbol;
+    pub const chunks_symbol = "handles.chunks";
+    pub const state_current = @offsetOf(ThreadState, "current");
+    pub const state_number = @offsetOf(ThreadState, "number");
+    pub const chunk_shift = std.math.log2_int(u32, handles.chunk_slots);
+    pub const slot_mask = handles.chunk_slots - 1;
+    pub const max_slot = handles.max_greenlets;
+    pub const slot_bytes = @sizeOf(handles.Slot);
+    pub const slot_meta = @offsetOf(handles.Slot, "meta");
+    pub const slot_greenlet = @offsetOf(handles.Slot, "greenlet");
+    pub const sp = @offsetOf(Greenlet, "sp");
+    pub const thread = @offsetOf(Greenlet, "thread");
+    pub const handle = @offsetOf(Greenlet, "handle");
+    pub const state = @offsetOf(Greenlet, "state");
+    pub const is_root = @offsetOf(Greenlet, "is_root");
+    pub const active = @backingInt(State.active);
+
+    comptime {
+        assert(@sizeOf(State) == 1 and @sizeOf(bool) == 1);
+        assert(@sizeOf(?*Greenlet) == 8 and @sizeOf(*ThreadState) == 8);
+        assert(@sizeOf(@TypeOf(@as(ThreadState, undefined).number)) == 4);
+        assert(@sizeOf(std.atomic.Value(u64)) == 8);
+        assert(handles.chunk_slots == 1 << chunk_shift);
+        assert(@offsetOf(Handle, "slot") == 0 and @offsetOf(Handle, "generation") == 4);
     }
-    const frame: [*]const usize = @ptrFromInt(saved_sp);
-    const out_kind: ?*u32 = @ptrFromInt(frame[0]);
-    const out_value: ?*usize = @ptrFromInt(frame[1]);
-    return @call(.never_inline, fusedBegin, .{ target_handle, value, out_kind, out_value, @backingInt(Kind.value), saved_sp });
+};
+
+/// Where the fast path's asserts fail.
+fn fusedCorrupt() callconv(.c) noreturn {
+    @branchHint(.cold);
+    @panic("greenlet_switch: a greenlet's slot, thread or state contradicts its handle");
 }
 
 /// The Zig half of the fused switch (`context.abi.switchCore`), run on the
@@ -387,7 +390,8 @@ fn fusedBeginFast(target_handle: Handle, value: usize, saved_sp: usize) callconv
 /// is for the caller itself, delivered here); else the stack to resume and
 /// extra = a finished greenlet whose stack the resumed side releases.
 fn fusedBegin(
-    target_handle: Handle,
+    target_slot: u32,
+    target_generation: u32,
     value: usize,
     out_kind: ?*u32,
     out_value: ?*usize,
@@ -406,7 +410,7 @@ fn fusedBegin(
         self.sp = saved_sp;
         return .{ .sp = handOver(state, runner, message), .extra = @intFromPtr(self) };
     }
-    const target = lookupIn(state, target_handle) catch |err| {
+    const target = lookupIn(state, .{ .slot = target_slot, .generation = target_generation }) catch |err| {
         @branchHint(.unlikely);
         return .{ .sp = 0, .extra = @intCast(@backingInt(exports.statusFrom(err))) };
     };
@@ -508,7 +512,7 @@ fn arrived(state: *ThreadState, from_address: usize) void {
     if (from.state == .dead) {
         if (from.stack) |stack| {
             from.stack = null;
-            stack_pool.release(stack);
+            stack_pool.release(state.pool, stack);
         }
     }
 }
@@ -518,7 +522,7 @@ fn dieUnstarted(greenlet: *Greenlet) void {
     greenlet.state = .dead;
     if (greenlet.stack) |stack| {
         greenlet.stack = null;
-        stack_pool.release(stack);
+        stack_pool.release(greenlet.thread.pool, stack);
     }
 }
 
@@ -538,7 +542,7 @@ fn greenletMain(self_address: usize, from_address: usize) callconv(.c) noreturn 
     self.state = .dead;
     assert(state.current == self);
     if (context.fused) {
-        _ = context.fusedSwitch(0, message.value, null, null, fused_finish | @backingInt(message.kind));
+        _ = context.fusedSwitch(0, 0, message.value, null, null, fused_finish | @backingInt(message.kind));
         unreachable; // A dead greenlet is never resumed.
     }
     const runner = resolveTarget(self.parent.?, &message);
@@ -548,7 +552,7 @@ fn greenletMain(self_address: usize, from_address: usize) callconv(.c) noreturn 
 
 pub fn parent(handle: Handle) Error!Handle {
     const greenlet = try lookup(handle);
-    const up = greenlet.parent orelse return 0;
+    const up = greenlet.parent orelse return Handle.none;
     return up.handle;
 }
 
@@ -592,11 +596,8 @@ pub fn destroy(handle: Handle) Error!void {
     if (greenlet.state == .pending) dieUnstarted(greenlet);
     assert(greenlet.state == .dead);
     assert(greenlet.stack == null);
-    const index = handle & index_mask;
-    const slot = slotAt(index).?;
-    slot.generation = (slot.generation + 1) & generation_mask;
-    slot.meta.store(metaOf(slot.generation, 0), .release);
-    stack_pool.counterSub(.greenlets_live, 1);
+    handles.invalidate(handle.slot);
+    greenlet.thread.pool.?.add(.greenlets_live, -1);
     release(greenlet);
 }
 
@@ -614,7 +615,8 @@ fn release(first: *Greenlet) void {
         assert(victim.state == .dead);
         greenlet = victim.parent;
         victim.parent = null;
-        slotFree(victim.handle & index_mask);
+        threadUnlink(victim);
+        handles.free(victim.handle.slot);
     }
 }
 
@@ -632,7 +634,7 @@ fn entryEcho(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 
 test switchTo {
     const main = try root();
-    const child = try create(&entryEcho, 100, 0, 0);
+    const child = try create(&entryEcho, 100, .none, 0);
     try testing.expectEqual(@as(u32, 0), try flags(child) & Flag.started);
     const first = try switchTo(child, 5);
     try testing.expectEqual(Message{ .kind = .value, .value = 105 }, first);
@@ -653,7 +655,7 @@ test "switch to self returns the message" {
 }
 
 test "kill: suspended greenlet sees the kill as a status" {
-    const child = try create(&entryEcho, 0, 0, 0);
+    const child = try create(&entryEcho, 0, .none, 0);
     _ = try switchTo(child, 1);
     // entryEcho returns the kill kind: it obeyed, the parent gets a value.
     const reply = try throwTo(child, .kill, 77);
@@ -663,7 +665,7 @@ test "kill: suspended greenlet sees the kill as a status" {
 }
 
 test "throw: an uncaught throw reaches the parent as a throw" {
-    const child = try create(&entryEcho, 0, 0, 0);
+    const child = try create(&entryEcho, 0, .none, 0);
     _ = try switchTo(child, 1);
     const reply = try throwTo(child, .throw, 55);
     try testing.expectEqual(Message{ .kind = .throw, .value = 55 }, reply);
@@ -671,10 +673,10 @@ test "throw: an uncaught throw reaches the parent as a throw" {
 }
 
 test "kill or throw into a pending greenlet: it dies unstarted" {
-    const killed = try create(&entryEcho, 0, 0, 0);
+    const killed = try create(&entryEcho, 0, .none, 0);
     try testing.expectEqual(Message{ .kind = .value, .value = 4 }, try throwTo(killed, .kill, 4));
     try testing.expectEqual(Flag.started | Flag.dead, try flags(killed));
-    const thrown = try create(&entryEcho, 0, 0, 0);
+    const thrown = try create(&entryEcho, 0, .none, 0);
     try testing.expectEqual(Message{ .kind = .throw, .value = 6 }, try throwTo(thrown, .throw, 6));
     try destroy(killed);
     try destroy(thrown);
@@ -695,7 +697,7 @@ fn entryIgnoreKill(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 }
 
 test "kill ignored: the greenlet stays alive and the killer gets its value" {
-    const child = try create(&entryIgnoreKill, 0, 0, 0);
+    const child = try create(&entryIgnoreKill, 0, .none, 0);
     _ = try switchTo(child, 1);
     const first = try throwTo(child, .kill, 5);
     try testing.expectEqual(Message{ .kind = .value, .value = 1005 }, first);
@@ -714,7 +716,7 @@ fn entryReturnArg(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 
 test "finished greenlet's result goes to its parent, not its resumer" {
     const main = try root();
-    const outer = try create(&entryEcho, 0, 0, 0);
+    const outer = try create(&entryEcho, 0, .none, 0);
     const inner = try create(&entryReturnArg, 3, outer, 0);
     try testing.expectEqual(outer, try parent(inner));
     _ = try switchTo(outer, 0); // outer is suspended in its switch to main
@@ -734,14 +736,14 @@ test "finished greenlet's result goes to its parent, not its resumer" {
 
 test setParent {
     const main = try root();
-    const a = try create(&entryEcho, 0, 0, 0);
+    const a = try create(&entryEcho, 0, .none, 0);
     const b = try create(&entryReturnArg, 0, a, 0);
     try testing.expectError(error.CyclicParent, setParent(a, a));
     try testing.expectError(error.CyclicParent, setParent(a, b));
     try testing.expectError(error.RootHasNoParent, setParent(main, a));
     try setParent(b, main);
     try testing.expectEqual(main, try parent(b));
-    try testing.expectEqual(@as(Handle, 0), try parent(main));
+    try testing.expectEqual(Handle.none, try parent(main));
     // Destroying a parent first keeps its slot until the child lets go.
     try setParent(b, a);
     try destroy(a);
@@ -751,8 +753,8 @@ test setParent {
 }
 
 test "create refuses bad sizes and parents" {
-    try testing.expectError(error.InvalidStackSize, create(&entryEcho, 0, 0, Stack.max_usable_bytes + 1));
-    try testing.expectError(error.InvalidHandle, create(&entryEcho, 0, 12345, 0));
+    try testing.expectError(error.InvalidStackSize, create(&entryEcho, 0, .none, Stack.max_usable_bytes + 1));
+    try testing.expectError(error.InvalidHandle, create(&entryEcho, 0, .{ .slot = 12345, .generation = handles.first_generation }, 0));
 }
 
 const RegisterProbe = struct {
@@ -782,7 +784,7 @@ fn entryClobber(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 test "register preservation across switches" {
     const seed_root: u64 = 0x5a5a_0000_1111_0000;
     const seed_child: u64 = 0xa5a5_0000_2222_0000;
-    const child = try create(&entryClobber, seed_child, 0, 0);
+    const child = try create(&entryClobber, seed_child, .none, 0);
     var probe: RegisterProbe = .{ .target = child };
     context.fillRegistersAndCall(&probeSwitch, @intFromPtr(&probe), seed_root, &probe.out);
     for (probe.out, 0..) |register, i| try testing.expectEqual(seed_root + i, register);
@@ -807,7 +809,7 @@ test "FP control state: thread state, a new greenlet starts with its creator's" 
     const saved = context.fpRoundingMode();
     defer context.fpRoundingModeSet(saved);
     context.fpRoundingModeSet(2); // up, snapshotted by create
-    const child = try create(&entryFpControl, 0, 0, 0);
+    const child = try create(&entryFpControl, 0, .none, 0);
     context.fpRoundingModeSet(0); // the thread moves on to nearest
     const inherited = try switchTo(child, 0);
     try testing.expectEqual(@as(usize, 2), inherited.value);
@@ -840,7 +842,7 @@ fn entryDeep(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 
 test "deep recursion on a greenlet stack" {
     const depth = 1500; // ~400 KiB of frames in ReleaseSafe, more in Debug
-    const child = try create(&entryDeep, depth, 0, 4 * 1024 * 1024);
+    const child = try create(&entryDeep, depth, .none, 4 * 1024 * 1024);
     try testing.expectEqual(Message{ .kind = .value, .value = 1 }, try switchTo(child, 0));
     try testing.expectEqual(Message{ .kind = .value, .value = 42 }, try switchTo(child, 42));
     try destroy(child);
@@ -848,17 +850,17 @@ test "deep recursion on a greenlet stack" {
 
 test "10k live greenlets, pooled stacks reused" {
     const count = 10_000;
-    const handles = try testing.allocator.alloc(Handle, count);
-    defer testing.allocator.free(handles);
+    const greenlets = try testing.allocator.alloc(Handle, count);
+    defer testing.allocator.free(greenlets);
     const live_before = stack_pool.stat(.greenlets_live);
-    for (handles, 0..) |*handle, i| {
-        handle.* = try create(&entryEcho, i, 0, 0);
+    for (greenlets, 0..) |*handle, i| {
+        handle.* = try create(&entryEcho, i, .none, 0);
         const reply = try switchTo(handle.*, 1);
         try testing.expectEqual(i + 1, reply.value);
     }
     try testing.expectEqual(live_before + count, stack_pool.stat(.greenlets_live));
     try testing.expect(stack_pool.stat(.stacks_in_use) >= count);
-    for (handles, 0..) |handle, i| {
+    for (greenlets, 0..) |handle, i| {
         try testing.expectEqual(Message{ .kind = .value, .value = i }, try throwTo(handle, .kill, i));
         try destroy(handle);
     }
@@ -867,7 +869,7 @@ test "10k live greenlets, pooled stacks reused" {
     // A new default-size greenlet reuses a pooled stack.
     const reused = stack_pool.stat(.stacks_reused);
     const created = stack_pool.stat(.stacks_created);
-    const again = try create(&entryEcho, 0, 0, 0);
+    const again = try create(&entryEcho, 0, .none, 0);
     try testing.expectEqual(reused + 1, stack_pool.stat(.stacks_reused));
     try testing.expectEqual(created, stack_pool.stat(.stacks_created));
     try destroy(again);
@@ -898,7 +900,7 @@ fn entryStackLimits(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
 test "windows: the TEB describes the running greenlet's stack" {
     if (builtin.os.tag != .windows) return error.SkipZigTest;
     const before = context.abi.threadStackLimits();
-    const child = try create(&entryStackLimits, 0, 0, 0);
+    const child = try create(&entryStackLimits, 0, .none, 0);
     try testing.expectEqual(Message{ .kind = .value, .value = 1 }, try switchTo(child, 0));
     const after = context.abi.threadStackLimits();
     try testing.expectEqual(before.low, after.low);
@@ -938,19 +940,11 @@ test "stack overflow hits the guard (forked child dies by SIGSEGV or SIGBUS)" {
         };
         _ = linux.sigaction(.SEGV, &default_action, null);
         _ = linux.sigaction(.BUS, &default_action, null);
-        const child = create(&entryOverflow, 0, 0, Stack.granule_bytes) catch linux.exit_group(2);
+        const child = create(&entryOverflow, 0, .none, Stack.granule_bytes) catch linux.exit_group(2);
         _ = switchTo(child, 0) catch linux.exit_group(3);
         linux.exit_group(4); // the overflow did not fault
     }
-    const pid: linux.pid_t = @intCast(pid_rc);
-    var status: i32 = 0;
-    var wait_rc = linux.waitpid(pid, &status, 0);
-    var attempts: u32 = 0;
-    while (linux.errno(wait_rc) == .INTR and attempts < 100) : (attempts += 1) {
-        wait_rc = linux.waitpid(pid, &status, 0);
-    }
-    try testing.expect(linux.errno(wait_rc) == .SUCCESS);
-    const raw: u32 = @bitCast(status);
+    const raw = try @import("forked_child.zig").waitStatus(@intCast(pid_rc));
     const signal = raw & 0x7f;
     try testing.expect(signal != 0); // killed by a signal, not an exit code
     try testing.expect(signal == @backingInt(linux.SIG.SEGV) or signal == @backingInt(linux.SIG.BUS));

@@ -62,6 +62,23 @@ fn abiEqual(comptime A: type, comptime B: type) bool {
             return abiEqual(fn_a.return_type.?, fn_b.return_type.?);
         },
         .@"opaque" => return info_b == .@"opaque" or b == anyopaque,
+        .array => |array_a| {
+            if (info_b != .array) return false;
+            return array_a.len == info_b.array.len and abiEqual(array_a.child, info_b.array.child);
+        },
+        .@"struct" => |struct_a| {
+            if (info_b != .@"struct") return false;
+            const struct_b = info_b.@"struct";
+            if (struct_a.layout != .@"extern" or struct_b.layout != .@"extern") return false;
+            if (struct_a.field_names.len != struct_b.field_names.len) return false;
+            if (@sizeOf(a) != @sizeOf(b) or @alignOf(a) != @alignOf(b)) return false;
+            for (struct_a.field_names, struct_b.field_names, struct_a.field_types, struct_b.field_types) |name_a, name_b, type_a, type_b| {
+                if (!std.mem.eql(u8, name_a, name_b)) return false;
+                if (@offsetOf(a, name_a) != @offsetOf(b, name_b)) return false;
+                if (!abiEqual(type_a, type_b)) return false;
+            }
+            return true;
+        },
         else => return false,
     }
 }
@@ -112,4 +129,14 @@ test "header: constants match" {
         try std.testing.expectEqual(value, @field(h, "GREENLET_STAT_" ++ upper(name)));
     }
     try std.testing.expectEqual(lib.stack_pool.stat_count, h.GREENLET_STAT_COUNT);
+    try std.testing.expectEqual(lib.stack_pool.max_cap, h.GREENLET_POOL_MAX_CAP);
+    try std.testing.expect(comptime abiEqual(lib.greenlet.Handle, h.greenlet_handle));
+    // Native bridge: type codes, limits, records.
+    inline for (comptime std.meta.fieldNames(lib.call.Type)) |name| {
+        const value = @backingInt(@field(lib.call.Type, name));
+        try std.testing.expectEqual(value, @field(h, "GREENLET_TYPE_" ++ upper(name)));
+    }
+    try std.testing.expectEqual(lib.call.max_args, h.GREENLET_CALL_MAX_ARGS);
+    try std.testing.expectEqual(lib.callback.slot_count, h.GREENLET_CALLBACK_SLOTS);
+    try std.testing.expect(comptime abiEqual(lib.callback.Record, h.greenlet_callback_record));
 }

@@ -8,10 +8,13 @@ const std = @import("std");
 const builtin = @import("builtin");
 
 pub const greenlet = @import("greenlet.zig");
+pub const handles = @import("handles.zig");
 pub const Stack = @import("Stack.zig");
 pub const stack_pool = @import("stack_pool.zig");
 pub const context = @import("context.zig");
 pub const exports = @import("exports.zig");
+pub const call = @import("call/mod.zig");
+pub const callback = @import("callback/mod.zig");
 
 comptime {
     _ = exports;
@@ -39,4 +42,7 @@ fn libraryPanic(message: []const u8, first_trace_address: ?usize) noreturn {
 test {
     std.testing.refAllDecls(@This());
     _ = context.abi;
+    _ = @import("memory_test.zig");
+    _ = @import("thread_exit_test.zig");
+    _ = @import("tls_descriptor.zig");
 }

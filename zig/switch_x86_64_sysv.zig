@@ -95,11 +95,12 @@ pub fn switchContextJump() callconv(.naked) void {
 /// straight to its own caller with `popq; jmpq *` (see `switchContextJump`):
 /// no `ret` of the switch path can mispredict.
 ///
-/// `fn (target: u32, value: usize, out_kind: ?*u32, out_value: ?*usize,
-/// mode: u32) callconv(.c) c_int` (a greenlet status). Saves the callee-saved
-/// registers and the two out pointers (the fused frame, `fused_frame_bytes`),
-/// then calls `greenlet_fused_begin(target, value, out_kind, out_value, mode,
-/// saved_sp)`, which does every check, hands the message over (into the
+/// `fn (slot: u32, generation: u32, value: usize, out_kind: ?*u32,
+/// out_value: ?*usize, mode: u32) callconv(.c) c_int` (a greenlet status).
+/// Saves the callee-saved registers and the two out pointers (the fused
+/// frame, `fused_frame_bytes`), then calls `greenlet_fused_begin(slot,
+/// generation, value, out_kind, out_value, mode, saved_sp)` (saved_sp the one
+/// stack argument), which does every check, hands the message over (into the
 /// resumed side's out pointers) and returns {sp, extra} in RAX:RDX:
 /// sp = 0: no switch, EAX = status (extra); otherwise the stack to resume and
 /// extra = 0, or 1 when the resumed greenlet is a root, or a finished
@@ -117,8 +118,8 @@ fn coreBody(comptime begin: []const u8) []const u8 {
 }
 
 const core_head = push_saved ++
+    \\ pushq %%r8
     \\ pushq %%rcx
-    \\ pushq %%rdx
 ;
 
 const core_tail =
@@ -160,25 +161,140 @@ comptime {
 
 pub fn switchCore() callconv(.naked) void {
     asm volatile (coreBody(
-            \\ movq %%rsp, %%r9
-            \\ subq $8, %%rsp
+            \\ movq %%rsp, %%rax
+            \\ pushq %%rax
             \\ callq greenlet_fused_begin
             \\
         ));
 }
 
-/// `switchCore` with mode 0 (a value): `fn (target, value, out_kind,
-/// out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
+/// `switchCore` with mode 0 (a value): `fn (slot, generation, value,
+/// out_kind, out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
+/// The common case (a value to a live, suspended greenlet of this thread)
+/// is checked and handed over here, without a call into Zig (see
+/// `greenlet.fast_path` for the checks and their offsets): the thread state
+/// through its TLS descriptor (inline where its offset is a constant, see
+/// tls_descriptor.zig; else the descriptor call, out of line), the slot
+/// through the handle table, then the value is stored on the resumed stack
+/// into the out pointers of its fused frame. Anything else goes
+/// through `greenlet_fused_begin` with the arguments kept in R12, R13, RBX
+/// and the frame, and ends like `switchCore`.
 pub fn switchCoreValue() callconv(.naked) void {
-    // The common case: greenlet_fused_value(target, value, saved_sp) reads
-    // the out pointers from the frame (fewer registers to keep across its
-    // TLS lookup).
-    asm volatile (coreBody(
-            \\ movq %%rsp, %%rdx
+    const f = @import("greenlet.zig").fast_path;
+    const tls = @import("tls_descriptor.zig");
+    asm volatile (core_head ++ "\n" ++ std.fmt.comptimePrint(
+            \\ movl %%edi, %%r12d
+            \\ movl %%esi, %%r13d
+            \\ movq %%rdx, %%rbx
+            \\ cmpb $0, {[direct]s}(%%rip)
+            \\ je 4f
+            \\ leaq "{[tls]s}"@tlsdesc(%%rip), %%rax
+            \\ movq 8(%%rax), %%rax
+            \\3:
+            \\ addq %%fs:0, %%rax
+            \\ .pushsection .text.unlikely.greenlet_switch, "ax", @progbits
+            \\4:
             \\ subq $8, %%rsp
-            \\ callq greenlet_fused_value
+            \\ leaq "{[tls]s}"@tlsdesc(%%rip), %%rax
+            \\ callq *"{[tls]s}"@tlscall(%%rax)
+            \\ addq $8, %%rsp
+            \\ jmp 3b
+            \\ .popsection
+            \\ movq {[current]d}(%%rax), %%r14
+            \\ testq %%r14, %%r14
+            \\ jz 5f
+            \\ movl {[number]d}(%%rax), %%r15d
+            \\ testl %%r15d, %%r15d
+            \\ jz 9f
+            \\ cmpl ${[max_slot]d}, %%edi
+            \\ ja 5f
+            \\ movl %%edi, %%ecx
+            \\ shrl ${[chunk_shift]d}, %%ecx
+            \\ leaq "{[chunks]s}"(%%rip), %%r9
+            \\ movq (%%r9,%%rcx,8), %%r9
+            \\ testq %%r9, %%r9
+            \\ jz 5f
+            \\ movl %%edi, %%ecx
+            \\ andl ${[slot_mask]d}, %%ecx
+            \\ imulq ${[slot_bytes]d}, %%rcx, %%rcx
+            \\ addq %%rcx, %%r9
+            \\ shlq $32, %%rsi
+            \\ movl %%edi, %%edx
+            \\ orq %%rsi, %%rdx
+            \\ orq %%r15, %%rsi
+            \\ cmpq %%rsi, {[meta]d}(%%r9)
+            \\ jne 5f
+            \\ leaq {[greenlet]d}(%%r9), %%r9
+            \\ cmpq %%rdx, {[handle]d}(%%r9)
+            \\ jne 9f
+            \\ cmpq %%rax, {[thread]d}(%%r9)
+            \\ jne 9f
+            \\ cmpb ${[active]d}, {[state]d}(%%r9)
+            \\ jne 5f
+            \\ cmpq %%r9, %%r14
+            \\ je 5f
+            \\ cmpb ${[active]d}, {[state]d}(%%r14)
+            \\ jne 9f
+            \\ movq %%rsp, {[sp]d}(%%r14)
+            \\ movq %%r9, {[current]d}(%%rax)
+            \\ movzbl {[is_root]d}(%%r9), %%edx
+            \\ movq {[sp]d}(%%r9), %%rsp
+            \\ popq %%rcx
+            \\ testq %%rcx, %%rcx
+            \\ jz 6f
+            \\ movl $0, (%%rcx)
+            \\6:
+            \\ popq %%rcx
+            \\ testq %%rcx, %%rcx
+            \\ jz 7f
+            \\ movq %%rbx, (%%rcx)
+            \\7:
+            \\ xorl %%eax, %%eax
+            \\ testl %%edx, %%edx
+            \\ jnz 8f
             \\
-        ));
+        , .{
+            .direct = tls.direct_symbol,
+            .tls = f.thread_state_symbol,
+            .chunks = f.chunks_symbol,
+            .current = f.state_current,
+            .number = f.state_number,
+            .max_slot = f.max_slot,
+            .chunk_shift = f.chunk_shift,
+            .slot_mask = f.slot_mask,
+            .slot_bytes = f.slot_bytes,
+            .meta = f.slot_meta,
+            .greenlet = f.slot_greenlet,
+            .handle = f.handle,
+            .thread = f.thread,
+            .active = f.active,
+            .state = f.state,
+            .sp = f.sp,
+            .is_root = f.is_root,
+        }) ++ pop_saved ++
+            \\ popq %%rcx
+            \\ jmpq *%%rcx
+            \\8:
+            \\
+        ++ pop_saved ++
+            \\ popq %%rcx
+            \\ jmpq *%%rcx
+            \\9:
+            \\ subq $8, %%rsp
+            \\ callq greenlet_fused_corrupt
+            \\5:
+            \\ subq $8, %%rsp
+            \\ movl %%r12d, %%edi
+            \\ movl %%r13d, %%esi
+            \\ movq %%rbx, %%rdx
+            \\ movq 8(%%rsp), %%rcx
+            \\ movq 16(%%rsp), %%r8
+            \\ xorl %%r9d, %%r9d
+            \\ leaq 8(%%rsp), %%rax
+            \\ movq %%rax, (%%rsp)
+            \\ callq greenlet_fused_begin
+            \\
+        ++ core_tail);
 }
 
 /// Initial fused frame: no out pointers, then the same registers as

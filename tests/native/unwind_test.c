@@ -185,21 +185,21 @@ static uint32_t body(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     (void)arg;
     volatile char mark = 0;
     uintptr_t self_top = (uintptr_t)&mark + above_body;
-    greenlet_handle self = 0, parent = 0;
+    greenlet_handle self = {0, 0}, parent = {0, 0};
     greenlet_current(&self);
-    greenlet_parent(self, &parent);
+    greenlet_parent(self.slot, self.generation, &parent);
     while (value != 0) {
         region_high = self_top;
         descend(1, 1);
         descend(deep, deep);
-        greenlet_switch(parent, 0, NULL, &value);
+        greenlet_switch(parent.slot, parent.generation, 0, NULL, &value);
     }
     *result = 0;
     return GREENLET_KIND_VALUE;
 }
 
 static void run(greenlet_handle target, uintptr_t value, const char *what) {
-    greenlet_status status = greenlet_switch(target, value, NULL, NULL);
+    greenlet_status status = greenlet_switch(target.slot, target.generation, value, NULL, NULL);
     if (status != GREENLET_OK) fail(what, greenlet_status_name(status), status);
 }
 
@@ -225,9 +225,9 @@ static void check_uncaught_aborts(void) {
 #endif
 
 int main(void) {
-    greenlet_handle live[neighbours] = {0};
+    greenlet_handle live[neighbours] = {{0, 0}};
     for (int i = 0; i < neighbours; i++) {
-        greenlet_status status = greenlet_create(body, 0, 0, 0, &live[i]);
+        greenlet_status status = greenlet_create(body, 0, 0, 0, 0, &live[i]);
         if (status != GREENLET_OK) fail("create", greenlet_status_name(status), status);
         run(live[i], 1, "start"); /* walks once, then stays suspended */
     }
@@ -241,7 +241,7 @@ int main(void) {
 #endif
     for (int i = 0; i < neighbours; i++) {
         run(live[i], 0, "finish");
-        greenlet_status status = greenlet_destroy(live[i]);
+        greenlet_status status = greenlet_destroy(live[i].slot, live[i].generation);
         if (status != GREENLET_OK) fail("destroy", greenlet_status_name(status), status);
     }
     if (failures != 0) {

@@ -41,16 +41,16 @@ uint32_t uncaught_body(uintptr_t, uintptr_t, uintptr_t *) {
 }  // namespace
 
 extern "C" int unwind_cxx_caught(void) {
-    greenlet_handle handle = 0;
-    if (greenlet_create(catching_body, 0, 0, 0, &handle) != GREENLET_OK) return -1;
+    greenlet_handle handle{};
+    if (greenlet_create(catching_body, 0, 0, 0, 0, &handle) != GREENLET_OK) return -1;
     uintptr_t verdict = 0;
-    if (greenlet_switch(handle, 0, nullptr, &verdict) != GREENLET_OK) return -1;
-    if (greenlet_destroy(handle) != GREENLET_OK) return -1;
+    if (greenlet_switch(handle.slot, handle.generation, 0, nullptr, &verdict) != GREENLET_OK) return -1;
+    if (greenlet_destroy(handle.slot, handle.generation) != GREENLET_OK) return -1;
     return verdict == 1 ? 0 : 1;
 }
 
 extern "C" void unwind_cxx_uncaught(void) {
-    greenlet_handle handle = 0;
-    if (greenlet_create(uncaught_body, 0, 0, 0, &handle) != GREENLET_OK) return;
-    greenlet_switch(handle, 0, nullptr, nullptr);
+    greenlet_handle handle{};
+    if (greenlet_create(uncaught_body, 0, 0, 0, 0, &handle) != GREENLET_OK) return;
+    greenlet_switch(handle.slot, handle.generation, 0, nullptr, nullptr);
 }

@@ -1,7 +1,8 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// Tests' and benchmarks' runtime adapter, chosen by the package's one runtime detector.
+// The runtime adapter shared by tests/ and bench/ (and whatever else measures or checks the
+// library), chosen by the package's one runtime detector.
 
-import { runtimeKey } from "../src/_runtime.ts";
+import { runtimeKey } from "../ffi/_runtime.ts";
 import { bunRuntime } from "./_runtime_bun.ts";
 import { denoRuntime } from "./_runtime_deno.ts";
 

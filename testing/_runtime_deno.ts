@@ -1,7 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import process from "node:process";
-import type { TestRuntime } from "./_runtime.ts";
+import type { TestRuntime } from "./runtime.ts";
 
 /** Deno: `--v8-flags=--expose-gc` gives `globalThis.gc`. */
 export const denoRuntime: TestRuntime = {

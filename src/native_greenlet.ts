@@ -1,0 +1,128 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+
+import { asNativePointer, pointerAddress } from "../ffi/_pointer.ts";
+import { nativeBody, type NativeState } from "./_native_transfer.ts";
+import { Greenlet, type GreenletKind, type GreenletOptions } from "./greenlet.ts";
+
+/** Options for {@link NativeGreenlet}. */
+export interface NativeGreenletOptions extends Omit<GreenletOptions, "context"> {
+  /**
+   * The C function's `arg`: a non-negative integer passed as is (not through the value table).
+   * @default 0
+   */
+  arg?: number | bigint;
+  /**
+   * Usable stack bytes, rounded up to 64 KiB; 0 takes the library's default (1 MiB). Above
+   * 1 GiB the library refuses it when the greenlet starts (`GreenletError` `NATIVE_CALL`).
+   * @default 0
+   */
+  stackSize?: number;
+}
+
+/**
+ * A greenlet whose body is a C function run on its own native stack: the library's
+ * `greenlet_entry`, `uint32_t entry(uintptr_t arg, uintptr_t value, uintptr_t *result)`, given
+ * as a function pointer from your own `Deno.dlopen` / bun:ffi `dlopen`. It is a `Greenlet`
+ * (`kind` is `"native"`) in the same tree as JS greenlets: switch into it, throw into it, kill
+ * it, trace it. Values cross the boundary as described in docs/native_greenlets.md: small
+ * non-negative integers as themselves, anything else as an id in a per-agent table.
+ *
+ * The C function switches to its parent with `greenlet_switch` (the parent it sees is the JS
+ * side); the JS parent receives the value. It finishes by returning a `greenlet_kind`: its
+ * result goes to the JS parent, a `GREENLET_KIND_THROW` result is raised there.
+ *
+ * @example Running a C body from a library you opened (a sketch: the library is yours)
+ * ```ts ignore
+ * import { NativeGreenlet } from "@greenlet/greenlet/native";
+ *
+ * const lib = Deno.dlopen("./libbodies.so", { my_body: { type: "pointer" } });
+ * const g = new NativeGreenlet(lib.symbols.my_body, { stackSize: 256 * 1024 });
+ * console.log(g.switchSync(41)); // whatever my_body sends to its parent or returns
+ * ```
+ */
+export class NativeGreenlet extends Greenlet {
+  /**
+   * Creates a pending native greenlet; its C greenlet is created when it starts.
+   *
+   * @param entry the C function: a `Deno.PointerValue` on Deno, a number (`.ptr`) on Bun
+   * @param options parent, name, `arg` and `stackSize`
+   * @throws {TypeError} when `entry` is not a pointer or is null, or an option is malformed
+   * @throws {RangeError} when `arg` or `stackSize` is out of range
+   */
+  constructor(entry: unknown, options?: NativeGreenletOptions) {
+    const address = pointerAddress(entry);
+    if (address === undefined) {
+      throw new TypeError(
+        "Cannot create native greenlet: entry must be a C function pointer (a Deno.PointerValue " +
+          "on Deno, a symbol's .ptr number on Bun)",
+      );
+    }
+    if (address === 0n) {
+      throw new TypeError("Cannot create native greenlet: entry is a null pointer");
+    }
+    const state: NativeState = {
+      entry: asNativePointer(entry),
+      arg: checkedArg(options?.arg),
+      stackBytes: BigInt(checkedStackSize(options?.stackSize)),
+      slot: 0,
+      generation: 0,
+      owned: [],
+    };
+    super(nativeBody(state), {
+      parent: options?.parent,
+      name: options?.name ?? `native@0x${address.toString(16)}`,
+      context: "empty",
+    });
+    states.set(this, state);
+  }
+
+  static {
+    // `run` stays readable (the trampoline starts the greenlet through it) but its body is the
+    // C function: replacing it would make a JS greenlet that says it is native.
+    const inherited = Object.getOwnPropertyDescriptor(Greenlet.prototype, "run")!;
+    Object.defineProperty(NativeGreenlet.prototype, "run", {
+      configurable: true,
+      get: inherited.get,
+      set(): void {
+        throw new TypeError("Cannot set run on a native greenlet: its body is its C function");
+      },
+    });
+  }
+
+  /** Always `"native"`. */
+  override get kind(): GreenletKind {
+    return "native";
+  }
+}
+
+const states = new WeakMap<Greenlet, NativeState>();
+
+/** The C side of a native greenlet (for tests): its handle, 0/0 before start and once dead. */
+export function nativeStateOf(g: Greenlet): Readonly<NativeState> | undefined {
+  return states.get(g);
+}
+
+function checkedArg(arg: unknown): bigint {
+  if (arg === undefined) return 0n;
+  if (typeof arg === "number" && Number.isSafeInteger(arg) && arg >= 0) return BigInt(arg);
+  if (typeof arg === "bigint" && arg >= 0n && arg < 1n << 64n) return arg;
+  if (typeof arg === "number" || typeof arg === "bigint") {
+    throw new RangeError(
+      `Cannot create native greenlet: arg must be a non-negative integer below 2^64, not ${arg}`,
+    );
+  }
+  throw new TypeError(`Cannot create native greenlet: arg must be a number or bigint`);
+}
+
+function checkedStackSize(size: unknown): number {
+  if (size === undefined) return 0;
+  if (typeof size !== "number") {
+    throw new TypeError("Cannot create native greenlet: stackSize must be a number of bytes");
+  }
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new RangeError(
+      `Cannot create native greenlet: stackSize must be a non-negative integer, not ${size}`,
+    );
+  }
+  return size;
+}

@@ -1,0 +1,102 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// What the FFI tests share: the library (built with `zig build test-entries` when missing),
+// native greenlet bodies from tests/fixtures/entries.zig, and handle helpers.
+
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import type { NativePointer, OpenTable } from "../../ffi/_binding.ts";
+import { dlopen } from "../../ffi/_dlopen.ts";
+import type { NativeLibrary } from "../../ffi/_library.ts";
+import { openLibrary } from "../../ffi/_open.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The fixture library's table: each function returns one `greenlet_entry`. */
+export const entryTable = {
+  test_entry_finish_sum: { parameters: [], result: "pointer" },
+  test_entry_throw_sum: { parameters: [], result: "pointer" },
+  test_entry_echo: { parameters: [], result: "pointer" },
+  test_entry_stubborn: { parameters: [], result: "pointer" },
+} as const;
+
+/** Native greenlet bodies (see tests/fixtures/entries.zig). */
+export interface Entries {
+  /** Finishes at once with arg + value. */
+  finishSum: NativePointer;
+  /** Finishes at once by throwing arg + value. */
+  throwSum: NativePointer;
+  /** Sends arg + value to its parent until a throw or kill comes, then finishes with it. */
+  echo: NativePointer;
+  /** Ignores throws and kills (sends the kind it got) until it receives 0, then returns arg. */
+  stubborn: NativePointer;
+  /** The fixture library itself (close it with the test's library). */
+  table: OpenTable<typeof entryTable>;
+}
+
+/** The file name `zig build` gives a shared library called `name` on this platform. */
+export function libraryFileName(name: string): string {
+  if (process.platform === "win32") return `${name}.dll`;
+  return process.platform === "darwin" ? `lib${name}.dylib` : `lib${name}.so`;
+}
+
+function entriesPath(): string {
+  return `${root}zig-out/test/${libraryFileName("greenlet_test_entries")}`;
+}
+
+/** The fixture library whose greenlet_abi_version() is 1 (tests/fixtures/old_abi.zig, built
+ * by ensureBuilt()). */
+export function oldAbiPath(): string {
+  return `${root}zig-out/test/${libraryFileName("greenlet_test_old_abi")}`;
+}
+
+/**
+ * Builds the fixture when it is missing (`zig build test-entries` also installs the library in
+ * zig-out, which ffi/_locate.ts then finds first).
+ */
+export function ensureBuilt(): void {
+  if (existsSync(entriesPath()) && existsSync(oldAbiPath())) return;
+  zig(["build", "test-entries"]);
+  // Not a build.zig step: build.zig is hashed into the packaged libraries' table.
+  zig([
+    "build-lib",
+    "-dynamic",
+    "-OReleaseSafe",
+    "tests/fixtures/old_abi.zig",
+    `-femit-bin=${oldAbiPath()}`,
+  ]);
+}
+
+function zig(args: string[]): void {
+  const python = process.env.PYTHON ?? "python3";
+  const built = spawnSync(python, ["-m", "ziglang", ...args], { cwd: root, encoding: "utf8" });
+  assert.equal(built.status, 0, `zig ${args.join(" ")} failed:\n${built.stderr}`);
+}
+
+/** Opens the library and the fixture (the library first: the fixture links to it). */
+export async function openNative(): Promise<{ lib: NativeLibrary; entries: Entries }> {
+  ensureBuilt();
+  const lib = await openLibrary();
+  const table = await dlopen(entriesPath(), entryTable);
+  const entries: Entries = {
+    finishSum: table.symbols.test_entry_finish_sum(),
+    throwSum: table.symbols.test_entry_throw_sum(),
+    echo: table.symbols.test_entry_echo(),
+    stubborn: table.symbols.test_entry_stubborn(),
+    table,
+  };
+  return { lib, entries };
+}
+
+/** A greenlet handle as the calls take it. */
+export interface Handle {
+  slot: number;
+  generation: number;
+}
+
+/** Reads a handle written by greenlet_root/current/create/parent into `out`. */
+export function handleOf(out: Uint32Array): Handle {
+  return { slot: out[0], generation: out[1] };
+}

@@ -1,0 +1,184 @@
+//! Callbacks answered by the root of the calling thread's tree (the JS side).
+//!
+//! A table of `slot_count` slots; each slot has its own code address, a
+//! trampoline generated at comptime (capture_<abi>.zig) that stores the
+//! argument registers and calls `dispatch(slot, registers)`. Dispatch:
+//!
+//!   - another thread than the slot's owner (the registering thread): returns
+//!     the slot's fallback and counts a misuse (`misuses`), never switches;
+//!   - the owner's root stack (not in a greenlet): calls the slot's main-stack
+//!     handler with the same arguments (the host's own callback, e.g. a Deno
+//!     `UnsafeCallback` pointer), or returns the fallback and counts a misuse
+//!     when there is none;
+//!   - a greenlet of the owner thread: builds a `Record` on this stack,
+//!     publishes its address in the thread's `pending` word and switches to
+//!     the root with the record's address as the value. The root answers by
+//!     switching back: a value is the result's bits; a throw or kill aborts
+//!     the callback, which returns the fallback, and (for a call greenlet)
+//!     makes every later callback of that greenlet return the fallback at
+//!     once and the greenlet finish with that throw or kill.
+//!
+//! See docs/native_bridge.md for the protocol the host follows.
+
+const std = @import("std");
+const builtin = @import("builtin");
+const assert = std.debug.assert;
+const greenlet = @import("../greenlet.zig");
+const call = @import("../call/mod.zig");
+const Handle = greenlet.Handle;
+
+pub const capture = switch (builtin.cpu.arch) {
+    .x86_64 => switch (builtin.os.tag) {
+        .windows => @import("capture_win64.zig"),
+        else => @import("capture_sysv.zig"),
+    },
+    .aarch64 => @import("capture_aapcs64.zig"),
+    .riscv64 => @import("capture_lp64d.zig"),
+    else => @compileError("no callback capture for " ++ @tagName(builtin.cpu.arch)),
+};
+
+/// Number of callback slots (process-wide).
+pub const slot_count = 64;
+
+/// What a callback on a greenlet hands to the root (152 bytes), alive on
+/// the greenlet's stack until the root answers.
+pub const Record = extern struct {
+    slot: u32,
+    arg_count: u32,
+    /// The greenlet the callback runs on.
+    greenlet: Handle,
+    /// Canonical argument values, signature order (`call.canonical`).
+    args: [call.max_args]u64,
+};
+
+/// Per-thread words the host reads without a call (their address is fixed
+/// for the thread's life): `pending` is the address of the `Record` that the
+/// switch which just reached the root carries, 0 if that switch is no
+/// callback. The host clears it after reading.
+pub const ThreadWords = extern struct {
+    pending: usize = 0,
+};
+
+comptime {
+    assert(@sizeOf(Record) == 144);
+    assert(@sizeOf(call.Registers) == 128);
+}
+
+const Slot = struct {
+    /// Thread number of the owner; 0 = free, `claiming` = being set up.
+    owner: std.atomic.Value(u32) = .init(0),
+    signature: call.Signature = .{ .result = .void, .arg_count = 0 },
+    fallback: u64 = 0,
+    main_handler: usize = 0,
+};
+
+var slots: [slot_count]Slot = @splat(.{});
+var thread_numbers: std.atomic.Value(u32) = .init(0);
+/// Callbacks refused without switching: from another thread, on a main
+/// stack without a handler, or through a released slot.
+pub var misuses: std.atomic.Value(u64) = .init(0);
+
+const claiming = std.math.maxInt(u32);
+threadlocal var thread_number: u32 = 0;
+pub threadlocal var words: ThreadWords = .{};
+
+const Trampoline = *const fn () callconv(.naked) void;
+
+fn trampoline(comptime index: u32) type {
+    return struct {
+        fn entry() callconv(.naked) void {
+            asm volatile (capture.code(index));
+        }
+    };
+}
+
+/// The trampolines, one per slot.
+const trampolines: [slot_count]Trampoline = blk: {
+    var table: [slot_count]Trampoline = undefined;
+    for (&table, 0..) |*entry, i| entry.* = &trampoline(i).entry;
+    break :blk table;
+};
+
+/// The code address of slot `index`, the pointer C code calls.
+pub fn address(index: u32) usize {
+    assert(index < slot_count);
+    return @intFromPtr(trampolines[index]);
+}
+
+comptime {
+    @export(&dispatch, .{ .name = @import("_symbol.zig").dispatch_symbol, .visibility = .hidden });
+}
+
+pub const Error = error{ InvalidArgument, OutOfMemory, WrongThread };
+
+/// Takes a free slot for the calling thread; returns its index.
+pub fn register(signature: *const call.Signature, fallback: u64, main_handler: usize) (Error || greenlet.Error)!u32 {
+    try signature.validate();
+    _ = try greenlet.root(); // the tree a callback switches in
+    if (thread_number == 0) thread_number = thread_numbers.fetchAdd(1, .monotonic) + 1;
+    for (&slots, 0..) |*slot, index| {
+        // Claimed with a number no thread has while its fields are written.
+        if (slot.owner.cmpxchgStrong(0, claiming, .acquire, .monotonic) != null) continue;
+        slot.signature = signature.*;
+        slot.fallback = fallback;
+        slot.main_handler = main_handler;
+        slot.owner.store(thread_number, .release);
+        return @intCast(index);
+    }
+    return error.OutOfMemory;
+}
+
+/// Frees a slot of the calling thread. Calls already suspended in it go on
+/// with what they read before switching; later calls count as misuses.
+pub fn release(index: u32) Error!void {
+    if (index >= slot_count) return error.InvalidArgument;
+    const owner = slots[index].owner.load(.acquire);
+    if (owner == 0 or owner == claiming) return error.InvalidArgument;
+    if (owner != thread_number) return error.WrongThread;
+    slots[index].owner.store(0, .release);
+}
+
+fn refuse(result: call.Type, fallback: u64) u64 {
+    _ = misuses.fetchAdd(1, .monotonic);
+    return call.toRegister(result, fallback);
+}
+
+/// Called by every trampoline with its slot and the argument registers;
+/// returns the result bits, which the trampoline puts in both the integer
+/// and the float result register.
+fn dispatch(index: u32, registers: *const call.Registers) callconv(.c) u64 {
+    assert(index < slot_count);
+    const slot = &slots[index];
+    const owner = slot.owner.load(.acquire);
+    if (owner == 0 or owner == claiming) return refuse(.void, 0);
+    const signature = slot.signature;
+    const fallback = slot.fallback;
+    if (owner != thread_number) return refuse(signature.result, fallback);
+    const root = greenlet.root() catch unreachable; // the owner has a tree
+    const self = greenlet.current() catch unreachable;
+    var args: [call.max_args]u64 = undefined;
+    call.unpack(&signature, registers, &args);
+    if (self.eql(root)) {
+        if (slot.main_handler == 0) return refuse(signature.result, fallback);
+        return call.toRegister(signature.result, call.invoke(slot.main_handler, &signature, &args));
+    }
+    const frame = call.frameOf(self);
+    if (frame) |f| if (f.abort_kind != 0) return call.toRegister(signature.result, fallback);
+    var record: Record = .{ .slot = index, .arg_count = signature.arg_count, .greenlet = self, .args = args };
+    words.pending = @intFromPtr(&record);
+    const reply = greenlet.switchTo(root, @intFromPtr(&record)) catch unreachable;
+    switch (reply.kind) {
+        .value => return call.toRegister(signature.result, reply.value),
+        .throw, .kill => {
+            if (frame) |f| if (f.abort_kind == 0) {
+                f.abort_kind = @backingInt(reply.kind);
+                f.abort_value = reply.value;
+            };
+            return call.toRegister(signature.result, fallback);
+        },
+    }
+}
+
+test {
+    _ = @import("callback_test.zig");
+}
