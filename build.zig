@@ -10,6 +10,7 @@
 //!   zig build test-bin             installs the unit-test binary (zig-out/bin)
 //!   zig build test-entries         the FFI tests' native entries (zig-out/test)
 //!   zig build bench-bin            the native benchmark binary (zig-out/bin)
+//!   zig build unwind-test          stack walks and C++ exceptions inside greenlets, run
 
 const std = @import("std");
 
@@ -128,6 +129,13 @@ pub fn build(b: *std.Build) void {
     const thread_exit_step = b.step("test-thread-exit", "Threads exiting without greenlet_thread_exit (glibc)");
     thread_exit_step.dependOn(&run_thread_exit.step);
 
+    // Stack walks and C++ exceptions inside greenlets (tests/native/unwind_test.*).
+    const unwind_run = addUnwindTest(b, target, optimize);
+    const unwind_step = b.step("unwind-test", "Build and run the unwinding tests (C, C++) inside greenlets");
+    unwind_step.dependOn(&unwind_run.step);
+    const unwind_bin_step = b.step("unwind-test-bin", "Install the unwinding test binary into zig-out/bin (for gdb)");
+    unwind_bin_step.dependOn(&b.addInstallArtifact(unwind_run.producer.?, .{}).step);
+
     // Native benchmark (needs Debian libboost-context-dev; informational).
     const raw_module = b.createModule(.{
         .root_source_file = b.path("bench/native/raw.zig"),
@@ -192,4 +200,32 @@ fn addGreenletLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize:
         .root_module = greenletModule(b, target, optimize),
         .use_llvm = true,
     });
+}
+
+/// The unwinding test program, written against include/greenlet.h, and its
+/// run. On musl the library is linked statically, so the test binary is one
+/// static executable that qemu-user runs without a sysroot.
+fn addUnwindTest(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Step.Run {
+    const module = b.createModule(.{
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        .link_libcpp = true,
+        .omit_frame_pointer = false,
+    });
+    const common = [_][]const u8{ "-Wall", "-Wextra", "-Werror", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-funwind-tables" };
+    module.addCSourceFile(.{ .file = b.path("tests/native/unwind_test.c"), .flags = &(common ++ [_][]const u8{"-std=gnu11"}) });
+    module.addCSourceFile(.{ .file = b.path("tests/native/unwind_test.cpp"), .flags = &(common ++ [_][]const u8{"-std=c++17"}) });
+    module.addIncludePath(b.path("include"));
+    const library = if (target.result.abi.isMusl())
+        b.addLibrary(.{ .name = "greenlet", .linkage = .static, .root_module = greenletModule(b, target, optimize), .use_llvm = true })
+    else
+        addGreenletLibrary(b, target, optimize);
+    module.linkLibrary(library);
+    const exe = b.addExecutable(.{ .name = "greenlet-unwind-test", .root_module = module });
+    const run = b.addRunArtifact(exe);
+    run.expectStdOutEqual(if (target.result.os.tag == .windows) "unwind: ok\r\n" else "unwind: ok\n");
+    run.expectExitCode(0);
+    run.has_side_effects = true;
+    return run;
 }

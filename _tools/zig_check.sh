@@ -3,7 +3,8 @@
 # unit tests natively in Debug and ReleaseSafe, the same tests under
 # qemu-aarch64, qemu-riscv64 and Wine (x86_64-windows), the header check, the
 # C example, the six-library build (macOS cross-compiled), GNU_STACK and the
-# exported symbol list, and one Debug test binary under Valgrind.
+# exported symbol list, one Debug test binary under Valgrind, and the
+# unwinding tests (natively, under qemu and Wine, and gdb's bt).
 #
 # Ends with exactly one line "N passed, N failed" (", N skipped" appended when
 # a foreign target was skipped because its runner is missing). N counts test
@@ -178,6 +179,46 @@ if command -v valgrind >/dev/null 2>&1; then
     run_step valgrind-debug 600 check_valgrind
 else
     skip_target valgrind "valgrind not found (Debian package valgrind)"
+fi
+
+# 6. Unwinding inside greenlets (tests/native/unwind_test.*, docs/native.md): the C/C++
+# program natively, under qemu (static musl binaries) and Wine, then gdb's bt in a greenlet.
+# The first run per target builds libc++ into the shared Zig cache (a minute or two).
+run_step unwind-native 900 "$ZIG_EXE" build unwind-test
+for arch in aarch64 riscv64; do
+    if command -v "qemu-$arch" >/dev/null 2>&1; then
+        run_step "unwind-$arch-qemu" 900 "$ZIG_EXE" build unwind-test -Dtarget="$arch-linux-musl" -fqemu
+    else
+        skip_target "unwind-$arch-qemu" "qemu-$arch not found (Debian package qemu-user)"
+    fi
+done
+if command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; then
+    mkdir -p "$WINEPREFIX"
+    run_step unwind-windows-wine 900 "$ZIG_EXE" build unwind-test -Dtarget=x86_64-windows-gnu -fwine
+else
+    skip_target unwind-windows-wine "wine/wine64 not found (Debian packages wine, wine64)"
+fi
+
+# gdb stopped inside a greenlet: bt must end at the first-entry trampoline, cleanly.
+check_gdb_backtrace() {
+    "$ZIG_EXE" build unwind-test-bin --prefix "$root/.toolchain/unwind-out" || return 1
+    local output last
+    output=$(gdb -q -batch -ex 'break check_unwind_backtrace' -ex run -ex bt -ex kill \
+        "$root/.toolchain/unwind-out/bin/greenlet-unwind-test" 2>&1)
+    echo "$output"
+    last=$(grep -E '^#[0-9]+ ' <<<"$output" | tail -n 1)
+    grep -q 'greenletMain' <<<"$output" || { echo "bt does not reach the greenlet entry"; return 1; }
+    grep -q 'trampoline' <<<"$last" || { echo "bt does not end at the trampoline: $last"; return 1; }
+    if grep -qE 'Backtrace stopped|Cannot access memory' <<<"$output"; then
+        echo "bt did not end cleanly"
+        return 1
+    fi
+}
+export -f check_gdb_backtrace
+if command -v gdb >/dev/null 2>&1; then
+    run_step unwind-gdb-bt 600 check_gdb_backtrace
+else
+    skip_target unwind-gdb-bt "gdb not found (Debian package gdb)"
 fi
 
 for note in "${notes[@]+"${notes[@]}"}"; do echo "note: $note"; done

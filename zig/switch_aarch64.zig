@@ -68,16 +68,24 @@ pub fn switchContext() callconv(.naked) void {
     );
 }
 
-/// `ret` of the first switch lands here: entry in x19, argument in x20, the
-/// creator's FPCR in x21, switch value in x0. FP = LR = 0 ends unwinding;
-/// `blr` is a real call.
+/// `ret` of the first switch lands here with SP = top: entry in x19,
+/// argument in x20, the creator's FPCR in x21, switch value in x0. `blr` is a
+/// real call; the entry never returns.
+///
+/// This is the outermost frame of every greenlet stack, as `_start` and
+/// `clone` are of a thread's: its CFI leaves the return address (x30)
+/// undefined, which ends DWARF unwinding (backtrace, C++ exceptions, gdb)
+/// here, and x29 points at a frame record of zeros (FP 0, LR 0) at the top
+/// of the stack, the AAPCS64 end of the frame-record chain.
 fn trampoline() callconv(.naked) noreturn {
     asm volatile (
+        \\ .cfi_undefined x30
         \\ msr fpcr, x21
+        \\ stp xzr, xzr, [sp, #-16]!
+        \\ .cfi_adjust_cfa_offset 16
+        \\ mov x29, sp
         \\ mov x1, x0
         \\ mov x0, x20
-        \\ mov x29, xzr
-        \\ mov x30, xzr
         \\ blr x19
         \\ brk #0
     );

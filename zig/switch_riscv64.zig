@@ -95,15 +95,26 @@ pub fn switchContext() callconv(.naked) void {
     );
 }
 
-/// `ret` of the first switch lands here: entry in s1, argument in s2, the
-/// creator's rounding mode in s3, switch value in a0. fp = ra = 0 ends unwinding; `jalr` is a real call.
+/// `ret` of the first switch lands here with sp = top: entry in s1,
+/// argument in s2, the creator's rounding mode in s3, switch value in a0.
+/// `jalr` is a real call; the entry never returns.
+///
+/// This is the outermost frame of every greenlet stack, as `_start` and
+/// `clone` are of a thread's: its CFI leaves the return address (ra)
+/// undefined, which ends DWARF unwinding (backtrace, C++ exceptions, gdb)
+/// here, and s0 (fp) = top with a frame record of zeros below it (saved fp
+/// 0 at top-16, ra 0 at top-8), which ends frame-pointer walks.
 fn trampoline() callconv(.naked) noreturn {
     asm volatile (
+        \\ .cfi_undefined ra
         \\ fsrm s3
+        \\ addi sp, sp, -16
+        \\ .cfi_adjust_cfa_offset 16
+        \\ sd zero, 0(sp)
+        \\ sd zero, 8(sp)
+        \\ addi s0, sp, 16
         \\ mv a1, a0
         \\ mv a0, s2
-        \\ mv s0, zero
-        \\ mv ra, zero
         \\ jalr s1
         \\ unimp
     );

@@ -321,17 +321,29 @@ pub fn prepareFusedStack(frame: InitialFrame) usize {
 /// of `switchCore`) lands here with RSP = 0 mod 16, entry function in RBX,
 /// its argument in R12, the creator's FP control state in R13 (MXCSR low
 /// half, x87 control word high half) and the switch value in RAX (0 after
-/// `switchCore`). The FP state is installed through the
-/// red zone; a real `call` gives the entry an ABI-correct frame; RBP = 0 ends
-/// frame-pointer unwinding. The entry never returns.
+/// `switchCore`). The FP state is installed through the red zone; a real
+/// `call` gives the entry an ABI-correct frame. The entry never returns.
+///
+/// This is the outermost frame of every greenlet stack, as `_start` and
+/// `clone` are of a thread's: its CFI leaves the return address undefined,
+/// which ends DWARF unwinding (backtrace(), _Unwind_Backtrace, C++
+/// exceptions, gdb) here instead of at the word above the stack, and RBP
+/// points at a frame record of zeros (saved RBP 0, return address 0) at the
+/// top of the stack, which ends frame-pointer walks.
 fn trampoline() callconv(.naked) noreturn {
     asm volatile (
+        \\ .cfi_undefined %%rip
         \\ movq %%r13, -8(%%rsp)
         \\ ldmxcsr -8(%%rsp)
         \\ fldcw -4(%%rsp)
+        \\ xorl %%ebp, %%ebp
+        \\ pushq %%rbp
+        \\ .cfi_adjust_cfa_offset 8
+        \\ pushq %%rbp
+        \\ .cfi_adjust_cfa_offset 8
+        \\ movq %%rsp, %%rbp
         \\ movq %%r12, %%rdi
         \\ movq %%rax, %%rsi
-        \\ xorl %%ebp, %%ebp
         \\ callq *%%rbx
         \\ ud2
     );

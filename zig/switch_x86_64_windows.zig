@@ -1,17 +1,22 @@
 //! Context switch for the x86_64 Windows (Win64) ABI.
 //!
-//! Saves RBX, RBP, RDI, RSI, R12-R15, XMM6-XMM15 (all 128 bits) and four TEB
+//! Saves RBX, RBP, RDI, RSI, R12-R15, XMM6-XMM15 (all 128 bits) and five TEB
 //! fields that must describe the running stack
 //! (SEH unwinding, stack probes, GetCurrentThreadStackLimits): StackBase
-//! gs:[0x08], StackLimit gs:[0x10], DeallocationStack gs:[0x1478] and
-//! FiberData gs:[0x20]. The context is the saved RSP.
+//! gs:[0x08], StackLimit gs:[0x10], DeallocationStack gs:[0x1478],
+//! FiberData gs:[0x20] and ExceptionList gs:[0x00] (the x86-style handler
+//! chain: Windows x64 does not use it, but Wine's exception dispatcher calls
+//! the handlers it lists by address, so a list left pointing into another
+//! stack ran the root's outermost handler before a greenlet's own C++
+//! catch; a new greenlet starts with the empty list, -1, as a new fiber
+//! does). The context is the saved RSP.
 //!
 //! FP control state (MXCSR, x87 control word) is thread state: switches do
 //! not touch it; the trampoline installs the creator's state on first entry.
 //!
 //! Saved frame, from the saved RSP upwards (272 bytes incl. return address):
 //!   +0..+159 XMM6-XMM15, +160 StackBase, +168 StackLimit,
-//!   +176 DeallocationStack, +184 FiberData, +192 padding, +200 R15,
+//!   +176 DeallocationStack, +184 FiberData, +192 ExceptionList, +200 R15,
 //!   +208 R14, +216 R13, +224 R12, +232 RSI, +240 RDI, +248 RBX, +256 RBP,
 //!   +264 return address.
 
@@ -75,6 +80,8 @@ pub fn switchContext() callconv(.naked) void {
             \\ movq %%rax, 176(%%rsp)
             \\ movq %%gs:0x20, %%rax
             \\ movq %%rax, 184(%%rsp)
+            \\ movq %%gs:0x00, %%rax
+            \\ movq %%rax, 192(%%rsp)
             \\ movq %%rsp, (%%rcx)
             \\ movq %%rdx, %%rsp
             \\ movaps 0(%%rsp), %%xmm6
@@ -95,6 +102,8 @@ pub fn switchContext() callconv(.naked) void {
             \\ movq %%rax, %%gs:0x1478
             \\ movq 184(%%rsp), %%rax
             \\ movq %%rax, %%gs:0x20
+            \\ movq 192(%%rsp), %%rax
+            \\ movq %%rax, %%gs:0x00
             \\ addq $200, %%rsp
             \\
         ++ pop_saved ++
@@ -103,14 +112,26 @@ pub fn switchContext() callconv(.naked) void {
     );
 }
 
-/// `ret` of the first switch lands here with RSP = 0 mod 16: entry in RBX,
-/// argument in R12, creator's MXCSR/x87 control word in R13, switch value in
-/// RAX. Reserves the 32-byte home space (used as scratch for the FP state
-/// before the call) and makes a real call; RBP = 0 ends frame-pointer
-/// unwinding.
+/// `ret` of the first switch lands here with RSP = top (0 mod 16): entry in
+/// RBX, argument in R12, creator's MXCSR/x87 control word in R13, switch
+/// value in RAX. Pushes a zero return address, then is an ordinary function
+/// with unwind data (.pdata/.xdata): it reserves the entry's 32-byte home
+/// space (used as scratch for the FP state first) and makes a real call; the
+/// entry never returns.
+///
+/// This is the outermost frame of every greenlet stack, as
+/// RtlUserThreadStart is of a thread's: unwinding it gives RIP = 0 and
+/// RSP = StackBase, which ends RtlVirtualUnwind-based walks
+/// (RtlCaptureStackBackTrace, SEH dispatch, debuggers) here instead of at
+/// the word above the stack; RBP = 0 ends frame-pointer walks.
 fn trampoline() callconv(.naked) noreturn {
     asm volatile (
-        \\ subq $32, %%rsp
+        \\ pushq $0
+        \\ .seh_proc greenlet_first_frame
+        \\greenlet_first_frame:
+        \\ subq $40, %%rsp
+        \\ .seh_stackalloc 40
+        \\ .seh_endprologue
         \\ movq %%r13, (%%rsp)
         \\ ldmxcsr (%%rsp)
         \\ fldcw 4(%%rsp)
@@ -119,6 +140,7 @@ fn trampoline() callconv(.naked) noreturn {
         \\ xorl %%ebp, %%ebp
         \\ callq *%%rbx
         \\ ud2
+        \\ .seh_endproc
     );
 }
 
@@ -156,6 +178,7 @@ pub fn prepareStack(frame: InitialFrame) usize {
     slots[21] = frame.limit; // StackLimit
     slots[22] = frame.base; // DeallocationStack
     slots[23] = frame.fp.fiber_data; // FiberData: inherited from the creator
+    slots[24] = std.math.maxInt(usize); // ExceptionList: empty (-1)
     slots[27] = @as(usize, frame.fp.x87_control) << 32 | frame.fp.mxcsr; // r13
     slots[28] = frame.arg; // r12
     slots[31] = frame.entry; // rbx
