@@ -47,7 +47,7 @@ export class Waiter {
   /** Data the blocker keeps with the waiter: an offered value, a join mode, … */
   item: unknown = undefined;
   /** A task's start arguments until it starts; null once started (and for non-tasks). */
-  args: unknown[] | null = null;
+  args: readonly unknown[] | null = null;
   /** The task this waiter belongs to; null for plain greenlets and ordinary code. */
   task: Finisher | null = null;
   /** True when LoopExit is raised in it: ordinary code's waits and the body of `main()`. */

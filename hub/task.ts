@@ -6,6 +6,9 @@ import type { Timer } from "./_timers.ts";
 import { type HubCore, hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
 
+/** @internal The arguments of a task started without any: one shared, frozen array. */
+export const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
 const PENDING = 0;
 const DONE = 2;
 
@@ -77,7 +80,6 @@ export class Task<R = unknown> extends Greenlet {
   #promise: Promise<R> | null = null;
   #start: Timer | null = null;
   readonly #hub: HubCore;
-  readonly #w: Waiter;
   /** @ignore The hub's record of this task. */
   readonly [waiterKey]: Waiter;
 
@@ -94,7 +96,11 @@ export class Task<R = unknown> extends Greenlet {
    * @param name a name for messages @default `fn.name`
    * @throws {TypeError} when `fn` is not a function
    */
-  constructor(fn: (...args: never[]) => Op<R> | R, args: unknown[] = [], name?: string) {
+  constructor(
+    fn: (...args: never[]) => Op<R> | R,
+    args: readonly unknown[] = NO_ARGS,
+    name?: string,
+  ) {
     if (typeof fn !== "function") {
       throw new TypeError(`Cannot spawn: fn must be a function, not ${typeof fn}`);
     }
@@ -105,18 +111,17 @@ export class Task<R = unknown> extends Greenlet {
     const w = new Waiter(this);
     w.args = args;
     w.task = this;
-    this.#w = w;
     this[waiterKey] = w;
   }
 
   /** @internal Schedules the start now, or after `ms` milliseconds. */
   schedule(ms?: number): this {
     const hub = this.#hub;
-    if (ms === undefined || ms <= 0) hub.schedule(this.#w, undefined, false);
+    if (ms === undefined || ms <= 0) hub.schedule(this[waiterKey], undefined, false);
     else {
       this.#start = hub.later(ms, () => {
         this.#start = null;
-        hub.schedule(this.#w, undefined, false);
+        hub.schedule(this[waiterKey], undefined, false);
       });
     }
     return this;
@@ -181,12 +186,13 @@ export class Task<R = unknown> extends Greenlet {
   ): Blocking<unknown> {
     const hub = this.#hub;
     const w = hub.waiter(what);
-    if (w === this.#w) {
+    if (w === this[waiterKey]) {
       return fail(new TypeError(`Cannot ${what} in the task itself: it would wait forever`));
     }
     this.#join(w);
     w.item = this;
-    const ms = checkTimeout(options?.timeout, `Cannot ${what}`);
+    // The message only when there are options: no string built per join.
+    const ms = options === undefined ? undefined : checkTimeout(options.timeout, `Cannot ${what}`);
     if (ms !== undefined) hub.timeout(w, ms, throws ? new Timeout(ms) : expired, throws);
     return hub.block(w, blocker, what);
   }
@@ -385,7 +391,7 @@ export class Task<R = unknown> extends Greenlet {
       hub.cancelTimer(this.#start);
       this.#start = null;
     }
-    hub.interrupt(this.#w, error);
+    hub.interrupt(this[waiterKey], error);
   }
 }
 
