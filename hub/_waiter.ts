@@ -22,14 +22,15 @@ export type Blocking<T> = Step<T> & PromiseLike<T>;
 
 /**
  * One party that waits: a greenlet run by the hub, or ordinary code (then `greenlet` is null
- * and the hub settles its promise instead). A greenlet keeps one waiter for all its waits.
+ * and the hub settles its promise instead). A greenlet keeps one waiter for all its waits; a
+ * task is its own waiter (it declares these fields itself: one object per task, not two).
  */
 export class Waiter {
   /** The waiting greenlet; null for ordinary code. */
   readonly greenlet: Greenlet | null;
   /** What the next resumption delivers. */
-  value: unknown = undefined;
-  /** True when the next resumption raises `value`. */
+  sent: unknown = undefined;
+  /** True when the next resumption raises `sent`. */
   throws = false;
   /** True while in the hub's ready queue. */
   scheduled = false;

@@ -1,7 +1,15 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import { Greenlet, GreenletExit, type Op } from "../mod.ts";
-import { type Blocker, type Blocking, fail, finishKey, Waiter, waiterKey } from "./_waiter.ts";
+import {
+  type Blocker,
+  type Blocking,
+  fail,
+  type Finisher,
+  finishKey,
+  type Waiter,
+  waiterKey,
+} from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
 import { type HubCore, hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
@@ -80,8 +88,38 @@ export class Task<R = unknown> extends Greenlet {
   #promise: Promise<R> | null = null;
   #start: Timer | null = null;
   readonly #hub: HubCore;
-  /** @ignore The hub's record of this task. */
-  readonly [waiterKey]: Waiter;
+  /** @ignore The hub's record of this task: the task itself (see the fields below). */
+  readonly [waiterKey]: Waiter = this;
+  // The hub's waiter fields (see Waiter in _waiter.ts): a task is its own waiter, so a spawn
+  // builds one object fewer.
+  /** @ignore */
+  readonly greenlet: Greenlet = this;
+  /** @ignore */
+  sent: unknown = undefined;
+  /** @ignore */
+  throws = false;
+  /** @ignore */
+  scheduled = false;
+  /** @ignore */
+  blocker: Blocker | null = null;
+  /** @ignore */
+  what = "";
+  /** @ignore */
+  handed: Blocker | null = null;
+  /** @ignore */
+  timer: Timer | null = null;
+  /** @ignore */
+  item: unknown = undefined;
+  /** @ignore */
+  args: readonly unknown[] | null;
+  /** @ignore */
+  task: Finisher = this;
+  /** @ignore */
+  loopExit = false;
+  /** @ignore */
+  prev: Waiter | null = null;
+  /** @ignore */
+  next: Waiter | null = null;
 
   static {
     joining.cancel = (w) => (w.item as Task).#unjoin(w);
@@ -108,20 +146,17 @@ export class Task<R = unknown> extends Greenlet {
     // One shared options object for the common case: no allocation per spawn.
     super(fn, name === undefined ? hub.taskOptions : { parent: hub.greenlet, name });
     this.#hub = hub;
-    const w = new Waiter(this);
-    w.args = args;
-    w.task = this;
-    this[waiterKey] = w;
+    this.args = args;
   }
 
   /** @internal Schedules the start now, or after `ms` milliseconds. */
   schedule(ms?: number): this {
     const hub = this.#hub;
-    if (ms === undefined || ms <= 0) hub.schedule(this[waiterKey], undefined, false);
+    if (ms === undefined || ms <= 0) hub.schedule(this, undefined, false);
     else {
       this.#start = hub.later(ms, () => {
         this.#start = null;
-        hub.schedule(this[waiterKey], undefined, false);
+        hub.schedule(this, undefined, false);
       });
     }
     return this;
@@ -144,7 +179,7 @@ export class Task<R = unknown> extends Greenlet {
     const joiners = this.#joiners;
     if (joiners !== null) {
       this.#joiners = null;
-      if (joiners instanceof Waiter) this.#wake(joiners);
+      if (!Array.isArray(joiners)) this.#wake(joiners);
       else for (const w of joiners) this.#wake(w);
     }
     const links = this.#links;
@@ -164,7 +199,7 @@ export class Task<R = unknown> extends Greenlet {
   #join(w: Waiter): void {
     const joiners = this.#joiners;
     if (joiners === null) this.#joiners = w;
-    else if (joiners instanceof Waiter) this.#joiners = [joiners, w];
+    else if (!Array.isArray(joiners)) this.#joiners = [joiners, w];
     else joiners.push(w);
   }
 
@@ -186,7 +221,7 @@ export class Task<R = unknown> extends Greenlet {
   ): Blocking<unknown> {
     const hub = this.#hub;
     const w = hub.waiter(what);
-    if (w === this[waiterKey]) {
+    if (w === this) {
       return fail(new TypeError(`Cannot ${what} in the task itself: it would wait forever`));
     }
     this.#join(w);
@@ -391,7 +426,7 @@ export class Task<R = unknown> extends Greenlet {
       hub.cancelTimer(this.#start);
       this.#start = null;
     }
-    hub.interrupt(this[waiterKey], error);
+    hub.interrupt(this, error);
   }
 }
 
