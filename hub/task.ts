@@ -77,21 +77,10 @@ export interface TaskKillOptions {
  * ```
  */
 export class Task<R = unknown> extends Greenlet {
-  #state = PENDING;
-  #value: R | undefined = undefined;
-  #exception: unknown = undefined;
-  #failed = false;
-  /** Who waits for the end: one waiter, or several (most tasks have at most one). */
-  #joiners: Waiter | Waiter[] | null = null;
-  // Typed loosely so that Task<R> stays assignable to Task<unknown>.
-  #links: ((task: never) => void)[] | null = null;
-  #promise: Promise<R> | null = null;
-  #start: Timer | null = null;
-  readonly #hub: HubCore;
   /** @ignore The hub's record of this task: the task itself (see the fields below). */
   readonly [waiterKey]: Waiter = this;
   // The hub's waiter fields (see Waiter in _waiter.ts): a task is its own waiter, so a spawn
-  // builds one object fewer.
+  // builds one object fewer. They come first: JSC keeps an object's first fields inline.
   /** @ignore */
   readonly greenlet: Greenlet = this;
   /** @ignore */
@@ -120,6 +109,18 @@ export class Task<R = unknown> extends Greenlet {
   prev: Waiter | null = null;
   /** @ignore */
   next: Waiter | null = null;
+  // The task's own state, after the hub's fields (the hot ones first in the object).
+  #state = PENDING;
+  #value: R | undefined = undefined;
+  #exception: unknown = undefined;
+  #failed = false;
+  /** Who waits for the end: one waiter, or several (most tasks have at most one). */
+  #joiners: Waiter | Waiter[] | null = null;
+  // Typed loosely so that Task<R> stays assignable to Task<unknown>.
+  #links: ((task: never) => void)[] | null = null;
+  #promise: Promise<R> | null = null;
+  #start: Timer | null = null;
+  readonly #hub: HubCore;
 
   static {
     joining.cancel = (w) => (w.item as Task).#unjoin(w);
