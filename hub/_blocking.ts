@@ -3,7 +3,7 @@
 import type { Op } from "../mod.ts";
 import type { Blocking } from "./_waiter.ts";
 import { hubCore } from "./_hub.ts";
-import { Task } from "./task.ts";
+import { NO_ARGS, Task } from "./task.ts";
 
 /**
  * The two call forms of a blocking operation written as a generator: in a greenlet body the
@@ -11,6 +11,6 @@ import { Task } from "./task.ts";
  * in a helper task.
  */
 export function blocking<T>(body: () => Op<T>): Blocking<T> {
-  if (hubCore().outside()) return new Task(body, [], "helper").schedule().get();
+  if (hubCore().outside()) return new Task(body, NO_ARGS, "helper").schedule().get();
   return body() as unknown as Blocking<T>;
 }

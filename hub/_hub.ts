@@ -228,7 +228,7 @@ export class HubCore implements Hub {
 
   /** Queues `w` (once) to resume with `value` (raised when `throws`); true if newly queued. */
   #enqueue(w: Waiter, value: unknown, throws: boolean): boolean {
-    w.value = value;
+    w.sent = value;
     w.throws = throws;
     w.handed = null;
     if (w.scheduled) return false;
@@ -472,8 +472,8 @@ let running: Waiter | null = null;
 function resume(w: Waiter): Step<unknown> {
   w.scheduled = false;
   running = w.task !== null ? w : taskAbove(w.greenlet!);
-  const value = w.value;
-  w.value = undefined;
+  const value = w.sent;
+  w.sent = undefined;
   const g = w.greenlet!;
   const args = w.args;
   if (w.throws) {

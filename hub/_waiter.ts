@@ -22,14 +22,15 @@ export type Blocking<T> = Step<T> & PromiseLike<T>;
 
 /**
  * One party that waits: a greenlet run by the hub, or ordinary code (then `greenlet` is null
- * and the hub settles its promise instead). A greenlet keeps one waiter for all its waits.
+ * and the hub settles its promise instead). A greenlet keeps one waiter for all its waits; a
+ * task is its own waiter (it declares these fields itself: one object per task, not two).
  */
 export class Waiter {
   /** The waiting greenlet; null for ordinary code. */
   readonly greenlet: Greenlet | null;
   /** What the next resumption delivers. */
-  value: unknown = undefined;
-  /** True when the next resumption raises `value`. */
+  sent: unknown = undefined;
+  /** True when the next resumption raises `sent`. */
   throws = false;
   /** True while in the hub's ready queue. */
   scheduled = false;
@@ -47,7 +48,7 @@ export class Waiter {
   /** Data the blocker keeps with the waiter: an offered value, a join mode, … */
   item: unknown = undefined;
   /** A task's start arguments until it starts; null once started (and for non-tasks). */
-  args: unknown[] | null = null;
+  args: readonly unknown[] | null = null;
   /** The task this waiter belongs to; null for plain greenlets and ordinary code. */
   task: Finisher | null = null;
   /** True when LoopExit is raised in it: ordinary code's waits and the body of `main()`. */

@@ -3,7 +3,7 @@
 import process from "node:process";
 import type { Op } from "../mod.ts";
 import { type Waiter, waiterKey } from "./_waiter.ts";
-import { Task } from "./task.ts";
+import { NO_ARGS, Task } from "./task.ts";
 
 /** Options of {@link main}. */
 export interface MainOptions {
@@ -55,7 +55,7 @@ export async function main<R>(body: () => Op<R>, options?: MainOptions): Promise
   if (typeof body !== "function") {
     throw new TypeError(`Cannot run main: body must be a function, not ${typeof body}`);
   }
-  const root = new Task<R>(body, [], body.name || "main");
+  const root = new Task<R>(body, NO_ARGS, body.name || "main");
   (root as unknown as Record<symbol, Waiter>)[waiterKey].loopExit = true;
   const finished = new Promise<void>((resolve) => root.link(() => resolve()));
   root.schedule();

@@ -65,7 +65,7 @@ export class Queue<T> {
   readonly #getBlocker: Blocker = { cancel: (w) => this.#getters.delete(w) };
   readonly #putBlocker: Blocker = { cancel: (w) => this.#putters.delete(w) };
   /** Takes back an item handed to a getter that was killed before it ran. */
-  readonly #handBack: Blocker = { cancel: (w) => this.#items.unshift(w.value as T) };
+  readonly #handBack: Blocker = { cancel: (w) => this.#items.unshift(w.sent as T) };
 
   /**
    * Creates an empty queue.

@@ -1,7 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import type { Op } from "../mod.ts";
-import { Task } from "./task.ts";
+import { NO_ARGS, Task } from "./task.ts";
 
 /**
  * Creates a task running `fn(...args)` and schedules it: it starts when the hub runs it (after
@@ -33,8 +33,11 @@ import { Task } from "./task.ts";
 export function spawn<A extends unknown[], R>(
   fn: (...args: A) => Op<R> | R,
   ...args: A
-): Task<R> {
-  return new Task<R>(fn as unknown as (...args: never[]) => Op<R> | R, args).schedule();
+): Task<R>;
+export function spawn<R>(fn: (...args: never[]) => Op<R> | R): Task<R> {
+  // No rest parameter: a spawn without arguments allocates no array (the common case).
+  const args = arguments.length <= 1 ? NO_ARGS : Array.prototype.slice.call(arguments, 1);
+  return new Task<R>(fn, args).schedule();
 }
 
 /**

@@ -1,10 +1,21 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import { Greenlet, GreenletExit, type Op } from "../mod.ts";
-import { type Blocker, type Blocking, fail, finishKey, Waiter, waiterKey } from "./_waiter.ts";
+import {
+  type Blocker,
+  type Blocking,
+  fail,
+  type Finisher,
+  finishKey,
+  type Waiter,
+  waiterKey,
+} from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
 import { type HubCore, hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
+
+/** @internal The arguments of a task started without any: one shared, frozen array. */
+export const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 const PENDING = 0;
 const DONE = 2;
@@ -66,6 +77,39 @@ export interface TaskKillOptions {
  * ```
  */
 export class Task<R = unknown> extends Greenlet {
+  /** @ignore The hub's record of this task: the task itself (see the fields below). */
+  readonly [waiterKey]: Waiter = this;
+  // The hub's waiter fields (see Waiter in _waiter.ts): a task is its own waiter, so a spawn
+  // builds one object fewer. They come first: JSC keeps an object's first fields inline.
+  /** @ignore */
+  readonly greenlet: Greenlet = this;
+  /** @ignore */
+  sent: unknown = undefined;
+  /** @ignore */
+  throws = false;
+  /** @ignore */
+  scheduled = false;
+  /** @ignore */
+  blocker: Blocker | null = null;
+  /** @ignore */
+  what = "";
+  /** @ignore */
+  handed: Blocker | null = null;
+  /** @ignore */
+  timer: Timer | null = null;
+  /** @ignore */
+  item: unknown = undefined;
+  /** @ignore */
+  args: readonly unknown[] | null;
+  /** @ignore */
+  task: Finisher = this;
+  /** @ignore */
+  loopExit = false;
+  /** @ignore */
+  prev: Waiter | null = null;
+  /** @ignore */
+  next: Waiter | null = null;
+  // The task's own state, after the hub's fields (the hot ones first in the object).
   #state = PENDING;
   #value: R | undefined = undefined;
   #exception: unknown = undefined;
@@ -77,9 +121,6 @@ export class Task<R = unknown> extends Greenlet {
   #promise: Promise<R> | null = null;
   #start: Timer | null = null;
   readonly #hub: HubCore;
-  readonly #w: Waiter;
-  /** @ignore The hub's record of this task. */
-  readonly [waiterKey]: Waiter;
 
   static {
     joining.cancel = (w) => (w.item as Task).#unjoin(w);
@@ -94,7 +135,11 @@ export class Task<R = unknown> extends Greenlet {
    * @param name a name for messages @default `fn.name`
    * @throws {TypeError} when `fn` is not a function
    */
-  constructor(fn: (...args: never[]) => Op<R> | R, args: unknown[] = [], name?: string) {
+  constructor(
+    fn: (...args: never[]) => Op<R> | R,
+    args: readonly unknown[] = NO_ARGS,
+    name?: string,
+  ) {
     if (typeof fn !== "function") {
       throw new TypeError(`Cannot spawn: fn must be a function, not ${typeof fn}`);
     }
@@ -102,21 +147,17 @@ export class Task<R = unknown> extends Greenlet {
     // One shared options object for the common case: no allocation per spawn.
     super(fn, name === undefined ? hub.taskOptions : { parent: hub.greenlet, name });
     this.#hub = hub;
-    const w = new Waiter(this);
-    w.args = args;
-    w.task = this;
-    this.#w = w;
-    this[waiterKey] = w;
+    this.args = args;
   }
 
   /** @internal Schedules the start now, or after `ms` milliseconds. */
   schedule(ms?: number): this {
     const hub = this.#hub;
-    if (ms === undefined || ms <= 0) hub.schedule(this.#w, undefined, false);
+    if (ms === undefined || ms <= 0) hub.schedule(this, undefined, false);
     else {
       this.#start = hub.later(ms, () => {
         this.#start = null;
-        hub.schedule(this.#w, undefined, false);
+        hub.schedule(this, undefined, false);
       });
     }
     return this;
@@ -139,7 +180,7 @@ export class Task<R = unknown> extends Greenlet {
     const joiners = this.#joiners;
     if (joiners !== null) {
       this.#joiners = null;
-      if (joiners instanceof Waiter) this.#wake(joiners);
+      if (!Array.isArray(joiners)) this.#wake(joiners);
       else for (const w of joiners) this.#wake(w);
     }
     const links = this.#links;
@@ -159,7 +200,7 @@ export class Task<R = unknown> extends Greenlet {
   #join(w: Waiter): void {
     const joiners = this.#joiners;
     if (joiners === null) this.#joiners = w;
-    else if (joiners instanceof Waiter) this.#joiners = [joiners, w];
+    else if (!Array.isArray(joiners)) this.#joiners = [joiners, w];
     else joiners.push(w);
   }
 
@@ -181,12 +222,13 @@ export class Task<R = unknown> extends Greenlet {
   ): Blocking<unknown> {
     const hub = this.#hub;
     const w = hub.waiter(what);
-    if (w === this.#w) {
+    if (w === this) {
       return fail(new TypeError(`Cannot ${what} in the task itself: it would wait forever`));
     }
     this.#join(w);
     w.item = this;
-    const ms = checkTimeout(options?.timeout, `Cannot ${what}`);
+    // The message only when there are options: no string built per join.
+    const ms = options === undefined ? undefined : checkTimeout(options.timeout, `Cannot ${what}`);
     if (ms !== undefined) hub.timeout(w, ms, throws ? new Timeout(ms) : expired, throws);
     return hub.block(w, blocker, what);
   }
@@ -385,7 +427,7 @@ export class Task<R = unknown> extends Greenlet {
       hub.cancelTimer(this.#start);
       this.#start = null;
     }
-    hub.interrupt(this.#w, error);
+    hub.interrupt(this, error);
   }
 }
 
