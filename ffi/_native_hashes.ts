@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "ee2616cdacfa0b564d778cf52ea6119d40f24d99b5ba2f8e09cd007f54bc5096";
+  "ee14eb553893fa1ba687204117697e281986232ff55c9a9162a61b26504cbea7";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
     size: 99920,
-    sha256: "fd05b37eac6ab3aa58686f7bd55eb8f9290f1cef1cae8d02308183f02dbe5c82",
+    sha256: "e7b8913d2eef309e802ed93e13f3c37081da07bcfd867b31bdbe15f523a1ca11",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 72581,
-    sha256: "8b217a898b034b62b453a8e8e5502875db35050f91be7406a2c311d72a111b9d",
+    size: 76677,
+    sha256: "222822aebd340c4aab08f9e5108f60308ee2951c229fed35d8df321784ae2002",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1364248,
-    sha256: "57bc57549150a43a19ecdb2ad1f2b206d4c2238bc0411f7a944e0456eab5eb26",
+    size: 1364264,
+    sha256: "d8e9d9d31a7df3e8723d17cf12e0029c52d39df37e543a46f1943acfe38d60d3",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1653184,
-    sha256: "b25a5aa6ae9a73fe350b1ed33d471e54cd1a272cfc25b7a4bbf851c81cb3b29c",
+    size: 1653200,
+    sha256: "1aa8455fb30bb36724aafc2a5d089c35b44194ae406e9bff59b0397e68eb1650",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1196936,
-    sha256: "d64802db972bab63786f12cc23b465348a90fa7ba89e6f669e4ce8d5787b939b",
+    size: 1196952,
+    sha256: "92b4f1187571d8b77cbf08d1e6dd2b11433843729539cf1753c5ed7f96a946ef",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 248832,
-    sha256: "8036d8e722abd77dd8ec1bc861d4dbb8bdf96faaa835f716893f118fb582a86a",
+    sha256: "f0ad26fe4a76eee3bb14ffaf534a48f7924c7e8fef4485c00e9c7b24902b249c",
   },
 };
