@@ -209,7 +209,8 @@ export function notes(turns: Turn[]): string[] {
     `Runtimes: ${counts.join("; ")}.`,
     "Each process's figure is its median batch. Cells: the median over the processes " +
     "[min–max over the processes]. ×CPy: per turn, the runtime's figure over CPython's from " +
-    "the same turn, then the median [min–max] over the turns. ×floor: per process, the median " +
+    "the same turn, then the median [min–max] over the turns (heap: CPython's tracemalloc " +
+    "byte count, the same in every process, measured in the first turn). ×floor: per process, the median " +
     "of its rounds' ratios (greenlet batch over the floor batch timed right after it), then the " +
     "median [min–max] over the processes; in parentheses the floor's median. No range: every " +
     "process gave the same figure. ✓/✗: the median against the target.",
