@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # JS-tier benchmarks next to CPython greenlet, all in one run; prints the markdown tables.
-#   bash _tools/bench.sh                          (about 2 minutes)
+#   bash _tools/bench.sh                          (35 s on an idle 2-core VM, 1.5 min under load)
 #   BENCH_RUNS=3 BENCH_K=9 bash _tools/bench.sh   (quicker)
 # Runs bench/greenlet_bench.py (CPython greenlet), bench/greenlet_bench.ts under Deno and Bun
 # (greenlet cases and the bare-`yield` floors), then bench/report.ts builds the tables.
