@@ -31,7 +31,7 @@ import { locateLibrary } from "../ffi/_locate.ts";
 import { Status } from "../ffi/constants.ts";
 import { runtime } from "../testing/runtime.ts";
 import { handleOf, openNative } from "../tests/ffi/_native.ts";
-import { type Case, childMedians, median, timeCases } from "./_medians.ts";
+import { type Case, childMedians, printMedians, timeCases } from "./_medians.ts";
 
 const BATCH = 1_000_000;
 const ROUNDS = 9;
@@ -169,12 +169,7 @@ async function driver(): Promise<void> {
   const args = [`--child=${shapes}`, ...(before === undefined ? [] : [`--before=${before}`])];
   const perCase = childMedians(script, args, runs);
   console.log(`${runtime.version}, ${runs} processes, library ${await locateLibrary()}`);
-  console.log("| case | median ns/call | spread (min–max of process medians) |");
-  console.log("|---|---:|---:|");
-  for (const [name, values] of perCase) {
-    const spread = `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
-    console.log(`| ${name} | ${median(values).toFixed(1)} | ${spread} |`);
-  }
+  printMedians(perCase, "ns/call");
 }
 
 const shapesPath = option("child");

@@ -5,8 +5,8 @@
 
 $PYTHON (from _tools/env.sh) is a venv of the machine's default python3 with greenlet from
 PyPI. Prints one line per case on stderr and one JSON object on stdout (read by
-bench/report.ts). Same N, warm-up, round-robin order and best-of-K as the JS side, timed with
-time.perf_counter(); figures are ns per operation.
+bench/report.ts). Same N, warm-up and round-robin order as the JS side, timed with
+time.perf_counter(); a case's figure is its median batch of the K, in ns per operation.
 
 Shapes (one op):
   pingpong    a -> b -> a round trip between two greenlets
@@ -26,6 +26,7 @@ the body once and measure the greenlet machinery, not closure creation.
 import gc
 import json
 import platform
+import statistics
 import sys
 import time
 import tracemalloc
@@ -209,21 +210,22 @@ def main_program():
     cases = [make() for make in (pingpong_case, switch_sync_case, depth8_case, create_case)]
     if only is not None:
         cases = [c for c in cases if c[0] in only]
-    best = {name: float("inf") for name, _, _ in cases}
+    samples = {name: [] for name, _, _ in cases}
     for rnd in range(-warmup, k):
         for name, ops, batch in cases:
             t = batch()
             if rnd >= 0:
-                best[name] = min(best[name], t * 1e9 / ops)
+                samples[name].append(t * 1e9 / ops)
+    figures = {name: statistics.median(values) for name, values in samples.items()}
     out = {
         "runtime": "python",
         "version": f"CPython {platform.python_version()} + greenlet {greenlet.__version__}",
         "k": k,
         "n": N,
         "depth": DEPTH,
-        "cases": {name: {"greenlet": ns} for name, ns in best.items()},
+        "cases": {name: {"greenlet": ns} for name, ns in figures.items()},
     }
-    for name, ns in best.items():
+    for name, ns in figures.items():
         print(f"python {name:<10} {ns:8.1f} ns/op", file=sys.stderr)
     if heap and (only is None or "heap" in only):
         per = heap_per()

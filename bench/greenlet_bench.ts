@@ -13,7 +13,9 @@
 //
 // Method: every case is a function timing one batch of N operations with performance.now().
 // After a warm-up, the cases run round-robin for K rounds (so machine noise spreads over all
-// of them) and each case keeps its best batch. Figures are ns per operation.
+// of them), each greenlet batch right before its floor batch. A case's figure is its median
+// batch in ns per operation; its ratio to the floor is the median of the K rounds' ratios.
+// bench/report.ts then takes the median over several processes (_tools/bench.sh).
 //
 // The body functions are defined once, outside the timed loops, on both sides: V8 pays ~2 µs
 // for the first call of every freshly created generator closure (an engine cost, not the
@@ -23,6 +25,8 @@
 import process from "node:process";
 import { getcurrent, Greenlet } from "../mod.ts";
 import { runtime } from "../testing/runtime.ts";
+import { median } from "./_medians.ts";
+import type { CaseResult } from "./report.ts";
 
 /** Operations per timed batch; bench/greenlet_bench.py uses the same numbers. */
 export const N = {
@@ -342,26 +346,52 @@ function parseArgs(args: string[]): Options {
   return { k, warmup, only, noFloor };
 }
 
+/** One case's ns per op in each timed batch of this process. */
+interface Samples {
+  greenlet: number[];
+  floor: number[];
+  protocol: number[];
+}
+
+/** Each batch's ns per op, and each round's ratio of two of them. */
+function ratios(top: number[], bottom: number[]): number[] {
+  return top.map((value, i) => value / bottom[i]);
+}
+
 function run(): void {
   const { k, warmup, only, noFloor } = parseArgs(process.argv.slice(2));
   const all = [pingpongCase, switchSyncCase, depth8Case, createCase].map((make) => make());
   const cases = only === null ? all : all.filter((c) => only.includes(c.name));
-  const best = new Map<string, { greenlet: number; floor: number; protocol?: number }>();
-  for (const c of cases) {
-    best.set(c.name, { greenlet: Infinity, floor: Infinity });
-    if (c.protocol !== undefined && !noFloor) best.get(c.name)!.protocol = Infinity;
-  }
+  const samples = new Map<string, Samples>(
+    cases.map((c) => [c.name, { greenlet: [], floor: [], protocol: [] }]),
+  );
   for (let round = -warmup; round < k; round++) {
     for (const c of cases) {
       const tg = c.greenlet();
       const tf = noFloor ? NaN : c.floor();
       const tp = noFloor || c.protocol === undefined ? NaN : c.protocol();
       if (round < 0) continue;
-      const b = best.get(c.name)!;
-      b.greenlet = Math.min(b.greenlet, (tg * 1e6) / c.ops);
-      if (!noFloor) b.floor = Math.min(b.floor, (tf * 1e6) / c.ops);
-      if (b.protocol !== undefined) b.protocol = Math.min(b.protocol, (tp * 1e6) / c.ops);
+      const s = samples.get(c.name)!;
+      s.greenlet.push((tg * 1e6) / c.ops);
+      if (!noFloor) s.floor.push((tf * 1e6) / c.ops);
+      if (!Number.isNaN(tp)) s.protocol.push((tp * 1e6) / c.ops);
     }
+  }
+  // The process's figure per case: its median batch. Ratios: the median of each round's ratio
+  // (batches timed back to back, so a slow phase of the machine hits both sides).
+  const figures = new Map<string, CaseResult>();
+  for (const [name, s] of samples) {
+    const f: CaseResult = { greenlet: median(s.greenlet) };
+    if (s.floor.length !== 0) {
+      f.floor = median(s.floor);
+      f.vsFloor = median(ratios(s.greenlet, s.floor));
+    }
+    if (s.protocol.length !== 0) {
+      f.protocol = median(s.protocol);
+      f.protocolVsFloor = median(ratios(s.protocol, s.floor));
+      f.vsProtocol = median(ratios(s.greenlet, s.protocol));
+    }
+    figures.set(name, f);
   }
   const out: Record<string, unknown> = {
     runtime: runtime.name,
@@ -369,18 +399,20 @@ function run(): void {
     k,
     n: N,
     depth: DEPTH,
-    cases: Object.fromEntries(best),
+    cases: Object.fromEntries(figures),
   };
-  for (const [name, b] of best) {
+  for (const [name, f] of figures) {
     console.error(
-      `${runtime.name} ${name.padEnd(10)} ${b.greenlet.toFixed(1).padStart(8)} ns/op  ` +
-        `floor ${b.floor.toFixed(1).padStart(7)} ns/op` +
-        (b.protocol === undefined ? "" : `  protocol floor ${b.protocol.toFixed(1)} ns/op`),
+      `${runtime.name} ${name.padEnd(10)} ${f.greenlet.toFixed(1).padStart(8)} ns/op  ` +
+        (f.floor === undefined
+          ? ""
+          : `floor ${f.floor.toFixed(1).padStart(7)} ns/op (${f.vsFloor!.toFixed(2)}×)`) +
+        (f.protocol === undefined ? "" : `  protocol floor ${f.protocol.toFixed(1)} ns/op`),
     );
   }
   if (only === null || only.includes("heap")) {
     const heap = heapCase();
-    out.heap = heap;
+    out.heap = { ...heap, vsFloor: heap.greenlet / heap.floor };
     console.error(
       `${runtime.name} heap       ${heap.greenlet.toFixed(0).padStart(8)} B/greenlet ` +
         `floor ${heap.floor.toFixed(0).padStart(7)} B/generator`,

@@ -21,7 +21,7 @@ import { getcurrent, Greenlet } from "../mod.ts";
 import { NativeGreenlet } from "../native.ts";
 import { runtime } from "../testing/runtime.ts";
 import { handleOf, openNative } from "../tests/ffi/_native.ts";
-import { type Case, childMedians, median, timeCases } from "./_medians.ts";
+import { type Case, childMedians, printMedians, timeCases } from "./_medians.ts";
 
 const BATCH = 200_000;
 const ROUNDS = 7;
@@ -65,12 +65,7 @@ function driver(runs: number): void {
   const script = fileURLToPath(import.meta.url);
   const perCase = childMedians(script, ["--child"], runs);
   console.log(`${runtime.version}, ${runs} processes`);
-  console.log("| case | median ns/round trip | spread (min–max of process medians) |");
-  console.log("|---|---:|---|");
-  for (const [name, values] of perCase) {
-    const spread = `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
-    console.log(`| ${name} | ${median(values).toFixed(1)} | ${spread} |`);
-  }
+  printMedians(perCase, "ns/round trip");
 }
 
 const runsArg = process.argv.find((a) => a.startsWith("--runs="));

@@ -1,23 +1,37 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// Builds the benchmark table from the JSON lines of bench/greenlet_bench.{py,ts}.
+// Builds the benchmark tables from the JSON output of bench/greenlet_bench.{py,ts}.
 //
-//   deno run --allow-read bench/report.ts run1.json run2.json ...
+//   deno run --allow-read bench/report.ts TURN_DIR...
 //
-// Each file holds one JSON object (one run of one runtime). Runs of the same runtime are
-// merged by taking the best (lowest) figure per case, so repeated interleaved runs give a
-// stable best-of. Prints one markdown table on stdout.
+// Each TURN_DIR holds one turn of _tools/bench.sh: one JSON file per runtime, from processes run
+// one after the other. Every process reports its own figure per case (its median batch), so a
+// cell is the median over the processes with their range (min–max). Ratios are taken where the
+// baseline was measured: × CPython per turn (the runtime's figure over CPython's from the same
+// turn), × floor per process (greenlet_bench.ts: the median of its rounds' ratios); a ratio cell
+// is the median of those ratios with their range. Prints the full markdown table, notes, and
+// the short table for the README.
 
-/** One case's figures in one run: ns per op (greenlet) and the bare-`yield` floor. */
+import { formatSpread, median, spread } from "./_medians.ts";
+
+/** One case's figures in one process: ns per op (heap: bytes per greenlet). */
 export interface CaseResult {
+  /** The process's median batch. */
   greenlet: number;
+  /** JS only: the bare-`yield` floor's median batch. */
   floor?: number;
+  /** JS only: the median over the process's rounds of greenlet / floor. */
+  vsFloor?: number;
   /** pingpong only: the `yield*`-step protocol with no checks (see greenlet_bench.ts). */
   protocol?: number;
+  /** pingpong only: the median over the rounds of protocol / floor. */
+  protocolVsFloor?: number;
+  /** pingpong only: the median over the rounds of greenlet / protocol. */
+  vsProtocol?: number;
   /** CPython heap case only: resident-memory growth per greenlet. */
   rss?: number;
 }
 
-/** What one run of a benchmark program prints. */
+/** What one process of a benchmark program prints. */
 export interface RunResult {
   runtime: "python" | "deno" | "bun";
   version: string;
@@ -27,6 +41,9 @@ export interface RunResult {
   cases: Record<string, CaseResult>;
   heap?: CaseResult;
 }
+
+/** One turn of _tools/bench.sh: a process per runtime, run one after the other. */
+export type Turn = Map<RunResult["runtime"], RunResult>;
 
 /** A case row: label, what one op is, and the targets as ratios (undefined: no target). */
 interface Row {
@@ -46,68 +63,98 @@ const rows: Row[] = [
 /** Heap target: bytes per suspended greenlet at depth 1. */
 const heapTarget = 600;
 
-/** Merges runs of one runtime: the lowest figure per case wins. */
-export function merge(runs: RunResult[]): RunResult {
-  const merged: RunResult = structuredClone(runs[0]);
-  for (const run of runs.slice(1)) {
-    for (const [name, c] of Object.entries(run.cases)) {
-      const m = merged.cases[name];
-      if (m === undefined) {
-        merged.cases[name] = { ...c };
-        continue;
-      }
-      m.greenlet = Math.min(m.greenlet, c.greenlet);
-      if (c.floor !== undefined) m.floor = Math.min(m.floor ?? Infinity, c.floor);
-      if (c.protocol !== undefined) m.protocol = Math.min(m.protocol ?? Infinity, c.protocol);
-    }
-    if (run.heap !== undefined) {
-      if (merged.heap === undefined) merged.heap = { ...run.heap };
-      else {
-        merged.heap.greenlet = Math.min(merged.heap.greenlet, run.heap.greenlet);
-        if (run.heap.floor !== undefined) {
-          merged.heap.floor = Math.min(merged.heap.floor ?? Infinity, run.heap.floor);
-        }
-      }
-    }
-  }
-  return merged;
+const jsRuntimes = [["deno", "Deno"], ["bun", "Bun"]] as const;
+
+/** A case's figures in every turn that has them (`key` "heap": the heap case). */
+function figures(turns: Turn[], runtime: RunResult["runtime"], key: string): CaseResult[] {
+  return turns.flatMap((turn) => {
+    const run = turn.get(runtime);
+    const c = key === "heap" ? run?.heap : run?.cases[key];
+    return c === undefined ? [] : [c];
+  });
 }
 
-function ns(value: number | undefined): string {
-  if (value === undefined || !Number.isFinite(value)) return "—";
-  return value >= 1000 ? value.toFixed(0) : value.toFixed(1);
+/**
+ * Per turn, the runtime's figure over CPython's from the same turn. The heap is a byte count,
+ * not a time (tracemalloc gives CPython the same figure in every process), so _tools/bench.sh
+ * measures CPython's once and a turn without it takes the median of those measured.
+ */
+function vsPython(turns: Turn[], runtime: RunResult["runtime"], key: string): number[] {
+  const pyHeaps = figures(turns, "python", "heap").map((c) => c.greenlet);
+  return turns.flatMap((turn) => {
+    const [c] = figures([turn], runtime, key);
+    const [py] = figures([turn], "python", key);
+    const base = py?.greenlet ??
+      (key === "heap" && pyHeaps.length !== 0 ? median(pyHeaps) : undefined);
+    return c === undefined || base === undefined ? [] : [c.greenlet / base];
+  });
 }
 
-function ratio(value: number | undefined, base: number | undefined, target?: number): string {
-  if (value === undefined || base === undefined || !(base > 0)) return "—";
-  const r = value / base;
-  const text = r < 0.1 ? r.toFixed(3) : r.toFixed(2);
-  if (target === undefined) return `${text}×`;
-  return `${text}× ${r <= target ? "✓" : "✗"}`;
+function defined(values: (number | undefined)[]): number[] {
+  return values.filter((v): v is number => v !== undefined && Number.isFinite(v));
 }
 
-/** Builds the markdown table for the merged runs of each runtime. */
-export function table(byRuntime: Map<string, RunResult>): string {
-  const py = byRuntime.get("python");
-  const js = ["deno", "bun"].map((name) => byRuntime.get(name));
+/** Decimals for ns per op: none from 1000 up, else one. */
+function ns(median: number): number {
+  return median >= 1000 ? 0 : 1;
+}
+
+/** Decimals for bytes: none. */
+function bytes(): number {
+  return 0;
+}
+
+/** Decimals for a ratio: three below 0.1, else two. */
+function times(median: number): number {
+  return median < 0.1 ? 3 : 2;
+}
+
+/**
+ * `median [min–max]` of `values` with the decimals `digits` gives for their median, then ✓/✗
+ * (the median against `target`); "—" if there are none.
+ */
+function cell(
+  values: number[],
+  digits: (median: number) => number,
+  unit = "",
+  target?: number,
+): string {
+  if (values.length === 0) return "—";
+  const s = spread(values);
+  const d = digits(s.median);
+  const mark = target === undefined ? "" : s.median <= target ? " ✓" : " ✗";
+  return `${formatSpread(s, (v) => v.toFixed(d), unit)}${mark}`;
+}
+
+/** The ratio to the floor per process, then the floor's median over the processes. */
+function floorCell(cases: CaseResult[], digits: typeof ns, unit: string, target?: number): string {
+  const ratios = defined(cases.map((c) => c.vsFloor));
+  const floors = defined(cases.map((c) => c.floor));
+  if (ratios.length === 0 || floors.length === 0) return "—";
+  const floor = median(floors);
+  return `${cell(ratios, times, "×", target)} (${floor.toFixed(digits(floor))}${unit})`;
+}
+
+/** Builds the full markdown table: every case, ratios and targets. */
+export function table(turns: Turn[]): string {
   const head = ["case (ns per op)", "CPython"];
-  for (const name of ["Deno", "Bun"]) head.push(name, `${name} ×CPy`, `${name} ×floor (floor ns)`);
+  for (const [, name] of jsRuntimes) {
+    head.push(name, `${name} ×CPy`, `${name} ×floor (floor)`);
+  }
   head.push("target");
   const lines = [
     `| ${head.join(" | ")} |`,
     `|${head.map((_, i) => (i === 0 || i === head.length - 1 ? "---" : "---:")).join("|")}|`,
   ];
+  const py = (key: string) => figures(turns, "python", key).map((c) => c.greenlet);
   for (const row of rows) {
-    const base = py?.cases[row.key]?.greenlet;
-    const cells = [row.label, ns(base)];
-    for (const run of js) {
-      const c = run?.cases[row.key];
+    const cells = [row.label, cell(py(row.key), ns)];
+    for (const [runtime] of jsRuntimes) {
+      const cases = figures(turns, runtime, row.key);
       cells.push(
-        ns(c?.greenlet),
-        ratio(c?.greenlet, base, row.vsPython),
-        c?.floor === undefined
-          ? "—"
-          : `${ratio(c.greenlet, c.floor, row.vsFloor)} (${ns(c.floor)})`,
+        cell(cases.map((c) => c.greenlet), ns),
+        cell(vsPython(turns, runtime, row.key), times, "×", row.vsPython),
+        floorCell(cases, ns, "", row.vsFloor),
       );
     }
     const targets = [];
@@ -116,14 +163,13 @@ export function table(byRuntime: Map<string, RunResult>): string {
     cells.push(targets.join(", "));
     lines.push(`| ${cells.join(" | ")} |`);
   }
-  const heapCells = ["heap bytes per suspended greenlet, depth 1", bytes(py?.heap?.greenlet)];
-  for (const run of js) {
-    const h = run?.heap;
-    const mark = h === undefined ? "" : h.greenlet <= heapTarget ? " ✓" : " ✗";
+  const heapCells = ["heap bytes per suspended greenlet, depth 1", cell(py("heap"), bytes, " B")];
+  for (const [runtime] of jsRuntimes) {
+    const cases = figures(turns, runtime, "heap");
     heapCells.push(
-      `${bytes(h?.greenlet)}${mark}`,
-      ratio(h?.greenlet, py?.heap?.greenlet),
-      h?.floor === undefined ? "—" : `${ratio(h.greenlet, h.floor)} (${bytes(h.floor)})`,
+      cell(cases.map((c) => c.greenlet), bytes, " B", heapTarget),
+      cell(vsPython(turns, runtime, "heap"), times, "×"),
+      floorCell(cases, bytes, " B"),
     );
   }
   heapCells.push(`≤ ${heapTarget} B`);
@@ -131,55 +177,100 @@ export function table(byRuntime: Map<string, RunResult>): string {
   return lines.join("\n");
 }
 
-function bytes(value: number | undefined): string {
-  return value === undefined ? "—" : `${Math.round(value)} B`;
+/** The README's short table: four cases, CPython greenlet, Deno and Bun, median [min–max]. */
+export function summary(turns: Turn[]): string {
+  const cases = [
+    ["pingpong", "pingpong round trip (2 bodies)"],
+    ["switchSync", "`switchSync` round trip"],
+    ["create", "create + start + finish"],
+    ["heap", "heap bytes per suspended greenlet, depth 1"],
+  ];
+  const lines = ["| case | CPython greenlet | Deno | Bun |", "|---|---:|---:|---:|"];
+  for (const [key, label] of cases) {
+    const cells = [label];
+    for (const runtime of ["python", "deno", "bun"] as const) {
+      const values = figures(turns, runtime, key).map((c) => c.greenlet);
+      cells.push(key === "heap" ? cell(values, bytes, " B") : cell(values, ns));
+    }
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
 }
 
-if (import.meta.main) {
-  const byRuntime = new Map<string, RunResult[]>();
-  for (const path of Deno.args) {
-    const text = Deno.readTextFileSync(path).trim();
-    if (text === "") continue;
-    const run = JSON.parse(text.split("\n").at(-1)!) as RunResult;
-    const list = byRuntime.get(run.runtime) ?? [];
-    list.push(run);
-    byRuntime.set(run.runtime, list);
-  }
-  const merged = new Map<string, RunResult>();
-  for (const [name, runs] of byRuntime) merged.set(name, merge(runs));
-  console.log(table(merged));
-  console.log();
-  const notes = [...merged.values()].map((r) =>
-    `${r.version} (${byRuntime.get(r.runtime)!.length} runs × best of ${r.k})`
-  );
-  console.log(`Runtimes: ${notes.join("; ")}.`);
-  const n = [...merged.values()][0]?.n;
-  if (n !== undefined) {
-    console.log(
-      `N per batch: ${Object.entries(n).map(([k, v]) => `${k} ${v}`).join(", ")}; ` +
-        `depth case: ${[...merged.values()][0].depth} nested levels below each body.`,
+/** The notes under the table: runtimes, method, batch sizes, protocol floor, CPython RSS. */
+export function notes(turns: Turn[]): string[] {
+  const runs = turns.flatMap((turn) => [...turn.values()]);
+  const counts = (["python", "deno", "bun"] as const).flatMap((runtime) => {
+    const of = runs.filter((run) => run.runtime === runtime);
+    if (of.length === 0) return [];
+    return [`${of[0].version} (${of.length} processes × ${of[0].k} batches)`];
+  });
+  const out = [
+    `Runtimes: ${counts.join("; ")}.`,
+    "Each process's figure is its median batch. Cells: the median over the processes " +
+    "[min–max over the processes]. ×CPy: per turn, the runtime's figure over CPython's from " +
+    "the same turn, then the median [min–max] over the turns (heap: CPython's tracemalloc " +
+    "byte count, the same in every process, measured in the first turn). ×floor: per process, the median " +
+    "of its rounds' ratios (greenlet batch over the floor batch timed right after it), then the " +
+    "median [min–max] over the processes; in parentheses the floor's median. No range: every " +
+    "process gave the same figure. ✓/✗: the median against the target.",
+  ];
+  const any = runs[0];
+  if (any !== undefined) {
+    out.push(
+      `N per batch: ${Object.entries(any.n).map(([k, v]) => `${k} ${v}`).join(", ")}; ` +
+        `depth case: ${any.depth} nested levels below each body.`,
     );
   }
-  const protocol = ["deno", "bun"].flatMap((name) => {
-    const c = merged.get(name)?.cases.pingpong;
-    if (c?.protocol === undefined || c.floor === undefined) return [];
+  const protocol = jsRuntimes.flatMap(([runtime, name]) => {
+    const cases = figures(turns, runtime, "pingpong");
+    const protocol = defined(cases.map((c) => c.protocol));
+    if (protocol.length === 0) return [];
     return [
-      `${name === "deno" ? "Deno" : "Bun"} ${ns(c.protocol)} ns = ` +
-      `${(c.protocol / c.floor).toFixed(2)}× floor (greenlet: ${
-        (c.greenlet / c.protocol).toFixed(2)
-      }× this)`,
+      `${name} ${median(protocol).toFixed(1)} ns = ` +
+      `${cell(defined(cases.map((c) => c.protocolVsFloor)), times, "×")} floor (greenlet: ` +
+      `${cell(defined(cases.map((c) => c.vsProtocol)), times, "×")} this)`,
     ];
   });
   if (protocol.length !== 0) {
-    console.log(
+    out.push(
       "Protocol floor (pingpong through `yield*` on one reused self-iterating step, minimal " +
-        `dispatch, no checks): ${protocol.join("; ")}.`,
+        `dispatch, no checks; per-process ratios, median [min–max]): ${protocol.join("; ")}.`,
     );
   }
-  const rss = merged.get("python")?.heap?.rss;
-  console.log(
+  const rss = defined(figures(turns, "python", "heap").map((c) => c.rss));
+  out.push(
     "Floor: plain generators yielding the next generator to a minimal dispatch loop " +
       "(switchSync: gen.next(v); create: f().next()). CPython heap: tracemalloc" +
-      (rss === undefined ? "." : `; its resident memory grows ${Math.round(rss)} B per greenlet.`),
+      (rss.length === 0
+        ? "."
+        : `; its resident memory grows ${
+          cell(rss.map((v) => v / 1024), () => 1, " KiB")
+        } per greenlet.`),
   );
+  return out;
+}
+
+/** Reads one turn directory: every `*.json` file in it, one process each. */
+export function readTurn(dir: string): Turn {
+  const turn: Turn = new Map();
+  for (const entry of Deno.readDirSync(dir)) {
+    if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+    const text = Deno.readTextFileSync(`${dir}/${entry.name}`).trim();
+    if (text === "") continue;
+    const run = JSON.parse(text.split("\n").at(-1)!) as RunResult;
+    turn.set(run.runtime, run);
+  }
+  return turn;
+}
+
+if (import.meta.main) {
+  const turns = Deno.args.map(readTurn);
+  console.log(table(turns));
+  console.log();
+  for (const line of notes(turns)) console.log(line);
+  console.log();
+  console.log("Short table (README):");
+  console.log();
+  console.log(summary(turns));
 }
