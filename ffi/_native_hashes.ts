@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "ee14eb553893fa1ba687204117697e281986232ff55c9a9162a61b26504cbea7";
+  "10db4994fc0e0744761bb5f4200f260a35d5d8000494916a8525baa1dae31b31";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
     size: 99920,
-    sha256: "e7b8913d2eef309e802ed93e13f3c37081da07bcfd867b31bdbe15f523a1ca11",
+    sha256: "64e388bf203a1fa8ef8dd352afb92fd472204549c3502b86d2efa3080ea2f0b5",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 76677,
-    sha256: "222822aebd340c4aab08f9e5108f60308ee2951c229fed35d8df321784ae2002",
+    size: 76675,
+    sha256: "54b7987d8ef1fdc87a794e1a3bb1fe49812f4844ded9da049ee376892a4f6327",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1364264,
-    sha256: "d8e9d9d31a7df3e8723d17cf12e0029c52d39df37e543a46f1943acfe38d60d3",
+    size: 1364272,
+    sha256: "eb2092b5e283199ba995d04e98e4a8857d453d7f15af8bb9ab2cf3d26d278bfa",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1653200,
-    sha256: "1aa8455fb30bb36724aafc2a5d089c35b44194ae406e9bff59b0397e68eb1650",
+    size: 1653208,
+    sha256: "a057338f9f7ce6936aaffc3c2ef7a754bdf9a3bc459495558bdc6bd8b12cb0b7",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1196952,
-    sha256: "92b4f1187571d8b77cbf08d1e6dd2b11433843729539cf1753c5ed7f96a946ef",
+    size: 1196960,
+    sha256: "5d3bb26466fa74ddcb4b3c46eb1a1bed02e0e8756aa6f7ff1faab1c2d6eab3d8",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 248832,
-    sha256: "f0ad26fe4a76eee3bb14ffaf534a48f7924c7e8fef4485c00e9c7b24902b249c",
+    sha256: "c531fcf849a082416f2ec6fd43e58d68286107e25ac6fa104779fa75586caf78",
   },
 };

@@ -201,24 +201,6 @@ pub inline fn lookup(handle: Handle, owner: u32) LookupError!*Greenlet {
     return greenlet;
 }
 
-/// `lookup` as one compare of the slot's metadata, for the switch fast
-/// path: the greenlet when `handle` is live and owned by `owner` (non-zero),
-/// else null (the caller takes the slow path for the exact error).
-pub inline fn lookupFast(handle: Handle, owner: u32) ?*Greenlet {
-    // Slot 0's metadata stays 0, which never matches a non-zero owner. A
-    // slot number beyond the table wraps onto some slot here (no range
-    // check on this path); the whole-handle compare below refuses it.
-    assert(owner != 0);
-    const index = handle.slot & max_greenlets;
-    const chunk = chunks[index / chunk_slots].load(.acquire) orelse return null;
-    const slot = &chunk[index % chunk_slots];
-    if (slot.meta.load(.acquire) != metaOf(handle.generation, owner)) return null;
-    // One 64-bit compare: the slot number, and the generation the metadata
-    // already matched (an invariant, checked for free).
-    if (slot.greenlet.handle.bits() != handle.bits()) return null;
-    return &slot.greenlet;
-}
-
 const testing = std.testing;
 
 test "a slot retires at the last generation and its handles stay invalid" {
@@ -269,13 +251,10 @@ test "lookup tells stale, foreign and unknown handles apart" {
     const handle = slot.greenlet.handle;
     publish(index, 3);
     try testing.expectEqual(&slot.greenlet, try lookup(handle, 3));
-    try testing.expectEqual(&slot.greenlet, lookupFast(handle, 3).?);
     // A slot number beyond the table, aliasing this slot in the low bits.
     const beyond: Handle = .{ .slot = handle.slot | (max_greenlets + 1), .generation = handle.generation };
-    try testing.expectEqual(null, lookupFast(beyond, 3));
     try testing.expectError(error.InvalidHandle, lookup(beyond, 3));
     try testing.expectError(error.WrongThread, lookup(handle, 4));
-    try testing.expectEqual(null, lookupFast(handle, 4));
     try testing.expectError(error.InvalidHandle, lookup(.{ .slot = index, .generation = handle.generation +% 1 }, 3));
     // Generation 0 is never handed out (unless a test build starts there).
     if (first_generation != 0) {
@@ -283,6 +262,5 @@ test "lookup tells stale, foreign and unknown handles apart" {
     }
     invalidate(index);
     try testing.expectError(error.InvalidHandle, lookup(handle, 3));
-    try testing.expectEqual(null, lookupFast(handle, 3));
     free(index);
 }
