@@ -34,6 +34,8 @@ import tracemalloc
 import greenlet
 from greenlet import getcurrent
 
+import _args as bench_args  # bench/_args.py, beside this script
+
 N = {
     "pingpong": 50_000,
     "switchSync": 50_000,
@@ -194,19 +196,7 @@ def rss_per():
 
 
 def main_program():
-    k, warmup, only, heap = 21, 3, None, True
-    for arg in sys.argv[1:]:
-        key, _, value = arg.partition("=")
-        if key == "--k":
-            k = int(value)
-        elif key == "--warmup":
-            warmup = int(value)
-        elif key == "--only":
-            only = value.split(",")
-        elif key == "--no-heap":
-            heap = False
-        else:
-            raise SystemExit(f"Unknown argument {arg}")
+    k, warmup, only, heap = bench_args.parse(21, 3, "heap")
     cases = [make() for make in (pingpong_case, switch_sync_case, depth8_case, create_case)]
     if only is not None:
         cases = [c for c in cases if c[0] in only]

@@ -33,6 +33,8 @@ import gevent
 import greenlet
 from gevent.queue import Channel, Queue
 
+import _args as bench_args  # bench/_args.py, beside this script
+
 N = {
     "spawnJoin": 10_000,
     "queuePingPong": 20_000,
@@ -210,19 +212,7 @@ def driver(k, warmup, only, sleepers):
 
 
 def main_program():
-    k, warmup, only, sleepers = 11, 2, None, True
-    for arg in sys.argv[1:]:
-        key, _, value = arg.partition("=")
-        if key == "--k":
-            k = int(value)
-        elif key == "--warmup":
-            warmup = int(value)
-        elif key == "--only":
-            only = value.split(",")
-        elif key == "--no-sleepers":
-            sleepers = False
-        else:
-            raise SystemExit(f"Unknown argument {arg}")
+    k, warmup, only, sleepers = bench_args.parse(11, 2, "sleepers")
     result = gevent.spawn(driver, k, warmup, only, sleepers).get()
     out = {
         "runtime": "python",
