@@ -54,6 +54,9 @@ export { callNative } from "./src/call_native.ts";
 export type { CallNativeOptions, NativeCall } from "./src/call_native.ts";
 export { pointerOf } from "./src/pointer_of.ts";
 export { viewAt } from "./src/view_at.ts";
+export { addressOf, pointerAt } from "./src/address_of.ts";
+export { readCString } from "./src/read_c_string.ts";
+export { callNativeSync } from "./src/call_native_sync.ts";
 export type {
   NativeArgument,
   NativeArgumentList,

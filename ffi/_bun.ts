@@ -85,5 +85,12 @@ export async function bunForeign(): Promise<ForeignRuntime> {
       });
       return { address: BigInt(callback.ptr ?? 0), close: () => callback.close() };
     },
+    functionAt(address: bigint, definition: SymbolDefinition): (...args: unknown[]) => unknown {
+      return ffi.CFunction({
+        ptr: Number(address),
+        args: definition.parameters.map(toBunType),
+        returns: toBunType(definition.result),
+      });
+    },
   };
 }
