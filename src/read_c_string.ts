@@ -40,12 +40,34 @@ export function readCString(
     );
   }
   if (address === 0n) return "";
-  // The view may reach past the string (making it reads nothing); the loop stops at the NUL.
-  const bytes = new Uint8Array(foreign().memoryAt(address, maxBytes + 1));
-  let end = 0;
-  while (end <= maxBytes && bytes[end] !== 0) end++;
-  if (end > maxBytes) {
-    throw new RangeError(`Cannot read a C string: no NUL within ${maxBytes} bytes`);
+  // Views of growing windows (making one reads nothing; a view as long as maxBytes would cost
+  // more than a short string's scan); only the bytes up to the NUL are read.
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  for (let window = FIRST_WINDOW; offset <= maxBytes; window *= 8) {
+    const length = Math.min(window, maxBytes + 1 - offset);
+    const bytes = new Uint8Array(foreign().memoryAt(address + BigInt(offset), length));
+    let end = 0;
+    while (end < length && bytes[end] !== 0) end++;
+    if (end < length) {
+      if (parts.length === 0) return decoder.decode(bytes.subarray(0, end));
+      parts.push(bytes.slice(0, end));
+      return decoder.decode(concat(parts, offset + end));
+    }
+    parts.push(bytes.slice());
+    offset += length;
   }
-  return decoder.decode(bytes.subarray(0, end));
+  throw new RangeError(`Cannot read a C string: no NUL within ${maxBytes} bytes`);
+}
+
+const FIRST_WINDOW = 256;
+
+function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -21,6 +21,16 @@ describe("readCString()", () => {
     assert.match(message, /no such file/i);
   });
 
+  it("reads strings longer than its first windows", () => {
+    for (const length of [255, 256, 257, 2303, 2304, 70_000]) {
+      const text = "é".repeat(length >> 1) + "x".repeat(length & 1);
+      const bytes = new TextEncoder().encode(`${text}\0after`);
+      assert.equal(readCString(pointerOf(bytes)), text, `${length} bytes`);
+      assert.throws(() => readCString(pointerOf(bytes), length - 1), RangeError);
+      assert.equal(readCString(pointerOf(bytes), length), text);
+    }
+  });
+
   it("stops at maxBytes: a string exactly that long passes, a longer one is refused", () => {
     const bytes = new TextEncoder().encode("abcd\0");
     assert.equal(readCString(pointerOf(bytes), 4), "abcd");
