@@ -1,0 +1,62 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// examples/qsort.ts: libc's qsort with a JS comparator, on a native greenlet and on the main
+// stack.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { compareInt32, sortOnGreenlet, sortOnMainStack } from "../../examples/qsort.ts";
+import { pointerOf } from "../../native.ts";
+import { assertHealthy } from "../../testing/healthy.ts";
+
+function randomInts(length: number, seed: number): Int32Array {
+  return Int32Array.from({ length }, () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+    return seed;
+  });
+}
+
+describe("qsort example", () => {
+  it("sortOnGreenlet() sorts with qsort on a native greenlet, comparing in JS", async () => {
+    const values = randomInts(3000, 1);
+    const expected = values.slice().sort();
+    const compares = await sortOnGreenlet(values);
+    assert.deepEqual(values, expected);
+    assert.ok(compares >= values.length - 1, `${compares} compares`);
+    assertHealthy();
+  });
+
+  it("sortOnGreenlet() keeps qsort suspended while its comparator awaits; timers run", async () => {
+    const values = randomInts(2000, 2);
+    const expected = values.slice().sort();
+    let sorting = true;
+    let ticksWhileSorting = 0;
+    const timer = setInterval(() => {
+      if (sorting) ticksWhileSorting++;
+    }, 0);
+    try {
+      await sortOnGreenlet(values, { pauseEvery: 200 });
+    } finally {
+      sorting = false;
+      clearInterval(timer);
+    }
+    assert.deepEqual(values, expected);
+    assert.ok(ticksWhileSorting > 0, "a timer ran while qsort was suspended in a compare");
+    assertHealthy();
+  });
+
+  it("sortOnMainStack() sorts through the runtime's own dlopen with the same callback", async () => {
+    const values = randomInts(3000, 3);
+    const expected = values.slice().sort();
+    const compares = await sortOnMainStack(values);
+    assert.deepEqual(values, expected);
+    assert.ok(compares >= values.length - 1, `${compares} compares`);
+    assertHealthy();
+  });
+
+  it("compareInt32() reads the two int32s its pointers point to", () => {
+    const [low, high, alsoLow] = [-7, 3, -7].map((n) => pointerOf(Int32Array.of(n)));
+    assert.equal(compareInt32(low, high), -1);
+    assert.equal(compareInt32(high, low), 1);
+    assert.equal(compareInt32(low, alsoLow), 0);
+  });
+});
