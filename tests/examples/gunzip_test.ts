@@ -11,6 +11,7 @@ import { gunzip, GzipError, type GzipErrorCode } from "../../examples/gunzip.ts"
 import { parseGzipHeader } from "../../examples/_gzip_format.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 import { makeGzip, sampleText } from "./_gzip_fixture.ts";
+import { Ticker } from "./_ticker.ts";
 
 const data = sampleText(300 * 1024);
 const file = makeGzip(data, { name: "sample.txt", comment: "a test", headerCrc: true });
@@ -60,22 +61,14 @@ describe("gunzip example", () => {
   });
 
   it("keeps zlib suspended while the loop awaits; timers run between chunks", async () => {
-    let inside = false;
-    let ticksInside = 0;
-    const timer = setInterval(() => {
-      if (inside) ticksInside++;
-    }, 0);
+    using ticker = new Ticker();
     let chunks = 0;
-    try {
-      for await (const _ of gunzip(await fixture(file), { chunkSize: 8192 })) {
-        inside = ++chunks > 1; // from the second chunk on, zlib is mid-stream in its callback
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    } finally {
-      clearInterval(timer);
+    for await (const _ of gunzip(await fixture(file), { chunkSize: 8192 })) {
+      ticker.inside = ++chunks > 1; // from the second chunk on, zlib is mid-stream in its callback
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     assert.ok(chunks > 2, `${chunks} chunks`);
-    assert.ok(ticksInside > 0, "a timer ran while zlib was suspended");
+    assert.ok(ticker.ticksInside > 0, "a timer ran while zlib was suspended");
     assertHealthy();
   });
 

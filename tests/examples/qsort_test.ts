@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { compareInt32, sortOnGreenlet, sortOnMainStack } from "../../examples/qsort.ts";
 import { pointerOf } from "../../native.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
+import { Ticker } from "./_ticker.ts";
 
 function randomInts(length: number, seed: number): Int32Array {
   return Int32Array.from({ length }, () => {
@@ -28,19 +29,12 @@ describe("qsort example", () => {
   it("sortOnGreenlet() keeps qsort suspended while its comparator awaits; timers run", async () => {
     const values = randomInts(2000, 2);
     const expected = values.slice().sort();
-    let sorting = true;
-    let ticksWhileSorting = 0;
-    const timer = setInterval(() => {
-      if (sorting) ticksWhileSorting++;
-    }, 0);
-    try {
-      await sortOnGreenlet(values, { pauseEvery: 200 });
-    } finally {
-      sorting = false;
-      clearInterval(timer);
-    }
+    using ticker = new Ticker();
+    ticker.inside = true; // qsort runs synchronously, except while its comparator awaits
+    await sortOnGreenlet(values, { pauseEvery: 200 });
+    ticker.inside = false;
     assert.deepEqual(values, expected);
-    assert.ok(ticksWhileSorting > 0, "a timer ran while qsort was suspended in a compare");
+    assert.ok(ticker.ticksInside > 0, "a timer ran while qsort was suspended in a compare");
     assertHealthy();
   });
 

@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { gunzip } from "../../examples/gunzip.ts";
 import { type XmlEvent, xmlEvents } from "../../examples/xml_events.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
+import { Ticker } from "./_ticker.ts";
 
 const DOCUMENT = `<?xml version="1.0" encoding="UTF-8"?>
 <feed lang="en"><item id="1" kind="a&amp;b">café &lt;au lait&gt;</item><empty/></feed>
@@ -54,23 +55,15 @@ describe("xml events example", () => {
 
   it("keeps expat suspended in a handler while the loop awaits; timers run", async () => {
     const many = `<list>${"<i>x</i>".repeat(200)}</list>`;
-    let inside = false;
-    let ticksInside = 0;
-    const timer = setInterval(() => {
-      if (inside) ticksInside++;
-    }, 0);
+    using ticker = new Ticker();
     let starts = 0;
-    try {
-      for await (const event of xmlEvents([new TextEncoder().encode(many)])) {
-        if (event.type !== "start") continue;
-        inside = ++starts > 1; // one XML_Parse call for the whole document, mid-parse from here
-        if (starts % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    } finally {
-      clearInterval(timer);
+    for await (const event of xmlEvents([new TextEncoder().encode(many)])) {
+      if (event.type !== "start") continue;
+      ticker.inside = ++starts > 1; // one XML_Parse call for the whole document: mid-parse here
+      if (starts % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     assert.equal(starts, 201);
-    assert.ok(ticksInside > 0, "a timer ran while expat was suspended mid-parse");
+    assert.ok(ticker.ticksInside > 0, "a timer ran while expat was suspended mid-parse");
     assertHealthy();
   });
 
