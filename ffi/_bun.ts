@@ -62,6 +62,12 @@ export async function bunForeign(): Promise<ForeignRuntime> {
     memoryAt(address: bigint, byteLength: number): ArrayBuffer {
       return ffi.toArrayBuffer(Number(address), 0, byteLength);
     },
+    memoryAtPointer(pointer: unknown, byteLength: number): ArrayBuffer | undefined {
+      if (typeof pointer !== "number" || !Number.isSafeInteger(pointer) || pointer <= 0) {
+        return undefined;
+      }
+      return ffi.toArrayBuffer(pointer, 0, byteLength);
+    },
     symbolAddresses(path: string, names: readonly string[]): SymbolAddresses {
       const table: Record<string, BunSymbol> = {};
       for (const name of names) table[name] = { args: [], returns: "void" };

@@ -396,9 +396,13 @@ export function decodeValue(
   }
 }
 
-/** Slot 0 of `words` as the number (below 2^32) or bigint a `usize` FFI parameter takes. */
-export function slotBits(words: Words): number | bigint {
-  return words.u32[1] === 0 ? words.u32[0] : words.u64[0];
+/**
+ * Slot 0 of `words` as the bigint a `usize` FFI parameter takes (Deno's fast call path takes a
+ * 64-bit integer only as a BigInt: a number made the qsort callback round trip several times
+ * slower).
+ */
+export function slotBits(words: Words): bigint {
+  return words.u64[0];
 }
 
 function wrongKind(where: string, expected: string, value: unknown): TypeError {
