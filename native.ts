@@ -62,8 +62,11 @@ export type {
   NativeResult,
   NativeResultList,
   NativeSignature,
-  NativeValueType,
 } from "./src/_native_signature.ts";
-export type { NativePointer, NativePointerBrand } from "./ffi/_binding.ts";
+export type {
+  NativePointer,
+  NativePointerBrand,
+  NativeType as NativeValueType,
+} from "./ffi/_binding.ts";
 export { NativeLibraryError } from "./ffi/native_library_error.ts";
 export type { NativeLibraryErrorCode } from "./ffi/native_library_error.ts";

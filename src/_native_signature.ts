@@ -6,33 +6,12 @@
 // buffer (`Words`), so 8- to 32-bit integers and floats never go through a BigInt.
 
 import process from "node:process";
-import type { NativePointer } from "../ffi/_binding.ts";
+import type { NativePointer, NativeType as NativeValueType } from "../ffi/_binding.ts";
 import { CALL_MAX_ARGS, Type } from "../ffi/constants.ts";
 import { pointerAddress } from "../ffi/_pointer.ts";
 import type { NativeCallback } from "./native_callback.ts";
 
-/**
- * A C type in Deno FFI's spelling. `pointer`, `buffer` and `function` are all a pointer to C;
- * they differ in what JS passes (see {@link NativeArgument}).
- */
-export type NativeValueType =
-  | "void"
-  | "bool"
-  | "u8"
-  | "i8"
-  | "u16"
-  | "i16"
-  | "u32"
-  | "i32"
-  | "u64"
-  | "i64"
-  | "usize"
-  | "isize"
-  | "f32"
-  | "f64"
-  | "pointer"
-  | "buffer"
-  | "function";
+export type { NativeValueType };
 
 /** A C function's parameter and result types (Deno FFI's spelling, on both runtimes). */
 export interface NativeSignature {
