@@ -22,6 +22,7 @@ import {
   nativeAddresses,
 } from "./_native_callbacks.ts";
 import { isAsyncFunction, isStepBlocked, setStepBlocked } from "./_trampoline.ts";
+import { isGenerator } from "./_native_transfer.ts";
 import { reportUnraisable } from "./_unraisable.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import type { Op } from "./types.ts";
@@ -269,7 +270,7 @@ function onMainStack(entry: CallbackEntry, raw: unknown[]): unknown {
     const args = new Array(types.length);
     for (let i = 0; i < types.length; i++) args[i] = fromRuntime(types[i], raw[i]);
     let result = Reflect.apply(entry.handler, undefined, args);
-    if (entry.generator) result = refuseSwitches(result as Generator<unknown, unknown, unknown>);
+    if (entry.generator || isGenerator(result)) result = refuseSwitches(result);
     return toRuntime(entry.signature, result);
   } catch (error) {
     reportUnraisable({ error, greenlet: "(main stack)", during: "a callback on the main stack" });
@@ -278,7 +279,8 @@ function onMainStack(entry: CallbackEntry, raw: unknown[]): unknown {
 }
 
 /** Runs a generator handler to its end, raising CALLBACK_ON_MAIN_STACK at each switch. */
-function refuseSwitches(gen: Generator<unknown, unknown, unknown>): unknown {
+function refuseSwitches(gen: unknown): unknown {
+  if (!isGenerator(gen)) return gen;
   const blocked = isStepBlocked();
   setStepBlocked(false);
   try {

@@ -57,6 +57,21 @@ describe("callNative()", () => {
     assertHealthy();
   });
 
+  it("nests: a handler calls C on a native greenlet of its own, whose callbacks JS answers", () => {
+    const fx = base.fx.symbols;
+    using inner = nativeCallback(sumSignature, (j) => j + 1);
+    using outer = nativeCallback(sumSignature, (i) =>
+      // A plain function may return an Op too: it runs as a generator handler.
+      (function* () {
+        return Number(yield* callNative(fx.test_bridge_sum, [inner, i + 1]));
+      })());
+    const g = new Greenlet(function* () {
+      return yield* callNative(fx.test_bridge_sum, [outer, 2]);
+    });
+    assert.equal(g.switchSync(), 4n); // (1) + (1 + 2)
+    assertHealthy();
+  });
+
   it("refuses what is not a call: TypeError at once, bad arguments where it starts", async () => {
     assert.throws(() => callNative({} as never, []), TypeError);
     assert.throws(() => callNative(base.libc.symbols.abs, 1 as never), TypeError);
