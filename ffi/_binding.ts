@@ -46,6 +46,15 @@ export interface NativePointerBrand {
 /**
  * A C pointer as the runtime represents it (a `Deno.PointerObject` or null on Deno, a number
  * on Bun). Opaque: only an adapter reads it.
+ *
+ * @example A buffer's pointer
+ * ```ts
+ * import { type NativePointer, pointerOf } from "@greenlet/greenlet/native";
+ * import assert from "node:assert/strict";
+ *
+ * const pointer: NativePointer = pointerOf(new Uint8Array(16));
+ * assert.notEqual(pointer, null);
+ * ```
  */
 export type NativePointer = NativePointerBrand | null;
 

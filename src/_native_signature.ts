@@ -13,7 +13,20 @@ import type { NativeCallback } from "./native_callback.ts";
 
 export type { NativeValueType };
 
-/** A C function's parameter and result types (Deno FFI's spelling, on both runtimes). */
+/**
+ * A C function's parameter and result types (Deno FFI's spelling, on both runtimes).
+ *
+ * @example libc's qsort
+ * ```ts
+ * import type { NativeSignature } from "@greenlet/greenlet/native";
+ *
+ * // void qsort(void *base, size_t count, size_t size, int (*compare)(const void *, const void *))
+ * const qsort = {
+ *   parameters: ["buffer", "usize", "usize", "function"],
+ *   result: "void",
+ * } as const satisfies NativeSignature;
+ * ```
+ */
 export interface NativeSignature {
   /** Parameter types, in order; only what the platform passes in registers (see the docs). */
   readonly parameters: readonly NativeValueType[];
@@ -21,7 +34,19 @@ export interface NativeSignature {
   readonly result: NativeValueType;
 }
 
-/** What JS passes for a value of type `T` (a C argument, or a callback's result). */
+/**
+ * What JS passes for a value of type `T` (a C argument, or a callback's result).
+ *
+ * @typeParam T a {@link NativeValueType}
+ *
+ * @example
+ * ```ts
+ * import type { NativeArgument } from "@greenlet/greenlet/native";
+ *
+ * const size: NativeArgument<"usize"> = 4; // or 4n
+ * const flag: NativeArgument<"bool"> = true;
+ * ```
+ */
 export type NativeArgument<T> = T extends "void" ? void | undefined
   : T extends "bool" ? boolean
   : T extends "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64" ? number
@@ -31,7 +56,18 @@ export type NativeArgument<T> = T extends "void" ? void | undefined
   : T extends "function" ? NativeCallback | NativePointer | object | number
   : never;
 
-/** What JS receives for a value of type `T` (a C result, or a callback's argument). */
+/**
+ * What JS receives for a value of type `T` (a C result, or a callback's argument).
+ *
+ * @typeParam T a {@link NativeValueType}
+ *
+ * @example
+ * ```ts
+ * import type { NativeResult } from "@greenlet/greenlet/native";
+ *
+ * const length: NativeResult<"usize"> = 5n; // 64-bit integers come back as bigints
+ * ```
+ */
 export type NativeResult<T> = T extends "void" ? undefined
   : T extends "bool" ? boolean
   : T extends "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64" ? number

@@ -27,7 +27,20 @@ import { reportUnraisable } from "./_unraisable.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import type { Op } from "./types.ts";
 
-/** A callback's signature: parameter and result types, and what C gets when JS cannot answer. */
+/**
+ * A callback's signature: parameter and result types, and what C gets when JS cannot answer.
+ *
+ * @example A comparator that answers 0 when it fails
+ * ```ts
+ * import type { NativeCallbackSignature } from "@greenlet/greenlet/native";
+ *
+ * const compare = {
+ *   parameters: ["pointer", "pointer"],
+ *   result: "i32",
+ *   fallback: 0,
+ * } as const satisfies NativeCallbackSignature;
+ * ```
+ */
 export interface NativeCallbackSignature extends NativeSignature {
   /**
    * The result C gets when the handler failed or was killed, for every later callback of that
@@ -42,7 +55,23 @@ export type NativeCallbackResult<S extends NativeSignature> =
   | NativeArgument<S["result"]>
   | Op<NativeArgument<S["result"]>>;
 
-/** A callback's handler: a plain function, or a generator function that may switch and await. */
+/**
+ * A callback's handler: a plain function, or a generator function that may switch and await.
+ *
+ * @typeParam S the callback's signature
+ *
+ * @example Both kinds
+ * ```ts
+ * import { awaitOnly } from "@greenlet/greenlet";
+ * import type { NativeCallbackHandler } from "@greenlet/greenlet/native";
+ *
+ * type Twice = { parameters: ["i32"]; result: "i32" };
+ * const now: NativeCallbackHandler<Twice> = (x) => 2 * x;
+ * const later: NativeCallbackHandler<Twice> = function* (x) {
+ *   return 2 * (yield* awaitOnly(Promise.resolve(x)));
+ * };
+ * ```
+ */
 export type NativeCallbackHandler<S extends NativeSignature> = (
   ...args: NativeParameters<S>
 ) => NativeCallbackResult<S>;
