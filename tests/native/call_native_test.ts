@@ -5,6 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { awaitOnly, getcurrent, Greenlet, greenletSpawn } from "../../mod.ts";
+import { sleep, spawn } from "../../hub/mod.ts";
 import { callNative, nativeCallback } from "../../native.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 import { type Baseline, baseline } from "./_bridge.ts";
@@ -69,6 +70,35 @@ describe("callNative()", () => {
       return yield* callNative(fx.test_bridge_sum, [outer, 2]);
     });
     assert.equal(g.switchSync(), 4n); // (1) + (1 + 2)
+    assertHealthy();
+  });
+
+  it("runs in hub tasks: a handler's hub sleep parks only that call while other tasks run", async () => {
+    const log: string[] = [];
+    using slow = nativeCallback(sumSignature, function* (i) {
+      yield* sleep(1);
+      log.push(`answer ${i}`);
+      return i;
+    });
+    const fx = base.fx.symbols;
+    const call = spawn(function* () {
+      log.push(`sum ${yield* callNative(fx.test_bridge_sum, [slow, 3])}`);
+    });
+    const ticker = spawn(function* () {
+      for (let i = 0; i < 2; i++) {
+        yield* sleep(1);
+        log.push(`tick ${i}`);
+      }
+    });
+    await call.join();
+    await ticker.join();
+    assert.equal(log.at(-1), "sum 3");
+    assert.ok(log.indexOf("tick 0") < log.indexOf("sum 3"), log.join(", "));
+    assert.deepEqual(log.filter((line) => line.startsWith("answer")), [
+      "answer 0",
+      "answer 1",
+      "answer 2",
+    ]);
     assertHealthy();
   });
 
