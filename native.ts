@@ -54,6 +54,8 @@ export { callNative } from "./src/call_native.ts";
 export type { CallNativeOptions, NativeCall } from "./src/call_native.ts";
 export { pointerOf } from "./src/pointer_of.ts";
 export { viewAt } from "./src/view_at.ts";
+export { addressOf } from "./src/address_of.ts";
+export { pointerFromAddress } from "./src/pointer_from_address.ts";
 export type {
   NativeArgument,
   NativeArgumentList,
