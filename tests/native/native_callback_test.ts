@@ -16,12 +16,27 @@ import {
   setUnraisableHook,
   type Unraisable,
 } from "../../mod.ts";
-import { nativeCallback, nativeFunction, NativeGreenlet, viewAt } from "../../native.ts";
+import {
+  addressOf,
+  nativeCallback,
+  type NativeFunction,
+  nativeFunction,
+  NativeGreenlet,
+  pointerOf,
+  viewAt,
+} from "../../native.ts";
 import type { NativePointer } from "../../ffi/_binding.ts";
 import { dlopen } from "../../ffi/_dlopen.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 import { runtime } from "../../testing/runtime.ts";
-import { type Baseline, baseline, fixturePath, libcName, libcTable } from "./_bridge.ts";
+import {
+  type Baseline,
+  baseline,
+  bridgeTable,
+  fixturePath,
+  libcName,
+  libcTable,
+} from "./_bridge.ts";
 
 const compareSignature = { parameters: ["pointer", "pointer"], result: "i32" } as const;
 const sumSignature = { parameters: ["i32"], result: "i32" } as const;
@@ -112,6 +127,44 @@ describe("nativeCallback()", () => {
       new NativeGreenlet(base.fx.symbols.test_bridge_apply_f32).switchSync(f32, 1.5),
       300,
     );
+  });
+
+  it("returns 64-bit, bool and pointer results the same way on a greenlet and the main stack", async () => {
+    const fx = base.fx.symbols;
+    const own = await dlopen(fixturePath(), {
+      test_bridge_call_u64: bridgeTable.test_bridge_call_u64,
+      test_bridge_call_bool: bridgeTable.test_bridge_call_bool,
+      test_bridge_call_pointer: bridgeTable.test_bridge_call_pointer,
+    });
+    try {
+      using wide = nativeCallback({ parameters: ["u64"], result: "u64" }, (x) => x * 2n + 1n);
+      using not = nativeCallback({ parameters: ["bool"], result: "bool" }, (x) => !x);
+      const data = new Uint8Array(8);
+      const pointer = pointerOf(data);
+      using same = nativeCallback(
+        { parameters: ["pointer"], result: "pointer" },
+        (p) => p === null ? pointer : null,
+      );
+      const big = 2n ** 62n + 3n;
+      const onGreenlet = (fn: NativeFunction, ...args: unknown[]): unknown =>
+        new NativeGreenlet(fn).switchSync(...args);
+      assert.equal(onGreenlet(fx.test_bridge_call_u64, wide, big), big * 2n + 1n);
+      assert.equal(BigInt(own.symbols.test_bridge_call_u64(wide.pointer, big)), big * 2n + 1n);
+      assert.equal(onGreenlet(fx.test_bridge_call_bool, not, true), false);
+      assert.equal(own.symbols.test_bridge_call_bool(not.pointer, false), true);
+      assert.equal(
+        addressOf(onGreenlet(fx.test_bridge_call_pointer, same, null) as NativePointer),
+        addressOf(pointer),
+      );
+      assert.equal(onGreenlet(fx.test_bridge_call_pointer, same, pointer), null);
+      assert.equal(
+        addressOf(own.symbols.test_bridge_call_pointer(same.pointer, null)),
+        addressOf(pointer),
+      );
+      assert.equal(addressOf(own.symbols.test_bridge_call_pointer(same.pointer, pointer)), 0n);
+    } finally {
+      own.close();
+    }
   });
 
   it("a generator handler awaits under switchAsync while the C code stays suspended", async () => {
