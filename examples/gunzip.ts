@@ -25,7 +25,7 @@ import {
   loadLibrary,
   nativeCallback,
   type NativePointer,
-  pointerAt,
+  pointerFromAddress,
   pointerOf,
   readCString,
   viewAt,
@@ -214,7 +214,7 @@ function inflateError(status: number, strm: Uint8Array, ended: boolean, path: st
     return new GzipError(
       "GZIP_DATA",
       `${where}: corrupt deflate data${
-        msg === 0n ? "" : ` (zlib: ${readCString(pointerAt(msg))})`
+        msg === 0n ? "" : ` (zlib: ${readCString(pointerFromAddress(msg))})`
       }`,
     );
   }

@@ -25,7 +25,7 @@ import {
   loadLibrary,
   nativeCallback,
   type NativePointer,
-  pointerAt,
+  pointerFromAddress,
   readCString,
   viewAt,
 } from "../native.ts";
@@ -174,7 +174,9 @@ function attributes(atts: NativePointer): Record<string, string> {
     if (at + 16 > words.byteLength) words = viewAt(atts, words.byteLength * 8);
     const name = words.getBigUint64(at, true);
     if (name === 0n) return out;
-    out[readCString(pointerAt(name))] = readCString(pointerAt(words.getBigUint64(at + 8, true)));
+    out[readCString(pointerFromAddress(name))] = readCString(
+      pointerFromAddress(words.getBigUint64(at + 8, true)),
+    );
   }
 }
 

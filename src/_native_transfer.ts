@@ -164,7 +164,7 @@ export function nativeBody(
               args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
             }
             let result = Reflect.apply(entry.handler, undefined, args);
-            if (entry.generator) {
+            if (entry.generator || isGenerator(result)) {
               result = yield* result as Generator<Instruction, unknown, unknown>;
             }
             encodeSlot(
@@ -216,6 +216,12 @@ export function nativeBody(
       finish(state);
     }
   } as (...args: unknown[]) => Generator<Instruction, unknown, unknown>;
+}
+
+/** True for a generator object (what a plain handler may return instead of a result). */
+export function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  return typeof value === "object" && value !== null &&
+    Object.prototype.toString.call(value) === "[object Generator]";
 }
 
 function noHandler(slot: number): GreenletError {

@@ -17,14 +17,7 @@ import {
   viewAt,
 } from "../../native.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
-import {
-  type Baseline,
-  baseline,
-  bridgeTable,
-  fixturePath,
-  libcName,
-  libcTable,
-} from "./_bridge.ts";
+import { type Baseline, baseline, type bridgeTable, libcName, libcTable } from "./_bridge.ts";
 
 const getenvTable = { getenv: { parameters: ["buffer"], result: "pointer" } } as const;
 
@@ -35,13 +28,11 @@ describe("callNativeSync()", () => {
   before(async () => {
     base = await baseline();
     libc = loadLibrary(libcName, { ...libcTable, ...getenvTable });
-    fx = loadLibrary(fixturePath(), bridgeTable);
+    fx = base.fx;
   });
   after(() => {
     libc.close();
-    fx.close();
-    base.check();
-    base.close();
+    base.end();
   });
 
   it("gives the same results as callNative() for every kind of value", async () => {
