@@ -75,20 +75,19 @@ const WINDOW_OFFSET = 128; // the window after z_stream, in the same buffer
 // the size of z_stream: what a C program compiled against zlib.h would pass.
 const ZLIB_VERSION = new TextEncoder().encode("1.2.13\0");
 
-function openZlib(library: string) {
-  return loadLibrary(library, {
-    // int inflateBackInit_(z_streamp strm, int windowBits, unsigned char *window,
-    //                      const char *version, int stream_size)
-    inflateBackInit_: { parameters: ["buffer", "i32", "buffer", "buffer", "i32"], result: "i32" },
-    // int inflateBack(z_streamp strm, in_func in, void *in_desc, out_func out, void *out_desc)
-    inflateBack: {
-      parameters: ["buffer", "function", "pointer", "function", "pointer"],
-      result: "i32",
-    },
-    // int inflateBackEnd(z_streamp strm)
-    inflateBackEnd: { parameters: ["buffer"], result: "i32" },
-  });
-}
+/** The zlib functions the example uses, with their C declarations. */
+const ZLIB_FUNCTIONS = {
+  // int inflateBackInit_(z_streamp strm, int windowBits, unsigned char *window,
+  //                      const char *version, int stream_size)
+  inflateBackInit_: { parameters: ["buffer", "i32", "buffer", "buffer", "i32"], result: "i32" },
+  // int inflateBack(z_streamp strm, in_func in, void *in_desc, out_func out, void *out_desc)
+  inflateBack: {
+    parameters: ["buffer", "function", "pointer", "function", "pointer"],
+    result: "i32",
+  },
+  // int inflateBackEnd(z_streamp strm)
+  inflateBackEnd: { parameters: ["buffer"], result: "i32" },
+} as const;
 
 /**
  * Decompresses the gzip file at `path` (every member of it, as gzip(1) does), chunk by chunk:
@@ -123,7 +122,7 @@ async function inflateFile(
   channel: Channel<Uint8Array>,
   path: string,
 ): Promise<void> {
-  using zlib = openZlib(library);
+  using zlib = loadLibrary(library, ZLIB_FUNCTIONS);
   // zlib keeps the window's address from inflateBackInit_ to inflateBackEnd, so the window must
   // stay referenced that long. A local variable used only for the init call would not do: the
   // engines may collect what no later code reads (Bun did, and zlib wrote into freed memory).
@@ -144,7 +143,7 @@ async function inflateFile(
     throw new Error(`Cannot start zlib's inflateBack: inflateBackInit_ returned ${status}`);
   }
 
-  let last: Uint8Array = new Uint8Array(0); // the chunk zlib reads from: its unread tail is the trailer's start
+  let last: Uint8Array = new Uint8Array(0); // the chunk zlib reads from
   let ended = false;
   let crc = 0;
   let length = 0;
@@ -186,10 +185,10 @@ async function inflateFile(
       status = await callNative(zlib.symbols.inflateBack, [strm, input, null, output, null]);
       if (channel.stopped) return; // the loop was left: Z_BUF_ERROR from the output callback
       if (status !== Z_STREAM_END) throw inflateError(status, strm, ended, path);
-      // What inflateBack read past the deflate stream is still in its input, at next_in, and
-      // avail_in counts it: the tail of the last chunk. The trailer starts there.
-      const unread = streamView.getUint32(AVAIL_IN, true);
-      source.unread(last.subarray(last.length - unread));
+      // What inflateBack did not use is still in its input: avail_in bytes at next_in, the tail
+      // of the last chunk. The trailer starts there.
+      const at = Number(streamView.getBigUint64(NEXT_IN, true) - addressOf(pointerOf(last)));
+      source.unread(last.subarray(at, at + streamView.getUint32(AVAIL_IN, true)));
       checkGzipTrailer(await source.read(GZIP_TRAILER_LENGTH), crc, length, path);
     } while (await hasMore(source));
   } finally {

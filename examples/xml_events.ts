@@ -53,28 +53,27 @@ export interface XmlEventsOptions {
 
 const XML_STATUS_OK = 1;
 
-function openExpat(library: string) {
-  return loadLibrary(library, {
-    // XML_Parser XML_ParserCreate(const XML_Char *encoding)
-    XML_ParserCreate: { parameters: ["buffer"], result: "pointer" },
-    // void XML_SetElementHandler(XML_Parser, XML_StartElementHandler, XML_EndElementHandler)
-    XML_SetElementHandler: { parameters: ["pointer", "function", "function"], result: "void" },
-    // void XML_SetCharacterDataHandler(XML_Parser, XML_CharacterDataHandler)
-    XML_SetCharacterDataHandler: { parameters: ["pointer", "function"], result: "void" },
-    // enum XML_Status XML_Parse(XML_Parser, const char *s, int len, int isFinal)
-    XML_Parse: { parameters: ["pointer", "buffer", "i32", "i32"], result: "i32" },
-    // enum XML_Error XML_GetErrorCode(XML_Parser)
-    XML_GetErrorCode: { parameters: ["pointer"], result: "i32" },
-    // const XML_LChar *XML_ErrorString(enum XML_Error)
-    XML_ErrorString: { parameters: ["i32"], result: "pointer" },
-    // XML_Size XML_GetCurrentLineNumber(XML_Parser): unsigned long (64 bits on Linux and macOS)
-    XML_GetCurrentLineNumber: { parameters: ["pointer"], result: "u64" },
-    // enum XML_Status XML_StopParser(XML_Parser, XML_Bool resumable)
-    XML_StopParser: { parameters: ["pointer", "u8"], result: "i32" },
-    // void XML_ParserFree(XML_Parser)
-    XML_ParserFree: { parameters: ["pointer"], result: "void" },
-  });
-}
+/** The expat functions the example uses, with their C declarations. */
+const EXPAT_FUNCTIONS = {
+  // XML_Parser XML_ParserCreate(const XML_Char *encoding)
+  XML_ParserCreate: { parameters: ["buffer"], result: "pointer" },
+  // void XML_SetElementHandler(XML_Parser, XML_StartElementHandler, XML_EndElementHandler)
+  XML_SetElementHandler: { parameters: ["pointer", "function", "function"], result: "void" },
+  // void XML_SetCharacterDataHandler(XML_Parser, XML_CharacterDataHandler)
+  XML_SetCharacterDataHandler: { parameters: ["pointer", "function"], result: "void" },
+  // enum XML_Status XML_Parse(XML_Parser, const char *s, int len, int isFinal)
+  XML_Parse: { parameters: ["pointer", "buffer", "i32", "i32"], result: "i32" },
+  // enum XML_Error XML_GetErrorCode(XML_Parser)
+  XML_GetErrorCode: { parameters: ["pointer"], result: "i32" },
+  // const XML_LChar *XML_ErrorString(enum XML_Error)
+  XML_ErrorString: { parameters: ["i32"], result: "pointer" },
+  // XML_Size XML_GetCurrentLineNumber(XML_Parser): unsigned long (64 bits on Linux and macOS)
+  XML_GetCurrentLineNumber: { parameters: ["pointer"], result: "u64" },
+  // enum XML_Status XML_StopParser(XML_Parser, XML_Bool resumable)
+  XML_StopParser: { parameters: ["pointer", "u8"], result: "i32" },
+  // void XML_ParserFree(XML_Parser)
+  XML_ParserFree: { parameters: ["pointer"], result: "void" },
+} as const;
 
 /**
  * The events of the XML document whose bytes (UTF-8, or as its declaration says) `chunks`
@@ -97,12 +96,13 @@ export async function* xmlEvents(
   }
 }
 
+/** Feeds `chunks` to expat on native greenlets, pushing each event into `channel`. */
 async function parse(
   library: string,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   channel: Channel<XmlEvent>,
 ): Promise<void> {
-  using expat = openExpat(library);
+  using expat = loadLibrary(library, EXPAT_FUNCTIONS);
   const parser = callNativeSync(expat.symbols.XML_ParserCreate, [null]);
   if (parser === null) throw new Error("Cannot create an expat parser: out of memory");
 
