@@ -11,11 +11,21 @@
 //   deno run --allow-ffi --allow-read --allow-env examples/qsort.ts
 //   bun run examples/qsort.ts
 //
+//   using compare = int32Comparator();
+//   await sortOnGreenlet(values, compare);   // or sortOnMainStack(values, compare)
+//
 // Tested by tests/examples/qsort_test.ts; explained in docs/native_examples.md.
 
 import process from "node:process";
 import { awaitOnly, type Op } from "../mod.ts";
-import { callNative, loadLibrary, nativeCallback, type NativePointer, viewAt } from "../native.ts";
+import {
+  callNative,
+  loadLibrary,
+  type NativeCallback,
+  nativeCallback,
+  type NativePointer,
+  viewAt,
+} from "../native.ts";
 
 /**
  * The C library's file: glibc's soname on Linux. macOS users pass "libSystem.B.dylib";
@@ -28,18 +38,23 @@ export const LIBC = "libc.so.6";
 export interface SortOptions {
   /** The C library's file or soname. @default LIBC */
   library?: string;
-  /**
-   * On a native greenlet only: after every `pauseEvery` compares, the comparator awaits the
-   * next turn of the event loop (a zero-delay timer), qsort suspended meanwhile. 0: never.
-   * @default 0
-   */
-  pauseEvery?: number;
 }
 
 // void qsort(void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *))
 const QSORT = { parameters: ["buffer", "usize", "usize", "function"], result: "void" } as const;
-// The comparator's C type. A throwing comparator makes it return the fallback, 0 ("equal").
-const COMPARE = { parameters: ["pointer", "pointer"], result: "i32", fallback: 0 } as const;
+
+/**
+ * The C type of qsort's comparator, `int (*)(const void *, const void *)`. A handler that
+ * throws makes the callback return the fallback, 0 ("equal").
+ */
+export const COMPARE_SIGNATURE = {
+  parameters: ["pointer", "pointer"],
+  result: "i32",
+  fallback: 0,
+} as const;
+
+/** A comparator callback object: one serves qsort on a native greenlet and on the main stack. */
+export type Comparator = NativeCallback<typeof COMPARE_SIGNATURE>;
 
 /** Compares the two int32s `a` and `b` point to: what qsort's comparator answers. */
 export function compareInt32(a: NativePointer, b: NativePointer): number {
@@ -49,52 +64,51 @@ export function compareInt32(a: NativePointer, b: NativePointer): number {
 }
 
 /**
- * Sorts `values` in place with libc's qsort on a native greenlet, comparing in JS; resolves to
- * the number of compares.
+ * A comparator for int32s. With `pauseEvery` > 0 its handler is a generator that, after every
+ * `pauseEvery` compares, awaits the next turn of the event loop (a zero-delay timer): qsort
+ * stays suspended meanwhile. Such a comparator works on a native greenlet only (on the main
+ * stack its await is refused). Close it (or `using`) when done.
  */
-export async function sortOnGreenlet(
-  values: Int32Array,
-  options: SortOptions = {},
-): Promise<number> {
-  const pauseEvery = options.pauseEvery ?? 0;
+export function int32Comparator(pauseEvery = 0): Comparator {
+  if (pauseEvery === 0) return nativeCallback(COMPARE_SIGNATURE, compareInt32);
   let compares = 0;
-  let nextPause = pauseEvery > 0 ? pauseEvery : -1;
-  using libc = loadLibrary(options.library ?? LIBC, { qsort: QSORT });
-  using compare = nativeCallback(
-    COMPARE,
+  return nativeCallback(
+    COMPARE_SIGNATURE,
     function* (a: NativePointer, b: NativePointer): Op<number> {
-      if (++compares === nextPause) {
-        nextPause += pauseEvery;
+      if (++compares % pauseEvery === 0) {
         yield* awaitOnly(new Promise((resolve) => setTimeout(resolve, 0)));
       }
       return compareInt32(a, b);
     },
   );
+}
+
+/** Sorts `values` in place with libc's qsort on a native greenlet, comparing with `compare`. */
+export async function sortOnGreenlet(
+  values: Int32Array,
+  compare: Comparator,
+  options: SortOptions = {},
+): Promise<void> {
+  using libc = loadLibrary(options.library ?? LIBC, { qsort: QSORT });
   await callNative(libc.symbols.qsort, [values, values.length, 4, compare]);
-  return compares;
 }
 
 /**
  * Sorts `values` in place with libc's qsort called through the runtime's own FFI (Deno.dlopen,
- * bun:ffi's dlopen) on the main stack, with the same kind of callback object; returns the
- * number of compares. A comparator that tried to switch or await here would get a GreenletError.
+ * bun:ffi's dlopen) on the main stack, passing `compare.pointer`: the runtime's own callback
+ * mechanism answers it, synchronously.
  */
 export async function sortOnMainStack(
   values: Int32Array,
+  compare: Comparator,
   options: SortOptions = {},
-): Promise<number> {
-  let compares = 0;
-  using compare = nativeCallback(COMPARE, (a: NativePointer, b: NativePointer): number => {
-    compares++;
-    return compareInt32(a, b);
-  });
+): Promise<void> {
   const libc = await ownDlopen(options.library ?? LIBC);
   try {
     libc.qsort(values, values.length, 4, compare.pointer);
   } finally {
     libc.close();
   }
-  return compares;
 }
 
 /** qsort through the runtime's own dlopen: what your code does without this package. */
@@ -125,23 +139,30 @@ async function ownDlopen(library: string): Promise<OwnQsort> {
   };
 }
 
-// The command line: sort 100 000 random int32s both ways, with a pause every 1 000 compares on
-// the greenlet, while a timer ticks.
+// The command line: sort 100 000 random int32s on a native greenlet with a comparator that
+// pauses every 1 000 compares while a timer ticks, then with one comparator object both ways.
 if (import.meta.main) {
   const library = process.env.GREENLET_EXAMPLE_LIBC ?? LIBC;
   const random = () => Int32Array.from({ length: 100_000 }, () => (Math.random() * 2 ** 32) | 0);
   let ticks = 0;
-  const timer = setInterval(() => ticks++, 1);
-  const onGreenlet = random();
-  const compares = await sortOnGreenlet(onGreenlet, { library, pauseEvery: 1000 });
+  const timer = setInterval(() => ticks++, 0);
+  const paused = random();
+  {
+    using pausing = int32Comparator(1000);
+    await sortOnGreenlet(paused, pausing, { library });
+  }
   clearInterval(timer);
   console.log(
-    `native greenlet: ${compares} compares, sorted: ${isSorted(onGreenlet)}, ` +
-      `${ticks} timer ticks while qsort was suspended`,
+    `native greenlet, pausing: sorted ${isSorted(paused)}, ${ticks} timer ticks meanwhile`,
   );
-  const onMain = random();
-  const mainCompares = await sortOnMainStack(onMain, { library });
-  console.log(`main stack: ${mainCompares} compares, sorted: ${isSorted(onMain)}`);
+  using compare = int32Comparator();
+  const [onGreenlet, onMain] = [random(), random()];
+  await sortOnGreenlet(onGreenlet, compare, { library });
+  await sortOnMainStack(onMain, compare, { library });
+  console.log(
+    `one comparator: native greenlet sorted ${isSorted(onGreenlet)}, ` +
+      `main stack sorted ${isSorted(onMain)}`,
+  );
 }
 
 function isSorted(values: Int32Array): boolean {
