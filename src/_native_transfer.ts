@@ -141,6 +141,8 @@ export function nativeBody(
     if (function_?.library) function_.library.running++;
     const pending = pendingWord();
     let call: Call = "greenlet_switch";
+    /** The error that escaped a handler (then every later callback gets the fallback). */
+    let aborted: { error: unknown } | null = null;
     let slot = state.slot;
     let generation = state.generation;
     try {
@@ -156,6 +158,13 @@ export function nativeBody(
           slot = record.u32[2];
           generation = record.u32[3];
           const entry = bySlot[record.u32[0]];
+          call = "greenlet_switch";
+          if (aborted !== null) {
+            // An entry-form body after an abort (a call greenlet's library does this itself):
+            // the fallback at once, without running JS.
+            sent = entry?.fallbackBits ?? 0n;
+            continue;
+          }
           try {
             if (entry === undefined) throw noHandler(record.u32[0]);
             const types = entry.signature.parameters;
@@ -177,10 +186,10 @@ export function nativeBody(
               "Cannot return from the callback: its result",
             );
             sent = slotBits(scratchWords);
-            call = "greenlet_switch";
           } catch (error) {
             call = error instanceof GreenletExit ? "greenlet_kill" : "greenlet_throw";
             sent = encodeValue(error, state.owned);
+            aborted = { error };
           }
           continue;
         }
@@ -190,9 +199,13 @@ export function nativeBody(
         symbols.greenlet_state(slot, generation, flagsOut);
         if ((flagsOut[0] & Flag.DEAD) !== 0) {
           if (kind === Kind.THROW) throw decodeValue(valueOut[0]);
-          if (function_ === null || frame![FRAME_ABORT_KIND] === Kind.KILL) {
-            return decodeValue(valueOut[0]);
+          if (function_ === null) {
+            // An entry-form body that a handler's error aborted dies with that error.
+            if (aborted === null) return decodeValue(valueOut[0]);
+            if (aborted.error instanceof GreenletExit) return aborted.error;
+            throw aborted.error;
           }
+          if (frame![FRAME_ABORT_KIND] === Kind.KILL) return decodeValue(valueOut[0]);
           return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
         }
         const value = decodeValue(valueOut[0]);

@@ -40,6 +40,7 @@ export const bridgeTable = {
   test_bridge_call_u64: { parameters: ["function", "u64"], result: "u64" },
   test_bridge_call_bool: { parameters: ["function", "bool"], result: "bool" },
   test_bridge_call_pointer: { parameters: ["function", "pointer"], result: "pointer" },
+  test_bridge_entry_sum: { parameters: [], result: "pointer" },
 } as const;
 
 /** The fixture library's path. */

@@ -240,6 +240,30 @@ describe("nativeCallback()", () => {
     assert.equal(g.dead, true);
   });
 
+  it("an entry-form body follows the same rules after a handler's error", () => {
+    const body = new NativeGreenlet(base.fx.symbols.test_bridge_entry_sum).switchSync();
+    let ran = 0;
+    const boom = new Error("entry boom");
+    using counting = nativeCallback({ ...sumSignature, fallback: 100 }, (i) => {
+      ran++;
+      if (i === 1) throw boom;
+      return i;
+    });
+    const arg = addressOf(counting.pointer);
+    assert.equal(new NativeGreenlet(body, { arg }).switchSync(1), 0, "cb(0) answered 0");
+    ran = 0;
+    const g = new NativeGreenlet(body, { arg });
+    assert.throws(() => g.switchSync(5), (e) => e === boom);
+    assert.equal(ran, 2, "later callbacks returned the fallback without running JS");
+    assert.equal(g.dead, true);
+    using exiting = nativeCallback(sumSignature, () => {
+      throw new GreenletExit("entry exit");
+    });
+    const h = new NativeGreenlet(body, { arg: addressOf(exiting.pointer) });
+    const result = h.switchSync(3);
+    assert.ok(result instanceof GreenletExit && result.message === "entry exit");
+  });
+
   it("killing a greenlet suspended in a callback raises GreenletExit in the handler", () => {
     const main = getcurrent();
     const log: unknown[] = [];
