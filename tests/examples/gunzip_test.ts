@@ -72,6 +72,17 @@ describe("gunzip example", () => {
     assertHealthy();
   });
 
+  it("runs several decompressions at once, each zlib suspended on its own stack", async () => {
+    const other = sampleText(50_000).reverse();
+    const [a, b] = await Promise.all([
+      fixture(file).then((path) => collect(path, 4096)),
+      fixture(makeGzip(other, { name: "other" })).then((path) => collect(path, 1024)),
+    ]);
+    assert.deepEqual(a, data);
+    assert.deepEqual(b, other);
+    assertHealthy();
+  });
+
   it("stops zlib and closes the file when the loop is left early", async () => {
     const path = await fixture(file);
     for await (const chunk of gunzip(path)) {
