@@ -1,7 +1,24 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import process from "node:process";
-import type { TestRuntime } from "./runtime.ts";
+import type { NativePointer } from "../ffi/_binding.ts";
+import type { RuntimeFFI, TestRuntime } from "./runtime.ts";
+
+const denoFFI: RuntimeFFI = {
+  callback(definition, fn) {
+    const callback = new Deno.UnsafeCallback(
+      definition as unknown as Deno.UnsafeCallbackDefinition,
+      fn as Deno.UnsafeCallbackFunction,
+    );
+    return {
+      pointer: callback.pointer as unknown as NativePointer,
+      close: () => callback.close(),
+    };
+  },
+  // No static read on Deno: a view per pointer (its getInt32 is a fast call).
+  readInt32: (pointer) =>
+    new Deno.UnsafePointerView(pointer as unknown as Deno.PointerObject).getInt32(),
+};
 
 /** Deno: `--v8-flags=--expose-gc` gives `globalThis.gc`. */
 export const denoRuntime: TestRuntime = {
@@ -23,5 +40,8 @@ export const denoRuntime: TestRuntime = {
   },
   heapUsed(): number {
     return process.memoryUsage().heapUsed;
+  },
+  ffi(): Promise<RuntimeFFI> {
+    return Promise.resolve(denoFFI);
   },
 };

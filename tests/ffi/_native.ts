@@ -42,7 +42,8 @@ export function libraryFileName(name: string): string {
   return process.platform === "darwin" ? `lib${name}.dylib` : `lib${name}.so`;
 }
 
-function entriesPath(): string {
+/** The fixture library built from tests/fixtures/entries.zig. */
+export function entriesPath(): string {
   return `${root}zig-out/test/${libraryFileName("greenlet_test_entries")}`;
 }
 

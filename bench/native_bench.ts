@@ -1,0 +1,231 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// Native bridge benchmarks (issue 8 part 9), one process of the runtime running this file:
+//
+//   deno run -A bench/native_bench.ts [--rounds=9] [--warmup=3] [--only=switch,qsort,...]
+//   bun run bench/native_bench.ts [--rounds=9] [--warmup=3] [--only=switch,qsort,...]
+//
+// _tools/native_bench.sh runs several processes per runtime next to CPython greenlet and
+// bench/native_report.ts builds the table. Prints one line per case on stderr and one JSON
+// object on stdout: per case its median ns per operation over the timed rounds, and per pair
+// the median over the rounds of the case's batch over its baseline's batch timed in the same
+// round (each round runs every case once, round-robin, after untimed warm-up rounds).
+//
+// Groups and cases (one op):
+//   switch  ffi.call        a bare FFI call: greenlet_state(root) (the runtime's call floor)
+//           ffi.switch      root -> C body -> root through the bare greenlet_switch binding (two
+//                           context switches and one FFI call: the relay's floor)
+//           native.switch   NativeGreenlet.switchSync(i) into the same C body (bounce, in
+//                           tests/fixtures/entries.zig), which switches every value back
+//           js.switch       a JS greenlet's switchSync(i), for comparison
+//   qsort   qsort.main      libc qsort of QSORT_N random int32 through the runtime's own dlopen,
+//                           called on the main stack with the runtime's own callback
+//                           (Deno.UnsafeCallback, bun:ffi JSCallback); one op: one compare
+//
+// NBENCH_TRACE=1 prints every round's figure on stderr.
+//
+// Python's baseline (CPython greenlet's main -> g -> main round trip) is bench/greenlet_bench.py's
+// switchSync case, run by the driver in the same turn.
+
+import process from "node:process";
+import { Status } from "../ffi/constants.ts";
+import { dlopen } from "../ffi/_dlopen.ts";
+import { getcurrent, Greenlet } from "../mod.ts";
+import { NativeGreenlet } from "../native.ts";
+import type { NativePointer } from "../ffi/_binding.ts";
+import { runtime } from "../testing/runtime.ts";
+import { entriesPath, handleOf, openNative } from "../tests/ffi/_native.ts";
+import { median } from "./_medians.ts";
+
+/** Round trips per batch of the switch group. */
+const SWITCH_N = 100_000;
+/** int32 values sorted per batch of the qsort group. */
+const QSORT_N = 100_000;
+
+/** A batch: runs its operations and returns how many it ran. */
+type Batch = () => number | Promise<number>;
+
+/** A named case of a group. */
+interface Case {
+  name: string;
+  batch: Batch;
+}
+
+/** What one process prints. */
+export interface NativeRun {
+  runtime: "deno" | "bun";
+  version: string;
+  rounds: number;
+  /** Per case: the median over the rounds of ns per operation. */
+  cases: Record<string, number>;
+  /** Per pair "case/baseline": the median over the rounds of case ns over baseline ns. */
+  ratios: Record<string, number>;
+}
+
+/** The ratios each process reports: [case, its baseline measured in the same round]. */
+const pairs: [string, string][] = [
+  ["native.switch", "ffi.switch"],
+  ["native.switch", "js.switch"],
+  ["ffi.switch", "ffi.call"],
+];
+
+function option(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+}
+
+const bodyTable = {
+  test_nbench_bounce: { parameters: [], result: "pointer" },
+} as const;
+
+async function switchCases(): Promise<Case[]> {
+  const { lib } = await openNative();
+  const s = lib.symbols;
+  const bodies = (await dlopen(entriesPath(), bodyTable)).symbols;
+  const out = new Uint32Array(2);
+  const kind = new Uint32Array(1);
+  const value = new BigUint64Array(1);
+  if (s.greenlet_root(out) !== Status.OK) throw new Error("greenlet_root failed");
+  const root = handleOf(out);
+  const bounce = bodies.test_nbench_bounce();
+  if (s.greenlet_create(bounce, 0n, 0, 0, 0n, out) !== Status.OK) {
+    throw new Error("greenlet_create failed");
+  }
+  const bare = handleOf(out);
+  const native = new NativeGreenlet(bounce);
+  const main = getcurrent();
+  const js = new Greenlet(function* (x: unknown) {
+    for (;;) x = yield* main.switch(x);
+  });
+  let sink = 0;
+  return [
+    {
+      name: "ffi.call",
+      batch: () => {
+        const { slot, generation } = root;
+        for (let i = 0; i < SWITCH_N; i++) sink += s.greenlet_state(slot, generation, kind);
+        return SWITCH_N;
+      },
+    },
+    {
+      name: "ffi.switch",
+      batch: () => {
+        const { slot, generation } = bare;
+        for (let i = 0; i < SWITCH_N; i++) s.greenlet_switch(slot, generation, 5n, kind, value);
+        return SWITCH_N;
+      },
+    },
+    {
+      name: "native.switch",
+      batch: () => {
+        for (let i = 0; i < SWITCH_N; i++) sink += native.switchSync(i) as number;
+        return SWITCH_N;
+      },
+    },
+    {
+      name: "js.switch",
+      batch: () => {
+        for (let i = 0; i < SWITCH_N; i++) sink += js.switchSync(i) as number;
+        return SWITCH_N;
+      },
+    },
+  ];
+}
+
+const libcTable = {
+  qsort: { parameters: ["buffer", "usize", "usize", "function"], result: "void" },
+} as const;
+
+/** The random int32 values every qsort batch sorts (the same in every process). */
+function qsortInput(): Int32Array {
+  const values = new Int32Array(QSORT_N);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < QSORT_N; i++) {
+    // xorshift32: deterministic, so every process sorts the same array.
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    values[i] = x;
+  }
+  return values;
+}
+
+async function qsortCases(): Promise<Case[]> {
+  const ffi = await runtime.ffi();
+  const libc = await dlopen(process.platform === "darwin" ? "libc.dylib" : "libc.so.6", libcTable);
+  const input = qsortInput();
+  const data = new Int32Array(QSORT_N);
+  const readInt32 = ffi.readInt32;
+  let compares = 0;
+  // The comparator body, the same on every path.
+  const compare = (a: NativePointer, b: NativePointer): number => {
+    compares++;
+    const x = readInt32(a);
+    const y = readInt32(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  const mainCallback = ffi.callback({ parameters: ["pointer", "pointer"], result: "i32" }, compare);
+  const sorted = (): void => {
+    for (let i = 1; i < QSORT_N; i++) {
+      if (data[i - 1] > data[i]) throw new Error("qsort left the array unsorted");
+    }
+  };
+  return [
+    {
+      name: "qsort.main",
+      batch: () => {
+        data.set(input);
+        compares = 0;
+        libc.symbols.qsort(data, BigInt(QSORT_N), 4n, mainCallback.pointer);
+        sorted();
+        return compares;
+      },
+    },
+  ];
+}
+
+const groups: Record<string, () => Promise<Case[]>> = {
+  switch: switchCases,
+  qsort: qsortCases,
+};
+
+async function main(): Promise<void> {
+  const rounds = Number(option("rounds") ?? 9);
+  const warmup = Number(option("warmup") ?? 3);
+  const only = option("only")?.split(",") ?? Object.keys(groups);
+  const cases: Case[] = [];
+  for (const name of only) {
+    const group = groups[name];
+    if (group === undefined) throw new Error(`Unknown group ${name}`);
+    cases.push(...await group());
+  }
+  const times = new Map<string, number[]>(cases.map(({ name }) => [name, []]));
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (const { name, batch } of cases) {
+      const start = performance.now();
+      const pending = batch();
+      const ops = typeof pending === "number" ? pending : await pending;
+      const ns = (performance.now() - start) * 1e6 / ops;
+      if (round >= warmup) times.get(name)!.push(ns);
+      if (process.env.NBENCH_TRACE) console.error(round, name, ns.toFixed(1));
+    }
+  }
+  const result: NativeRun = {
+    runtime: runtime.name,
+    version: runtime.version,
+    rounds,
+    cases: {},
+    ratios: {},
+  };
+  for (const [name, values] of times) {
+    result.cases[name] = median(values);
+    console.error(`${runtime.name} ${name.padEnd(16)} ${median(values).toFixed(1)} ns/op`);
+  }
+  for (const [name, baseline] of pairs) {
+    const a = times.get(name), b = times.get(baseline);
+    if (a === undefined || b === undefined) continue;
+    result.ratios[`${name}/${baseline}`] = median(a.map((ns, i) => ns / b[i]));
+  }
+  console.log(JSON.stringify(result));
+}
+
+await main();
