@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "10db4994fc0e0744761bb5f4200f260a35d5d8000494916a8525baa1dae31b31";
+  "a93fd74de0c993993dc17c6fd794ec915e91075034f1c8b40ee6839e66df5de4";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 99920,
-    sha256: "64e388bf203a1fa8ef8dd352afb92fd472204549c3502b86d2efa3080ea2f0b5",
+    size: 100144,
+    sha256: "c4c195e07d4f2e2f5b306cad7ee5e829c7799efd293c728459f841ff09ce29ef",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 76675,
-    sha256: "54b7987d8ef1fdc87a794e1a3bb1fe49812f4844ded9da049ee376892a4f6327",
+    size: 76911,
+    sha256: "c301699be6527d7a13114023a2adba2f92bb84bbc1506dd9b09172f91e81b347",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1364272,
-    sha256: "eb2092b5e283199ba995d04e98e4a8857d453d7f15af8bb9ab2cf3d26d278bfa",
+    size: 1368776,
+    sha256: "782a1796c2f33c2ac740d41b931237dc178a55afb2daa5880b97a6cf640d5d60",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1653208,
-    sha256: "a057338f9f7ce6936aaffc3c2ef7a754bdf9a3bc459495558bdc6bd8b12cb0b7",
+    size: 1658152,
+    sha256: "5261ad5c29b9657a7185abdedb4b88a7cabaada1ca56e0a87e423604781c7b7a",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1196960,
-    sha256: "5d3bb26466fa74ddcb4b3c46eb1a1bed02e0e8756aa6f7ff1faab1c2d6eab3d8",
+    size: 1199704,
+    sha256: "84e9f46006cfa0c651dd941f691b4a21ac46f461de067d64546ec214e1ffed60",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 248832,
-    sha256: "c531fcf849a082416f2ec6fd43e58d68286107e25ac6fa104779fa75586caf78",
+    size: 250368,
+    sha256: "81936af3a1177987359e7878aef4dd718a8167ec0655c1b941f7a1104d96fd08",
   },
 };

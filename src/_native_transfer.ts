@@ -3,21 +3,25 @@
 //
 // A native greenlet is a Greenlet whose body is the generator made here: the trampoline runs it
 // like any JS body (on the JS stack), and it runs the C function on its own native stack with
-// greenlet_switch / _throw / _kill from the thread's native root. Every native greenlet's C
+// greenlet_send (a switch, throw or kill) from the thread's native root. Every native greenlet's C
 // parent is that root, so whatever the C function sends to its parent, or finishes with,
 // returns from the FFI call here; the generator then passes it on in the JS tree:
 //   - the C function finished (its greenlet is dead): VALUE → the generator returns the value
 //     (it goes to the JS parent), THROW → it throws it there;
 //   - the C function switched to its parent: VALUE → `yield* parent.switch(value)`,
 //     THROW → `yield* parent.throw(value)`, KILL → `yield* parent.throw()` (a GreenletExit).
-// What the JS side sends back resumes the C function: a value by greenlet_switch, a
-// GreenletExit by greenlet_kill, any other error by greenlet_throw. The hot JS path is
-// untouched: the trampoline has no native branch of its own.
+// What the JS side sends back resumes the C function: a value as a switch, a GreenletExit as a
+// kill, any other error as a throw. The hot JS path is untouched: the trampoline has no native
+// branch of its own.
+//
+// One FFI call per transfer, with 32-bit arguments only: greenlet_send takes the kind and the
+// value in one shared message buffer and hands back what came back with the target's flags, so
+// no BigInt is boxed for a word and no greenlet_state call tells a finish from a switch.
 
 import type { NativeLibrary } from "../ffi/_library.ts";
 import type { NativePointer } from "../ffi/_binding.ts";
 import { Flag, Kind, Status } from "../ffi/constants.ts";
-import { decodeValue, encodeValue, releaseValues } from "./_native_values.ts";
+import { decodeFrom, encodeInto, releaseValues } from "./_native_values.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import { agent } from "./_trampoline.ts";
@@ -55,11 +59,15 @@ export interface NativeState {
 }
 
 const handleOut = new Uint32Array(2);
-const kindOut = new Uint32Array(1);
-const valueOut = new BigUint64Array(1);
 const flagsOut = new Uint32Array(1);
-
-type Call = "greenlet_switch" | "greenlet_throw" | "greenlet_kill";
+/**
+ * greenlet_send's `greenlet_message`, shared by every native greenlet of the agent (it is
+ * written right before each call and read right after): kind, flags, value (low, high half).
+ */
+const message = new Uint32Array(4);
+const KIND = 0;
+const FLAGS = 1;
+const VALUE = 2;
 
 /** A GreenletError for a failed library call, with the status's C name. */
 function callFailed(lib: NativeLibrary, call: string, status: number): GreenletError {
@@ -92,16 +100,16 @@ export function nativeBody(
     if (created !== Status.OK) throw callFailed(lib, "greenlet_create", created);
     state.slot = handleOut[0];
     state.generation = handleOut[1];
-    let call: Call = "greenlet_switch";
-    let sent = encodeValue(first, state.owned);
+    let sending: number = Kind.VALUE;
+    encodeInto(first, state.owned, message, VALUE);
     try {
       for (;;) {
-        const status = symbols[call](state.slot, state.generation, sent, kindOut, valueOut);
-        if (status !== Status.OK) throw callFailed(lib, call, status);
-        const kind = kindOut[0];
-        const value = decodeValue(valueOut[0]);
-        symbols.greenlet_state(state.slot, state.generation, flagsOut);
-        if ((flagsOut[0] & Flag.DEAD) !== 0) {
+        message[KIND] = sending;
+        const status = symbols.greenlet_send(state.slot, state.generation, message);
+        if (status !== Status.OK) throw callFailed(lib, "greenlet_send", status);
+        const kind = message[KIND];
+        const value = decodeFrom(message, VALUE);
+        if ((message[FLAGS] & Flag.DEAD) !== 0) {
           if (kind === Kind.THROW) throw value;
           return value;
         }
@@ -114,11 +122,11 @@ export function nativeBody(
             : kind === Kind.THROW
             ? yield* parent.throw(value)
             : yield* parent.throw();
-          call = "greenlet_switch";
-          sent = encodeValue(reply, state.owned);
+          sending = Kind.VALUE;
+          encodeInto(reply, state.owned, message, VALUE);
         } catch (error) {
-          call = error instanceof GreenletExit ? "greenlet_kill" : "greenlet_throw";
-          sent = encodeValue(error, state.owned);
+          sending = error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
+          encodeInto(error, state.owned, message, VALUE);
         }
       }
     } finally {
