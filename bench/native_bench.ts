@@ -14,6 +14,8 @@
 //   switch  ffi.call        a bare FFI call: greenlet_state(root) (the runtime's call floor)
 //           ffi.switch      root -> C body -> root through the bare greenlet_switch binding (two
 //                           context switches and one FFI call: the relay's floor)
+//           ffi.send        the same through greenlet_send (kind and value in a buffer, no BigInt):
+//                           the relay's one call per transfer
 //           native.switch   NativeGreenlet.switchSync(i) into the same C body (bounce, in
 //                           tests/fixtures/entries.zig), which switches every value back
 //           js.switch       a JS greenlet's switchSync(i), for comparison
@@ -64,6 +66,7 @@ export interface NativeRun {
 /** The ratios each process reports: [case, its baseline measured in the same round]. */
 const pairs: [string, string][] = [
   ["native.switch", "ffi.switch"],
+  ["native.switch", "ffi.send"],
   ["native.switch", "js.switch"],
   ["ffi.switch", "ffi.call"],
 ];
@@ -91,6 +94,11 @@ async function switchCases(): Promise<Case[]> {
     throw new Error("greenlet_create failed");
   }
   const bare = handleOf(out);
+  if (s.greenlet_create(bounce, 0n, 0, 0, 0n, out) !== Status.OK) {
+    throw new Error("greenlet_create failed");
+  }
+  const sent = handleOf(out);
+  const message = new Uint32Array(4);
   const native = new NativeGreenlet(bounce);
   const main = getcurrent();
   const js = new Greenlet(function* (x: unknown) {
@@ -111,6 +119,19 @@ async function switchCases(): Promise<Case[]> {
       batch: () => {
         const { slot, generation } = bare;
         for (let i = 0; i < SWITCH_N; i++) s.greenlet_switch(slot, generation, 5n, kind, value);
+        return SWITCH_N;
+      },
+    },
+    {
+      name: "ffi.send",
+      batch: () => {
+        const { slot, generation } = sent;
+        for (let i = 0; i < SWITCH_N; i++) {
+          message[0] = 0;
+          message[2] = i;
+          s.greenlet_send(slot, generation, message);
+          sink += message[2];
+        }
         return SWITCH_N;
       },
     },

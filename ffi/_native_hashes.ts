@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "a93fd74de0c993993dc17c6fd794ec915e91075034f1c8b40ee6839e66df5de4";
+  "578e13976d26e1502516e8819d897dcafb16559fa3d1912fa19a092a35aab932";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
     size: 100144,
-    sha256: "c4c195e07d4f2e2f5b306cad7ee5e829c7799efd293c728459f841ff09ce29ef",
+    sha256: "585ccc0743f5bcb98722433f90289d3eb4f2a962ae7ff0e12a3480012cffbe65",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
     size: 76911,
-    sha256: "c301699be6527d7a13114023a2adba2f92bb84bbc1506dd9b09172f91e81b347",
+    sha256: "157b2b5258b3d9aac5acfab87fe934d63c70d0944dcf33daa3f283cdddcf1d91",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1368776,
-    sha256: "782a1796c2f33c2ac740d41b931237dc178a55afb2daa5880b97a6cf640d5d60",
+    size: 1369224,
+    sha256: "9283abf2469f6da0dc0831dc457ac7704a1d50234319224af2d3b8aac2947433",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1658152,
-    sha256: "5261ad5c29b9657a7185abdedb4b88a7cabaada1ca56e0a87e423604781c7b7a",
+    size: 1659720,
+    sha256: "06eaceedd4eee569c3f2ce1eeda95b05b3278b2b1dde92818a3f52016b2b6afa",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1199704,
-    sha256: "84e9f46006cfa0c651dd941f691b4a21ac46f461de067d64546ec214e1ffed60",
+    size: 1200312,
+    sha256: "c495e6c7ac1dfb08e3df9e6c69b857f507ede207a267aeb8182e26ea76769017",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 250368,
-    sha256: "81936af3a1177987359e7878aef4dd718a8167ec0655c1b941f7a1104d96fd08",
+    sha256: "18ddadad4f2eb5f1c68a4f71fe4784ca4db6e4041e286d910ce7eb6c0770c50d",
   },
 };

@@ -189,7 +189,7 @@ pub const api = struct {
             else => return .invalid_argument,
         };
         if (status != .ok) return status;
-        io.flags = greenlet.flags(.{ .slot = slot, .generation = generation }) catch 0;
+        io.flags = greenlet.flagsAfterTransfer(.{ .slot = slot, .generation = generation });
         return .ok;
     }
 
