@@ -4,8 +4,14 @@
 // A native greenlet is a Greenlet whose body is the generator made here: the trampoline runs it
 // like any JS body (on the JS stack), and it runs the C function on its own native stack with
 // greenlet_send (a switch, throw or kill) from the thread's native root. Every native greenlet's C
-// parent is that root, so whatever the C function sends to its parent, or finishes with,
-// returns from the FFI call here; the generator then passes it on in the JS tree:
+// parent is that root, so whatever the C function sends to its parent, or finishes with, and
+// every callback it makes, returns from the FFI call here. After each such return:
+//   - the thread's pending word is not 0: a callback (docs/native_bridge.md). The generator
+//     clears the word, reads the record, runs the slot's handler as part of this greenlet (a
+//     generator handler with yield*, so it may switch, throw and await while the C code stays
+//     suspended) and answers with a switch carrying the result bits; an error or GreenletExit
+//     that escapes the handler answers with a throw / kill of that value (the
+//     callback returns its fallback, and the call greenlet later finishes with it);
 //   - the C function finished (its greenlet is dead): VALUE → the generator returns the value
 //     (it goes to the JS parent), THROW → it throws it there;
 //   - the C function switched to its parent: VALUE → `yield* parent.switch(value)`,
@@ -16,39 +22,28 @@
 //
 // One FFI call per transfer, with 32-bit arguments only: greenlet_send takes the kind and the
 // value in one shared message buffer and hands back what came back with the target's flags, so
-// no BigInt is boxed for a word and no greenlet_state call tells a finish from a switch.
+// no BigInt is boxed for a word (Deno's fast calls take a usize only as a BigInt) and no
+// greenlet_state call tells a finish from a switch.
 
-import type { NativeLibrary } from "../ffi/_library.ts";
 import type { NativePointer } from "../ffi/_binding.ts";
 import { Flag, Kind, Status } from "../ffi/constants.ts";
 import { decodeFrom, encodeInto, releaseValues } from "./_native_values.ts";
+import { decodeValue as decodeSlot, encodeValue as encodeSlot } from "./_native_signature.ts";
+import { type Words, wordsOver } from "./_native_signature.ts";
+import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
+import { bySlot, checkMisuses, nativeAddresses, pendingWord } from "./_native_callbacks.ts";
+import { checkOpen, type FunctionParts } from "./native_function.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import { agent } from "./_trampoline.ts";
 import type { Instruction } from "./types.ts";
 
-let library: NativeLibrary | null = null;
-
-/** Installs the loaded library (native.ts does, once, when it is imported). */
-export function installNativeLibrary(lib: NativeLibrary): void {
-  library = lib;
-}
-
-/** The installed library; native greenlets exist only after native.ts loaded it. */
-function nativeLibrary(): NativeLibrary {
-  if (library === null) {
-    throw new GreenletError(
-      "NATIVE_CALL",
-      "Cannot run a native greenlet: the native library is not loaded; import native.ts " +
-        '("@greenlet/greenlet/native") before creating one',
-    );
-  }
-  return library;
-}
-
 /** What the generator and the tests know of one native greenlet's C side. */
 export interface NativeState {
+  /** A `greenlet_entry` body (the entry form), or null for a function by signature. */
   readonly entry: NativePointer;
+  /** A function by signature, or null for the entry form. */
+  readonly function: FunctionParts | null;
   readonly arg: bigint;
   readonly stackBytes: bigint;
   /** The C handle; slot 0 before the start and after the handle was destroyed. */
@@ -56,6 +51,8 @@ export interface NativeState {
   generation: number;
   /** Table ids of the values sent to it (released when it dies). */
   readonly owned: number[];
+  /** The call frame and the buffers passed to C, referenced until the greenlet is dead. */
+  readonly keep: unknown[];
 }
 
 const handleOut = new Uint32Array(2);
@@ -68,13 +65,56 @@ const message = new Uint32Array(4);
 const KIND = 0;
 const FLAGS = 1;
 const VALUE = 2;
+/** The message's value as slot 0 of typed views: a result decoded by its type. */
+const resultWords = wordsOver(message.buffer as ArrayBuffer, 8, 1);
+/** Where arguments and callback results are encoded before they are copied or sent. */
+const scratch = new ArrayBuffer(8 * 16);
+const scratchWords = wordsOver(scratch, 0, 16);
+const scratchBytes = new Uint8Array(scratch);
 
-/** A GreenletError for a failed library call, with the status's C name. */
-function callFailed(lib: NativeLibrary, call: string, status: number): GreenletError {
-  return new GreenletError(
-    "NATIVE_CALL",
-    `${call}() failed with ${lib.statusName(status)} (status ${status})`,
-  );
+/** greenlet_call_frame: function at 0, signature at 8, args at 32, abort_kind at 160. */
+const FRAME_BYTES = 176;
+const FRAME_ARGS = 32;
+const FRAME_ABORT_KIND = 160 / 4;
+
+/** Views over callback records by address (a record is reused at the same stack depth). */
+const records = new Map<number, Words>();
+
+function recordAt(address: number): Words {
+  let words = records.get(address);
+  if (words === undefined) {
+    if (records.size >= 256) records.clear();
+    words = wordsOver(foreign().memoryAt(BigInt(address), 144), 0, 18);
+    records.set(address, words);
+  }
+  return words;
+}
+
+/** The call frame of a function by signature, its arguments written from `args`. */
+function callFrame(
+  function_: FunctionParts,
+  args: ArrayLike<unknown>,
+  keep: unknown[],
+): Uint8Array {
+  const signature = function_.signature;
+  const types = signature.parameters;
+  const what = `Cannot call ${function_.name}`;
+  if (args.length !== types.length) {
+    throw new TypeError(
+      `${what}: it takes ${types.length} argument${types.length === 1 ? "" : "s"}, not ` +
+        `${args.length} (they come from the switch that starts the greenlet)`,
+    );
+  }
+  for (let i = 0; i < types.length; i++) {
+    encodeSlot(types[i], args[i], scratchWords, i, nativeAddresses, keep, `${what}: argument ${i}`);
+  }
+  checkOpen(function_, what);
+  const frame = new Uint8Array(FRAME_BYTES);
+  new BigUint64Array(frame.buffer, 0, 1)[0] = function_.address;
+  frame.set(signature.bytes, 8);
+  frame.set(scratchBytes.subarray(0, 8 * types.length), FRAME_ARGS);
+  keep.push(frame);
+  return frame;
 }
 
 /**
@@ -85,34 +125,96 @@ export function nativeBody(
   state: NativeState,
 ): (...args: unknown[]) => Generator<Instruction, unknown, unknown> {
   return function* native(): Generator<Instruction, unknown, unknown> {
-    const first = arguments.length <= 1 ? arguments[0] : Array.from(arguments);
     const lib = nativeLibrary();
     const symbols = lib.symbols;
+    const function_ = state.function;
+    let frame: Uint32Array | null = null;
     // Created on the JS side, so the C parent (slot 0: the current greenlet) is the root.
-    const created = symbols.greenlet_create(
-      state.entry,
-      state.arg,
-      0,
-      0,
-      state.stackBytes,
-      handleOut,
-    );
-    if (created !== Status.OK) throw callFailed(lib, "greenlet_create", created);
+    let created: number;
+    if (function_ === null) {
+      const first = arguments.length <= 1 ? arguments[0] : Array.from(arguments);
+      created = symbols.greenlet_create(state.entry, state.arg, 0, 0, state.stackBytes, handleOut);
+      if (created === Status.OK) encodeInto(first, state.owned, message, VALUE);
+    } else {
+      const bytes = callFrame(function_, arguments, state.keep);
+      frame = new Uint32Array(bytes.buffer);
+      created = symbols.greenlet_call_create(bytes, 0, 0, state.stackBytes, handleOut);
+      // The starting switch's value is ignored: the arguments are in the frame.
+      message[VALUE] = 0;
+      message[VALUE + 1] = 0;
+    }
+    if (created !== Status.OK) {
+      state.keep.length = 0;
+      throw callFailed(function_ === null ? "greenlet_create" : "greenlet_call_create", created);
+    }
     state.slot = handleOut[0];
     state.generation = handleOut[1];
+    if (function_?.library) function_.library.running++;
+    const pending = pendingWord();
     let sending: number = Kind.VALUE;
-    encodeInto(first, state.owned, message, VALUE);
+    let slot = state.slot;
+    let generation = state.generation;
     try {
       for (;;) {
         message[KIND] = sending;
-        const status = symbols.greenlet_send(state.slot, state.generation, message);
-        if (status !== Status.OK) throw callFailed(lib, "greenlet_send", status);
-        const kind = message[KIND];
-        const value = decodeFrom(message, VALUE);
-        if ((message[FLAGS] & Flag.DEAD) !== 0) {
-          if (kind === Kind.THROW) throw value;
-          return value;
+        const status = symbols.greenlet_send(slot, generation, message);
+        if (status !== Status.OK) throw callFailed("greenlet_send", status);
+        checkMisuses();
+        if ((pending[0] | pending[1]) !== 0) {
+          // A callback: answer the greenlet it runs on (whichever the C code switched to).
+          const record = recordAt(pending[0] + pending[1] * 2 ** 32);
+          pending[0] = 0;
+          pending[1] = 0;
+          slot = record.u32[2];
+          generation = record.u32[3];
+          const entry = bySlot[record.u32[0]];
+          try {
+            if (entry === undefined) throw noHandler(record.u32[0]);
+            const types = entry.signature.parameters;
+            const args = new Array(types.length);
+            for (let i = 0; i < types.length; i++) {
+              args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
+            }
+            let result = Reflect.apply(entry.handler, undefined, args);
+            if (entry.generator) {
+              result = yield* result as Generator<Instruction, unknown, unknown>;
+            }
+            encodeSlot(
+              entry.signature.result,
+              result,
+              scratchWords,
+              0,
+              nativeAddresses,
+              null,
+              "Cannot return from the callback: its result",
+            );
+            message[VALUE] = scratchWords.u32[0];
+            message[VALUE + 1] = scratchWords.u32[1];
+            sending = Kind.VALUE;
+          } catch (error) {
+            sending = error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
+            encodeInto(error, state.owned, message, VALUE);
+          }
+          continue;
         }
+        const kind = message[KIND];
+        // The flags are those of the greenlet the message went to: after a callback answered
+        // to another greenlet than this one (native-to-native switches in C), ask for ours.
+        let flags = message[FLAGS];
+        if (slot !== state.slot || generation !== state.generation) {
+          slot = state.slot;
+          generation = state.generation;
+          symbols.greenlet_state(slot, generation, flagsOut);
+          flags = flagsOut[0];
+        }
+        if ((flags & Flag.DEAD) !== 0) {
+          if (kind === Kind.THROW) throw decodeFrom(message, VALUE);
+          if (function_ === null || frame![FRAME_ABORT_KIND] === Kind.KILL) {
+            return decodeFrom(message, VALUE);
+          }
+          return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
+        }
+        const value = decodeFrom(message, VALUE);
         // The trampoline made this greenlet current before resuming its body (the GC kill
         // makes a stand-in current, whose parent is main).
         const parent = agent.current.parent!.face;
@@ -130,14 +232,21 @@ export function nativeBody(
         }
       }
     } finally {
-      finish(lib, state);
+      finish(state);
     }
   } as (...args: unknown[]) => Generator<Instruction, unknown, unknown>;
 }
 
-/** Ends the C handle of a dead native greenlet and drops its values. */
-function finish(lib: NativeLibrary, state: NativeState): void {
-  const symbols = lib.symbols;
+function noHandler(slot: number): GreenletError {
+  return new GreenletError(
+    "NATIVE_CLOSED",
+    `Cannot answer a callback through slot ${slot}: no open callback of this thread has it`,
+  );
+}
+
+/** Ends the C handle of a dead native greenlet and drops its values and buffers. */
+function finish(state: NativeState): void {
+  const symbols = nativeLibrary().symbols;
   if (symbols.greenlet_state(state.slot, state.generation, flagsOut) === Status.OK) {
     // A C function still running (a failed call left it suspended) keeps its handle and stack.
     if ((flagsOut[0] & Flag.DEAD) === 0) return;
@@ -146,4 +255,10 @@ function finish(lib: NativeLibrary, state: NativeState): void {
   state.slot = 0;
   state.generation = 0;
   releaseValues(state.owned);
+  state.keep.length = 0;
+  const library = state.function?.library;
+  if (library) {
+    library.running--;
+    if (library.closed && library.running === 0) library.unload();
+  }
 }
