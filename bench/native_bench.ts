@@ -22,6 +22,18 @@
 //   qsort   qsort.main      libc qsort of QSORT_N random int32 through the runtime's own dlopen,
 //                           called on the main stack with the runtime's own callback
 //                           (Deno.UnsafeCallback, bun:ffi JSCallback); one op: one compare
+//           qsort.native    the same sort on a native greenlet (NativeGreenlet(qsort) from
+//                           loadLibrary, switchSync), the same comparator as a nativeCallback;
+//                           the comparator reads its ints the fastest way the runtime offers
+//                           (testing/ adapters: Bun's read.i32, Deno's UnsafePointerView)
+//   await   await.native    test_nbench_recurse(1, AWAIT_N, cb) on a native greenlet under
+//                           switchAsync(); cb is a generator handler that does
+//                           `yield* awaitOnly(resolved)` and answers; one op: one callback
+//           await.js        a JS greenlet body under switchAsync() running the same handler
+//                           body AWAIT_N times with yield*; one op: one await
+//   depth   depth.1         test_nbench_recurse(1, DEPTH_N, cb) on a native greenlet with a plain
+//                           handler answering its argument: one op, one callback round trip
+//           depth.1000      the same from DEPTH real C frames down
 //
 // NBENCH_TRACE=1 prints every round's figure on stderr.
 //
@@ -31,17 +43,24 @@
 import process from "node:process";
 import { Status } from "../ffi/constants.ts";
 import { dlopen } from "../ffi/_dlopen.ts";
-import { getcurrent, Greenlet } from "../mod.ts";
-import { NativeGreenlet } from "../native.ts";
+import { awaitOnly, getcurrent, Greenlet } from "../mod.ts";
+import { loadLibrary, nativeCallback, NativeGreenlet } from "../native.ts";
 import type { NativePointer } from "../ffi/_binding.ts";
 import { runtime } from "../testing/runtime.ts";
-import { entriesPath, handleOf, openNative } from "../tests/ffi/_native.ts";
+import { ensureBuilt, entriesPath, handleOf, openNative } from "../tests/ffi/_native.ts";
+import type { Instruction } from "../src/types.ts";
 import { median } from "./_medians.ts";
 
 /** Round trips per batch of the switch group. */
 const SWITCH_N = 100_000;
 /** int32 values sorted per batch of the qsort group. */
 const QSORT_N = 100_000;
+/** Awaits per batch of the await group. */
+const AWAIT_N = 20_000;
+/** Callbacks per batch of the depth group. */
+const DEPTH_N = 100_000;
+/** The deep case's C frames below the callback. */
+const DEPTH = 1000;
 
 /** A batch: runs its operations and returns how many it ran. */
 type Batch = () => number | Promise<number>;
@@ -69,6 +88,10 @@ const pairs: [string, string][] = [
   ["native.switch", "ffi.send"],
   ["native.switch", "js.switch"],
   ["ffi.switch", "ffi.call"],
+  ["ffi.send", "ffi.call"],
+  ["qsort.native", "qsort.main"],
+  ["await.native", "await.js"],
+  ["depth.1000", "depth.1"],
 ];
 
 function option(name: string): string | undefined {
@@ -152,6 +175,8 @@ async function switchCases(): Promise<Case[]> {
   ];
 }
 
+const libcName = process.platform === "darwin" ? "libSystem.B.dylib" : "libc.so.6";
+
 const libcTable = {
   qsort: { parameters: ["buffer", "usize", "usize", "function"], result: "void" },
 } as const;
@@ -172,7 +197,7 @@ function qsortInput(): Int32Array {
 
 async function qsortCases(): Promise<Case[]> {
   const ffi = await runtime.ffi();
-  const libc = await dlopen(process.platform === "darwin" ? "libc.dylib" : "libc.so.6", libcTable);
+  const libc = await dlopen(libcName, libcTable);
   const input = qsortInput();
   const data = new Int32Array(QSORT_N);
   const readInt32 = ffi.readInt32;
@@ -184,7 +209,10 @@ async function qsortCases(): Promise<Case[]> {
     const y = readInt32(b);
     return x < y ? -1 : x > y ? 1 : 0;
   };
-  const mainCallback = ffi.callback({ parameters: ["pointer", "pointer"], result: "i32" }, compare);
+  const signature = { parameters: ["pointer", "pointer"], result: "i32" } as const;
+  const mainCallback = ffi.callback(signature, compare);
+  const nativeCompare = nativeCallback(signature, compare);
+  const libcNative = loadLibrary(libcName, { qsort: libcTable.qsort });
   const sorted = (): void => {
     for (let i = 1; i < QSORT_N; i++) {
       if (data[i - 1] > data[i]) throw new Error("qsort left the array unsorted");
@@ -201,12 +229,79 @@ async function qsortCases(): Promise<Case[]> {
         return compares;
       },
     },
+    {
+      name: "qsort.native",
+      batch: () => {
+        data.set(input);
+        compares = 0;
+        new NativeGreenlet(libcNative.symbols.qsort).switchSync(data, QSORT_N, 4, nativeCompare);
+        sorted();
+        return compares;
+      },
+    },
   ];
 }
 
-const groups: Record<string, () => Promise<Case[]>> = {
+/** `int test_nbench_recurse(depth, count, callback)` (tests/fixtures/entries.zig). */
+function recurseFunction() {
+  ensureBuilt();
+  const callback = { parameters: ["u32"], result: "u32" } as const;
+  const fixture = loadLibrary(entriesPath(), {
+    test_nbench_recurse: { parameters: ["u32", "u32", "function"], result: "u32" },
+  });
+  return { recurse: fixture.symbols.test_nbench_recurse, callback };
+}
+
+function awaitCases(): Case[] {
+  const { recurse, callback } = recurseFunction();
+  const resolved = Promise.resolve(1);
+  // The handler body, the same on both paths: await a resolved promise, answer its argument.
+  function* handler(i: number): Generator<Instruction, number, unknown> {
+    yield* awaitOnly(resolved);
+    return i;
+  }
+  const native = nativeCallback(callback, handler);
+  function* body(count: number): Generator<Instruction, number, unknown> {
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += yield* handler(i);
+    return sum;
+  }
+  return [
+    {
+      name: "await.native",
+      batch: async () => {
+        await new NativeGreenlet(recurse).switchAsync(1, AWAIT_N, native);
+        return AWAIT_N;
+      },
+    },
+    {
+      name: "await.js",
+      batch: async () => {
+        await new Greenlet(body).switchAsync(AWAIT_N);
+        return AWAIT_N;
+      },
+    },
+  ];
+}
+
+function depthCases(): Case[] {
+  const { recurse, callback } = recurseFunction();
+  const answer = nativeCallback(callback, (i) => i);
+  const run = (depth: number) => () => {
+    new NativeGreenlet(recurse).switchSync(depth, DEPTH_N, answer);
+    return DEPTH_N;
+  };
+  return [
+    { name: "depth.1", batch: run(1) },
+    { name: "depth.1000", batch: run(DEPTH) },
+  ];
+}
+
+const groups: Record<string, () => Case[] | Promise<Case[]>> = {
   switch: switchCases,
   qsort: qsortCases,
+  await: awaitCases,
+  depth: depthCases,
 };
 
 async function main(): Promise<void> {

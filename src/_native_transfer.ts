@@ -31,7 +31,13 @@ import { decodeFrom, encodeInto, releaseValues } from "./_native_values.ts";
 import { decodeValue as decodeSlot, encodeValue as encodeSlot } from "./_native_signature.ts";
 import { type Words, wordsOver } from "./_native_signature.ts";
 import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
-import { bySlot, checkMisuses, nativeAddresses, pendingWord } from "./_native_callbacks.ts";
+import {
+  bySlot,
+  type CallbackEntry,
+  checkMisuses,
+  nativeAddresses,
+  pendingWord,
+} from "./_native_callbacks.ts";
 import { checkOpen, type FunctionParts } from "./native_function.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
@@ -117,6 +123,99 @@ function callFrame(
   return frame;
 }
 
+/** The greenlet the last message went to (a callback's answer goes to the one it ran on). */
+const target = { slot: 0, generation: 0 };
+/** The callback {@link exchange} left to the generator: its entry and record. */
+const callback: { entry: CallbackEntry | null; record: Words | null } = {
+  entry: null,
+  record: null,
+};
+/** {@link exchange}'s result for a callback whose handler is a generator function. */
+const GENERATOR_CALLBACK = -1;
+
+/**
+ * Sends the message (its kind and value already written) to (slot, generation) and answers
+ * every callback of a plain handler at once, in this loop, until something else comes back:
+ * a transfer (returns Status.OK), a callback of a generator handler (GENERATOR_CALLBACK, with
+ * `callback` set) or a failed call (its status). `target` is then the greenlet the last message
+ * went to. A plain function, not the generator, so that the engines optimize the callback
+ * round trip (the FFI call inlined) however long the C function runs.
+ */
+function exchange(slot: number, generation: number, owned: number[]): number {
+  const symbols = nativeLibrary().symbols;
+  const pending = pendingWord();
+  for (;;) {
+    target.slot = slot;
+    target.generation = generation;
+    const status = symbols.greenlet_send(slot, generation, message);
+    if (status !== Status.OK) return status;
+    checkMisuses();
+    if ((pending[0] | pending[1]) === 0) return Status.OK;
+    // A callback: answer the greenlet it runs on (whichever the C code switched to).
+    const record = recordAt(pending[0] + pending[1] * 2 ** 32);
+    pending[0] = 0;
+    pending[1] = 0;
+    slot = record.u32[2];
+    generation = record.u32[3];
+    const entry = bySlot[record.u32[0]];
+    if (entry !== undefined && entry.generator) {
+      target.slot = slot;
+      target.generation = generation;
+      callback.entry = entry;
+      callback.record = record;
+      return GENERATOR_CALLBACK;
+    }
+    try {
+      if (entry === undefined) throw noHandler(record.u32[0]);
+      callback.record = record;
+      const handler = entry.handler;
+      const types = entry.signature.parameters;
+      // Direct calls for the common arities: no argument array.
+      const result = types.length === 0
+        ? handler()
+        : types.length === 1
+        ? handler(decodeSlot(types[0], record, 2, nativeAddresses))
+        : types.length === 2
+        ? handler(
+          decodeSlot(types[0], record, 2, nativeAddresses),
+          decodeSlot(types[1], record, 3, nativeAddresses),
+        )
+        : handler.apply(undefined, callbackArguments(entry));
+      answer(entry, result);
+      message[KIND] = Kind.VALUE;
+    } catch (error) {
+      message[KIND] = error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
+      encodeInto(error, owned, message, VALUE);
+    }
+  }
+}
+
+/** The decoded arguments of the callback in `callback.record`. */
+function callbackArguments(entry: CallbackEntry): unknown[] {
+  const record = callback.record!;
+  const types = entry.signature.parameters;
+  const args = new Array(types.length);
+  for (let i = 0; i < types.length; i++) {
+    args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
+  }
+  return args;
+}
+
+/** Writes a callback's result into the message as the answer's value (its bits). */
+function answer(entry: CallbackEntry, result: unknown): void {
+  encodeSlot(
+    entry.signature.result,
+    result,
+    scratchWords,
+    0,
+    nativeAddresses,
+    null,
+    "Cannot return from the callback: its result",
+  );
+  message[VALUE] = scratchWords.u32[0];
+  message[VALUE + 1] = scratchWords.u32[1];
+}
+
 /**
  * The body of a native greenlet: creates the C greenlet when it starts and relays
  * every transfer between it and the JS tree (see the file header).
@@ -150,46 +249,29 @@ export function nativeBody(
     state.slot = handleOut[0];
     state.generation = handleOut[1];
     if (function_?.library) function_.library.running++;
-    const pending = pendingWord();
     let sending: number = Kind.VALUE;
     let slot = state.slot;
     let generation = state.generation;
     try {
       for (;;) {
         message[KIND] = sending;
-        const status = symbols.greenlet_send(slot, generation, message);
-        if (status !== Status.OK) throw callFailed("greenlet_send", status);
-        checkMisuses();
-        if ((pending[0] | pending[1]) !== 0) {
-          // A callback: answer the greenlet it runs on (whichever the C code switched to).
-          const record = recordAt(pending[0] + pending[1] * 2 ** 32);
-          pending[0] = 0;
-          pending[1] = 0;
-          slot = record.u32[2];
-          generation = record.u32[3];
-          const entry = bySlot[record.u32[0]];
+        const status = exchange(slot, generation, state.owned);
+        slot = target.slot;
+        generation = target.generation;
+        if (status > 0) throw callFailed("greenlet_send", status);
+        if (status === GENERATOR_CALLBACK) {
+          // A generator handler: it runs here, so that it may switch, throw and await.
+          const entry = callback.entry!;
           try {
-            if (entry === undefined) throw noHandler(record.u32[0]);
-            const types = entry.signature.parameters;
-            const args = new Array(types.length);
-            for (let i = 0; i < types.length; i++) {
-              args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
-            }
-            let result = Reflect.apply(entry.handler, undefined, args);
-            if (entry.generator) {
-              result = yield* result as Generator<Instruction, unknown, unknown>;
-            }
-            encodeSlot(
-              entry.signature.result,
-              result,
-              scratchWords,
-              0,
-              nativeAddresses,
-              null,
-              "Cannot return from the callback: its result",
-            );
-            message[VALUE] = scratchWords.u32[0];
-            message[VALUE + 1] = scratchWords.u32[1];
+            const result = yield* entry.handler.apply(
+              undefined,
+              callbackArguments(entry),
+            ) as Generator<
+              Instruction,
+              unknown,
+              unknown
+            >;
+            answer(entry, result);
             sending = Kind.VALUE;
           } catch (error) {
             sending = error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
