@@ -22,7 +22,7 @@ export interface CallNativeOptions {
  * What {@link callNative} returns: in a greenlet body a step to enter with `yield*`, in ordinary
  * code a promise.
  */
-export type NativeCall<T> = Step<T> & PromiseLike<T>;
+export type NativeCall<T> = Step<T> & Promise<T>;
 
 /**
  * Calls a C function on a new native greenlet (its stack from the library's pool) and gives

@@ -73,6 +73,12 @@ export class NativeGreenlet extends Greenlet {
   constructor(entry: NativeFunction | NativePointer | unknown, options?: NativeGreenletOptions) {
     const function_ = functionParts(entry);
     if (function_ !== undefined) {
+      if (options?.arg !== undefined) {
+        throw new TypeError(
+          `Cannot create native greenlet: arg is for greenlet_entry bodies; ${function_.name} ` +
+            "takes its arguments from the switch that starts it",
+        );
+      }
       const state: NativeState = {
         entry: null,
         function: function_,

@@ -189,10 +189,15 @@ describe("loadLibrary() and NativeGreenlet by signature", () => {
     assertHealthy();
   });
 
-  it("the entry form still takes a pointer and an arg; bad entries are TypeErrors", () => {
+  it("bad entries and an arg for a function by signature are TypeErrors", () => {
     assert.throws(() => new NativeGreenlet({} as never), {
       name: "TypeError",
       message: /NativeFunction or a C function pointer/,
+    });
+    using libc = loadLibrary(libcName, libcTable);
+    assert.throws(() => new NativeGreenlet(libc.symbols.abs, { arg: 1 }), {
+      name: "TypeError",
+      message: /takes its arguments from the switch/,
     });
   });
 });
