@@ -25,7 +25,9 @@
 //           qsort.native    the same sort on a native greenlet (NativeGreenlet(qsort) from
 //                           loadLibrary, switchSync), the same comparator as a nativeCallback;
 //                           the comparator reads its ints the fastest way the runtime offers
-//                           (testing/ adapters: Bun's read.i32, Deno's UnsafePointerView)
+//                           (testing/ adapters: on Bun a pointer and read.i32; on Deno the
+//                           address as a usize, indexing the sorted Int32Array, because a
+//                           pointer object costs an op call to make and one to read through)
 //   await   await.native    test_nbench_recurse(1, AWAIT_N, cb) on a native greenlet under
 //                           switchAsync(); cb is a generator handler that does
 //                           `yield* awaitOnly(resolved)` and answers; one op: one callback
@@ -35,7 +37,10 @@
 //                           handler answering its argument: one op, one callback round trip
 //           depth.1000      the same from DEPTH real C frames down
 //
-// NBENCH_TRACE=1 prints every round's figure on stderr.
+// Every batch is timed twice: wall clock (performance.now) and the process's CPU time
+// (process.cpuUsage: user + system over every thread, so an engine's background compiler and
+// collector count; other processes on the machine do not). NBENCH_TRACE=1 prints every round's
+// figures on stderr.
 //
 // Python's baseline (CPython greenlet's main -> g -> main round trip) is bench/greenlet_bench.py's
 // switchSync case, run by the driver in the same turn.
@@ -45,7 +50,6 @@ import { Status } from "../ffi/constants.ts";
 import { dlopen } from "../ffi/_dlopen.ts";
 import { awaitOnly, getcurrent, Greenlet } from "../mod.ts";
 import { loadLibrary, nativeCallback, NativeGreenlet } from "../native.ts";
-import type { NativePointer } from "../ffi/_binding.ts";
 import { runtime } from "../testing/runtime.ts";
 import { ensureBuilt, entriesPath, handleOf, openNative } from "../tests/ffi/_native.ts";
 import type { Instruction } from "../src/types.ts";
@@ -71,15 +75,21 @@ interface Case {
   batch: Batch;
 }
 
-/** What one process prints. */
-export interface NativeRun {
-  runtime: "deno" | "bun";
-  version: string;
-  rounds: number;
+/** Per case and per pair, the medians over the timed rounds of one clock. */
+export interface Figures {
   /** Per case: the median over the rounds of ns per operation. */
   cases: Record<string, number>;
   /** Per pair "case/baseline": the median over the rounds of case ns over baseline ns. */
   ratios: Record<string, number>;
+}
+
+/** What one process prints: wall-clock figures, and the same from the process's CPU time. */
+export interface NativeRun extends Figures {
+  runtime: "deno" | "bun";
+  version: string;
+  rounds: number;
+  /** The process's CPU time (user + system, every thread) over the same batches. */
+  cpu: Figures;
 }
 
 /** The ratios each process reports: [case, its baseline measured in the same round]. */
@@ -200,16 +210,17 @@ async function qsortCases(): Promise<Case[]> {
   const libc = await dlopen(libcName, libcTable);
   const input = qsortInput();
   const data = new Int32Array(QSORT_N);
-  const readInt32 = ffi.readInt32;
+  const reader = ffi.int32Reader(data);
+  const read = reader.read;
   let compares = 0;
-  // The comparator body, the same on every path.
-  const compare = (a: NativePointer, b: NativePointer): number => {
+  // The comparator body, the same on both paths.
+  const compare = (a: unknown, b: unknown): number => {
     compares++;
-    const x = readInt32(a);
-    const y = readInt32(b);
+    const x = read(a);
+    const y = read(b);
     return x < y ? -1 : x > y ? 1 : 0;
   };
-  const signature = { parameters: ["pointer", "pointer"], result: "i32" } as const;
+  const signature = { parameters: [reader.type, reader.type], result: "i32" } as const;
   const mainCallback = ffi.callback(signature, compare);
   const nativeCompare = nativeCallback(signature, compare);
   const libcNative = loadLibrary(libcName, { qsort: libcTable.qsort });
@@ -314,15 +325,27 @@ async function main(): Promise<void> {
     if (group === undefined) throw new Error(`Unknown group ${name}`);
     cases.push(...await group());
   }
-  const times = new Map<string, number[]>(cases.map(({ name }) => [name, []]));
+  const clocks = { wall: new Map<string, number[]>(), cpu: new Map<string, number[]>() };
+  for (const { name } of cases) {
+    clocks.wall.set(name, []);
+    clocks.cpu.set(name, []);
+  }
   for (let round = 0; round < warmup + rounds; round++) {
     for (const { name, batch } of cases) {
+      const cpu = process.cpuUsage();
       const start = performance.now();
       const pending = batch();
       const ops = typeof pending === "number" ? pending : await pending;
-      const ns = (performance.now() - start) * 1e6 / ops;
-      if (round >= warmup) times.get(name)!.push(ns);
-      if (process.env.NBENCH_TRACE) console.error(round, name, ns.toFixed(1));
+      const wall = (performance.now() - start) * 1e6 / ops;
+      const used = process.cpuUsage(cpu);
+      const cpuNs = (used.user + used.system) * 1e3 / ops;
+      if (round >= warmup) {
+        clocks.wall.get(name)!.push(wall);
+        clocks.cpu.get(name)!.push(cpuNs);
+      }
+      if (process.env.NBENCH_TRACE) {
+        console.error(round, name, wall.toFixed(1), cpuNs.toFixed(1));
+      }
     }
   }
   const result: NativeRun = {
@@ -331,17 +354,27 @@ async function main(): Promise<void> {
     rounds,
     cases: {},
     ratios: {},
+    cpu: { cases: {}, ratios: {} },
   };
-  for (const [name, values] of times) {
-    result.cases[name] = median(values);
-    console.error(`${runtime.name} ${name.padEnd(16)} ${median(values).toFixed(1)} ns/op`);
+  summarize(clocks.wall, result);
+  summarize(clocks.cpu, result.cpu);
+  for (const [name, ns] of Object.entries(result.cases)) {
+    const cpu = result.cpu.cases[name];
+    console.error(
+      `${runtime.name} ${name.padEnd(16)} ${ns.toFixed(1)} ns/op (CPU ${cpu.toFixed(1)})`,
+    );
   }
+  console.log(JSON.stringify(result));
+}
+
+/** Each case's median and each pair's median ratio over the rounds, into `into`. */
+function summarize(times: Map<string, number[]>, into: Figures): void {
+  for (const [name, values] of times) into.cases[name] = median(values);
   for (const [name, baseline] of pairs) {
     const a = times.get(name), b = times.get(baseline);
     if (a === undefined || b === undefined) continue;
-    result.ratios[`${name}/${baseline}`] = median(a.map((ns, i) => ns / b[i]));
+    into.ratios[`${name}/${baseline}`] = median(a.map((ns, i) => ns / b[i]));
   }
-  console.log(JSON.stringify(result));
 }
 
 await main();

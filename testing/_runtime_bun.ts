@@ -3,7 +3,7 @@
 import process from "node:process";
 import type { NativePointer, SymbolDefinition } from "../ffi/_binding.ts";
 import { bunSymbols } from "../ffi/_bun.ts";
-import type { RuntimeFFI, TestRuntime } from "./runtime.ts";
+import type { Int32Reader, RuntimeFFI, TestRuntime } from "./runtime.ts";
 
 interface BunGlobal {
   gc(force: boolean): void;
@@ -34,8 +34,11 @@ async function bunFFI(): Promise<RuntimeFFI> {
         close: () => callback.close(),
       };
     },
-    // bun:ffi's read.i32 is a JIT intrinsic.
-    readInt32: (pointer) => read.i32(pointer as unknown as number, 0),
+    // A pointer is a number on Bun, and bun:ffi's read.i32 a JIT intrinsic.
+    int32Reader: (): Int32Reader => ({
+      type: "pointer",
+      read: (pointer: number) => read.i32(pointer, 0),
+    }),
   };
 }
 

@@ -36,8 +36,18 @@ export interface RuntimeFFI {
     // deno-lint-ignore no-explicit-any
     fn: (...args: any[]) => unknown,
   ): RuntimeCallback;
-  /** Reads the int32 at `pointer` the fastest way this runtime offers. */
-  readonly readInt32: (pointer: NativePointer) => number;
+  /**
+   * The fastest way this runtime offers to read the int32s of `array` that C code hands a
+   * callback pointers to: the type the callback declares for such an argument, and the read.
+   */
+  int32Reader(array: Int32Array): Int32Reader;
+}
+
+/** See {@link RuntimeFFI.int32Reader}. */
+export interface Int32Reader {
+  readonly type: "pointer" | "usize";
+  // deno-lint-ignore no-explicit-any
+  readonly read: (argument: any) => number;
 }
 
 /** The runtime running this code. */
