@@ -126,9 +126,11 @@ function callFrame(
 /** The greenlet the last message went to (a callback's answer goes to the one it ran on). */
 const target = { slot: 0, generation: 0 };
 /** The callback {@link exchange} left to the generator: its entry and record. */
-const callback: { entry: CallbackEntry | null; record: Words | null } = {
+const callback: { entry: CallbackEntry | null; record: Words | null; op: unknown } = {
   entry: null,
   record: null,
+  /** The Op a plain handler returned, to run with yield* (null: call the generator handler). */
+  op: null,
 };
 /** {@link exchange}'s result for a callback whose handler is a generator function. */
 const GENERATOR_CALLBACK = -1;
@@ -136,8 +138,8 @@ const GENERATOR_CALLBACK = -1;
 /**
  * Sends the message (its kind and value already written) to (slot, generation) and answers
  * every callback of a plain handler at once, in this loop, until something else comes back:
- * a transfer (returns Status.OK), a callback of a generator handler (GENERATOR_CALLBACK, with
- * `callback` set) or a failed call (its status). `target` is then the greenlet the last message
+ * a transfer (returns Status.OK), a callback of a generator handler or one whose plain handler
+ * returned an Op (GENERATOR_CALLBACK, with `callback` set) or a failed call (its status). `target` is then the greenlet the last message
  * went to. A plain function, not the generator, so that the engines optimize the callback
  * round trip (the FFI call inlined) however long the C function runs.
  */
@@ -181,6 +183,14 @@ function exchange(slot: number, generation: number, owned: number[]): number {
           decodeSlot(types[1], record, 3, nativeAddresses),
         )
         : handler.apply(undefined, callbackArguments(entry));
+      if (isGenerator(result)) {
+        // An Op: it runs in the generator, as a generator handler's does.
+        target.slot = slot;
+        target.generation = generation;
+        callback.entry = entry;
+        callback.op = result;
+        return GENERATOR_CALLBACK;
+      }
       answer(entry, result);
       message[KIND] = Kind.VALUE;
     } catch (error) {
@@ -263,14 +273,9 @@ export function nativeBody(
           // A generator handler: it runs here, so that it may switch, throw and await.
           const entry = callback.entry!;
           try {
-            const result = yield* entry.handler.apply(
-              undefined,
-              callbackArguments(entry),
-            ) as Generator<
-              Instruction,
-              unknown,
-              unknown
-            >;
+            const op = callback.op ?? entry.handler.apply(undefined, callbackArguments(entry));
+            callback.op = null;
+            const result = yield* op as Generator<Instruction, unknown, unknown>;
             answer(entry, result);
             sending = Kind.VALUE;
           } catch (error) {
@@ -317,6 +322,12 @@ export function nativeBody(
       finish(state);
     }
   } as (...args: unknown[]) => Generator<Instruction, unknown, unknown>;
+}
+
+/** True for a generator object (what a plain handler may return instead of a result). */
+export function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  return typeof value === "object" && value !== null &&
+    Object.prototype.toString.call(value) === "[object Generator]";
 }
 
 function noHandler(slot: number): GreenletError {

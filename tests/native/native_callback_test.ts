@@ -16,26 +16,12 @@ import {
   setUnraisableHook,
   type Unraisable,
 } from "../../mod.ts";
-import {
-  type LoadedLibrary,
-  loadLibrary,
-  nativeCallback,
-  nativeFunction,
-  NativeGreenlet,
-  viewAt,
-} from "../../native.ts";
+import { nativeCallback, nativeFunction, NativeGreenlet, viewAt } from "../../native.ts";
 import type { NativePointer } from "../../ffi/_binding.ts";
 import { dlopen } from "../../ffi/_dlopen.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 import { runtime } from "../../testing/runtime.ts";
-import {
-  type Baseline,
-  baseline,
-  bridgeTable,
-  fixturePath,
-  libcName,
-  libcTable,
-} from "./_bridge.ts";
+import { type Baseline, baseline, fixturePath, libcName, libcTable } from "./_bridge.ts";
 
 const compareSignature = { parameters: ["pointer", "pointer"], result: "i32" } as const;
 const sumSignature = { parameters: ["i32"], result: "i32" } as const;
@@ -60,19 +46,10 @@ function collectUnraisable(body: () => void): Unraisable[] {
 
 describe("nativeCallback()", () => {
   let base: Baseline;
-  let libc: LoadedLibrary<typeof libcTable>;
-  let fx: LoadedLibrary<typeof bridgeTable>;
   before(async () => {
     base = await baseline();
-    libc = loadLibrary(libcName, libcTable);
-    fx = loadLibrary(fixturePath(), bridgeTable);
   });
-  after(() => {
-    libc.close();
-    fx.close();
-    base.check();
-    base.close();
-  });
+  after(() => base.end());
 
   it("answers libc qsort's compares on a native greenlet, as part of it", () => {
     let calls = 0;
@@ -83,7 +60,7 @@ describe("nativeCallback()", () => {
       return int32At(a) - int32At(b);
     });
     const numbers = Int32Array.from({ length: 200 }, (_, i) => (i * 7919) % 1000 - 500);
-    const g = new NativeGreenlet(libc.symbols.qsort, { name: "sort" });
+    const g = new NativeGreenlet(base.libc.symbols.qsort, { name: "sort" });
     assert.equal(g.switchSync(numbers, numbers.length, 4, compare), undefined);
     assert.deepEqual([...numbers], [...numbers].sort((x, y) => x - y));
     assert.ok(calls > 200);
@@ -119,7 +96,7 @@ describe("nativeCallback()", () => {
         return 42.5;
       },
     );
-    assert.equal(new NativeGreenlet(fx.symbols.test_bridge_apply).switchSync(apply), 42.5);
+    assert.equal(new NativeGreenlet(base.fx.symbols.test_bridge_apply).switchSync(apply), 42.5);
     const own = await dlopen(fixturePath(), {
       test_bridge_apply: { parameters: ["function"], result: "f64" },
     });
@@ -131,7 +108,10 @@ describe("nativeCallback()", () => {
     const expected = [-7, 0.5, 0xffff_fff0, 1.25, -(2n ** 40n), true];
     assert.deepEqual(seen, [expected, expected]);
     using f32 = nativeCallback({ parameters: ["f32", "u8"], result: "f32" }, (x, y) => x * y);
-    assert.equal(new NativeGreenlet(fx.symbols.test_bridge_apply_f32).switchSync(f32, 1.5), 300);
+    assert.equal(
+      new NativeGreenlet(base.fx.symbols.test_bridge_apply_f32).switchSync(f32, 1.5),
+      300,
+    );
   });
 
   it("a generator handler awaits under switchAsync while the C code stays suspended", async () => {
@@ -143,7 +123,7 @@ describe("nativeCallback()", () => {
       );
       return doubled;
     });
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     const timer = new Promise<void>((resolve) =>
       setTimeout(() => {
         log.push(`timer: suspended=${g.active && !g.dead}`);
@@ -169,7 +149,7 @@ describe("nativeCallback()", () => {
     using ask = nativeCallback(sumSignature, function* (i) {
       return yield* helper.switch<number>(i + 1);
     });
-    const native = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const native = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.equal(native.switchSync(ask, 3), 60n); // (1 + 2 + 3) * 10
     assert.equal(helper.dead, false);
     helper.throwSync();
@@ -184,14 +164,14 @@ describe("nativeCallback()", () => {
       if (i === 2) throw boom;
       return 1;
     });
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.throws(() => g.switchSync(failing, 10), (e) => e === boom);
     assert.equal(ran, 3, "later callbacks returned the fallback without running JS");
     assert.equal(g.dead, true);
     // A result of the wrong type is the handler's error too.
     using wrong = nativeCallback(sumSignature, () => "one" as unknown as number);
     assert.throws(
-      () => new NativeGreenlet(fx.symbols.test_bridge_sum).switchSync(wrong, 2),
+      () => new NativeGreenlet(base.fx.symbols.test_bridge_sum).switchSync(wrong, 2),
       { name: "TypeError", message: /result must be a number/ },
     );
     assertHealthy();
@@ -202,7 +182,7 @@ describe("nativeCallback()", () => {
     using stopping = nativeCallback(sumSignature, () => {
       throw exit;
     });
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.equal(g.switchSync(stopping, 5), exit);
     assert.equal(g.dead, true);
   });
@@ -218,7 +198,7 @@ describe("nativeCallback()", () => {
         throw error;
       }
     });
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.equal(g.switchSync(waiting, 3), "in 0");
     assert.equal(g.switchSync(5), "in 1", "a value answers the callback");
     const caught = new Error("caught");
@@ -226,7 +206,7 @@ describe("nativeCallback()", () => {
     assert.equal(g.dead, true);
     assert.deepEqual(log, [caught]);
 
-    const h = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const h = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.equal(h.switchSync(waiting, 3), "in 0");
     const result = h.throwSync();
     assert.ok(result instanceof GreenletExit, "the kill finished the greenlet");
@@ -244,7 +224,7 @@ describe("nativeCallback()", () => {
     });
     let result: unknown;
     const reports = collectUnraisable(() => {
-      result = new NativeGreenlet(fx.symbols.test_bridge_on_thread).switchSync(remote, 5);
+      result = new NativeGreenlet(base.fx.symbols.test_bridge_on_thread).switchSync(remote, 5);
     });
     assert.equal(result, -9);
     assert.equal(ran, 0);
@@ -300,7 +280,7 @@ describe("nativeCallback()", () => {
     assert.equal(identity.closed, true);
     const closed = (e: unknown) => e instanceof GreenletError && e.code === "NATIVE_CLOSED";
     assert.throws(() => identity.pointer, closed);
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.throws(() => g.switchSync(identity, 1), closed);
     assert.equal(g.dead, true);
     const direct = nativeFunction(stale, sumSignature);
