@@ -14,7 +14,7 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { formatSpread, spread } from "./_medians.ts";
-import type { NativeRun } from "./native_bench.ts";
+import type { Figures, NativeRun } from "./native_bench.ts";
 import type { RunResult } from "./report.ts";
 
 interface Turn {
@@ -99,12 +99,19 @@ function loadTurns(dirs: string[]): Turn[] {
 const ns = (value: number): string => value.toFixed(1);
 const times = (value: number): string => value < 0.1 ? value.toFixed(3) : value.toFixed(2);
 
+/** Which clock a table shows: wall clock, or the process's CPU time (bench/native_bench.ts). */
+type Clock = "wall" | "cpu";
+
+function clockFigures(run: NativeRun | undefined, clock: Clock): Figures | undefined {
+  return clock === "wall" ? run : run?.cpu;
+}
+
 /** The cells of one runtime for `row`: figure, ratio (or "" when the row has no baseline). */
-function cells(turns: Turn[], key: "deno" | "bun", row: Row): [string, string] {
+function cells(turns: Turn[], key: "deno" | "bun", row: Row, clock: Clock): [string, string] {
   const figures: number[] = [];
   const ratios: number[] = [];
   for (const turn of turns) {
-    const run = turn.runs[key];
+    const run = clockFigures(turn.runs[key], clock);
     const figure = run?.cases[row.case];
     if (run === undefined || figure === undefined) continue;
     figures.push(figure);
@@ -130,7 +137,7 @@ function baselineName(row: Row): string {
   return row.baseline.startsWith("python:") ? "CPython greenlet switch" : row.baseline;
 }
 
-function table(turns: Turn[]): string[] {
+function table(turns: Turn[], clock: Clock): string[] {
   const lines = [
     "| case (ns per op) | case key | CPython | Deno | Deno ratio | Bun | Bun ratio | ratio against | target |",
     "|---|---|--:|--:|--:|--:|--:|---|---|",
@@ -142,8 +149,8 @@ function table(turns: Turn[]): string[] {
         ns,
       )
       : "";
-    const [deno, denoRatio] = cells(turns, "deno", row);
-    const [bun, bunRatio] = cells(turns, "bun", row);
+    const [deno, denoRatio] = cells(turns, "deno", row, clock);
+    const [bun, bunRatio] = cells(turns, "bun", row, clock);
     const target = row.target === undefined
       ? ""
       : row.target.deno === row.target.bun
@@ -165,4 +172,10 @@ const versions = [
 ];
 console.log(`${turns.length} turns; ${versions.join(", ")}`);
 console.log();
-for (const line of table(turns)) console.log(line);
+console.log("Wall clock:");
+console.log();
+for (const line of table(turns, "wall")) console.log(line);
+console.log();
+console.log("The same batches in the process's CPU time (CPython: wall clock, as above):");
+console.log();
+for (const line of table(turns, "cpu")) console.log(line);

@@ -125,11 +125,10 @@ function callFrame(
 
 /** The greenlet the last message went to (a callback's answer goes to the one it ran on). */
 const target = { slot: 0, generation: 0 };
-/** The callback {@link exchange} left to the generator: its entry and record. */
-const callback: { entry: CallbackEntry | null; record: Words | null; op: unknown } = {
+/** The callback {@link exchange} left to the generator: its entry and the Op to run. */
+const callback: { entry: CallbackEntry | null; op: unknown } = {
   entry: null,
-  record: null,
-  /** The Op a plain handler returned, to run with yield* (null: call the generator handler). */
+  /** What the handler returned: a generator handler's generator, or an Op. */
   op: null,
 };
 /** {@link exchange}'s result for a callback whose handler is a generator function. */
@@ -160,31 +159,11 @@ function exchange(slot: number, generation: number, owned: number[]): number {
     slot = record.u32[2];
     generation = record.u32[3];
     const entry = bySlot[record.u32[0]];
-    if (entry !== undefined && entry.generator) {
-      target.slot = slot;
-      target.generation = generation;
-      callback.entry = entry;
-      callback.record = record;
-      return GENERATOR_CALLBACK;
-    }
     try {
       if (entry === undefined) throw noHandler(record.u32[0]);
-      callback.record = record;
-      const handler = entry.handler;
-      const types = entry.signature.parameters;
-      // Direct calls for the common arities: no argument array.
-      const result = types.length === 0
-        ? handler()
-        : types.length === 1
-        ? handler(decodeSlot(types[0], record, 2, nativeAddresses))
-        : types.length === 2
-        ? handler(
-          decodeSlot(types[0], record, 2, nativeAddresses),
-          decodeSlot(types[1], record, 3, nativeAddresses),
-        )
-        : handler.apply(undefined, callbackArguments(entry));
-      if (isGenerator(result)) {
-        // An Op: it runs in the generator, as a generator handler's does.
+      const result = callHandler(entry, record);
+      if (entry.generator || isGenerator(result)) {
+        // A generator handler's Op (or one a plain handler returned) runs in the generator.
         target.slot = slot;
         target.generation = generation;
         callback.entry = entry;
@@ -200,15 +179,26 @@ function exchange(slot: number, generation: number, owned: number[]): number {
   }
 }
 
-/** The decoded arguments of the callback in `callback.record`. */
-function callbackArguments(entry: CallbackEntry): unknown[] {
-  const record = callback.record!;
+/** Calls `entry`'s handler with the arguments in `record`: common arities without an array. */
+function callHandler(entry: CallbackEntry, record: Words): unknown {
+  const handler = entry.handler;
   const types = entry.signature.parameters;
+  switch (types.length) {
+    case 0:
+      return handler();
+    case 1:
+      return handler(decodeSlot(types[0], record, 2, nativeAddresses));
+    case 2:
+      return handler(
+        decodeSlot(types[0], record, 2, nativeAddresses),
+        decodeSlot(types[1], record, 3, nativeAddresses),
+      );
+  }
   const args = new Array(types.length);
   for (let i = 0; i < types.length; i++) {
     args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
   }
-  return args;
+  return handler.apply(undefined, args);
 }
 
 /** Writes a callback's result into the message as the answer's value (its bits). */
@@ -273,7 +263,7 @@ export function nativeBody(
           // A generator handler: it runs here, so that it may switch, throw and await.
           const entry = callback.entry!;
           try {
-            const op = callback.op ?? entry.handler.apply(undefined, callbackArguments(entry));
+            const op = callback.op;
             callback.op = null;
             const result = yield* op as Generator<Instruction, unknown, unknown>;
             answer(entry, result);
