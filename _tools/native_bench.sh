@@ -3,8 +3,8 @@
 # markdown table.
 #   bash _tools/native_bench.sh                         (5 turns; about 2 minutes on an idle 2-core VM)
 #   NBENCH_RUNS=3 NBENCH_ROUNDS=5 bash _tools/native_bench.sh   (quicker)
-# A turn runs one process each of CPython (bench/greenlet_bench.py's switchSync case: greenlet's
-# main -> g -> main round trip), Deno and Bun (bench/native_bench.ts), one after the other;
+# A turn runs one process each of CPython (bench/native_bench.py: greenlet's main -> g -> main
+# round trip), Deno and Bun (bench/native_bench.ts), one after the other;
 # bench/native_report.ts takes the median over the turns with the range, and the ratios against
 # baselines measured in the same turn (CPython) or the same process (the other cases).
 set -euo pipefail
@@ -30,7 +30,7 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 for i in $(seq 1 "$runs"); do
   mkdir -p "$out/$i"
   echo "turn $i/$runs: python" >&2
-  "$PYTHON" bench/greenlet_bench.py --only=switchSync --no-heap --k="$rounds" >"$out/$i/python.json"
+  "$PYTHON" bench/native_bench.py --rounds="$rounds" >"$out/$i/python.json"
   echo "turn $i/$runs: deno" >&2
   deno run -A bench/native_bench.ts --rounds="$rounds" >"$out/$i/deno.json"
   echo "turn $i/$runs: bun" >&2

@@ -42,8 +42,8 @@
 // collector count; other processes on the machine do not). NBENCH_TRACE=1 prints every round's
 // figures on stderr.
 //
-// Python's baseline (CPython greenlet's main -> g -> main round trip) is bench/greenlet_bench.py's
-// switchSync case, run by the driver in the same turn.
+// CPython greenlet's main -> g -> main round trip is bench/native_bench.py, run by the driver in
+// the same turn.
 
 import process from "node:process";
 import { Status } from "../ffi/constants.ts";
@@ -85,7 +85,7 @@ export interface Figures {
 
 /** What one process prints: wall-clock figures, and the same from the process's CPU time. */
 export interface NativeRun extends Figures {
-  runtime: "deno" | "bun";
+  runtime: "deno" | "bun" | "python";
   version: string;
   rounds: number;
   /** The process's CPU time (user + system, every thread) over the same batches. */

@@ -1,6 +1,6 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // Builds the native bridge table from the JSON output of bench/native_bench.ts (Deno, Bun) and
-// bench/greenlet_bench.py (CPython's switchSync case), one directory per turn:
+// bench/native_bench.py (CPython greenlet's round trip), one directory per turn:
 //
 //   deno run --allow-read bench/native_report.ts TURN_DIR...
 //
@@ -15,10 +15,9 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { formatSpread, spread } from "./_medians.ts";
 import type { Figures, NativeRun } from "./native_bench.ts";
-import type { RunResult } from "./report.ts";
 
 interface Turn {
-  python: RunResult;
+  python: NativeRun;
   runs: Record<"deno" | "bun", NativeRun | undefined>;
 }
 
@@ -35,7 +34,7 @@ const rows: Row[] = [
   {
     label: "switchSync round trip into a native greenlet",
     case: "native.switch",
-    baseline: "python:switchSync",
+    baseline: "python:python.switch",
     target: { deno: 0.1, bun: 0.1 },
   },
   {
@@ -69,7 +68,11 @@ const rows: Row[] = [
   { label: "bare FFI call (greenlet_state)", case: "ffi.call" },
   { label: "bare FFI round trip root → C → root", case: "ffi.switch", baseline: "ffi.call" },
   { label: "the same through greenlet_send", case: "ffi.send", baseline: "ffi.call" },
-  { label: "JS greenlet switchSync round trip", case: "js.switch", baseline: "python:switchSync" },
+  {
+    label: "JS greenlet switchSync round trip",
+    case: "js.switch",
+    baseline: "python:python.switch",
+  },
   { label: "qsort per compare, runtime's own callback (main stack)", case: "qsort.main" },
   { label: "the same await in a JS greenlet body", case: "await.js" },
   { label: "callback round trip at depth 1", case: "depth.1" },
@@ -87,7 +90,7 @@ function read<T>(path: string): T | undefined {
 
 function loadTurns(dirs: string[]): Turn[] {
   return dirs.map((dir) => {
-    const python = read<RunResult>(`${dir}/python.json`);
+    const python = read<NativeRun>(`${dir}/python.json`);
     if (python === undefined) throw new Error(`${dir}/python.json is missing`);
     return {
       python,
@@ -116,7 +119,7 @@ function cells(turns: Turn[], key: "deno" | "bun", row: Row, clock: Clock): [str
     if (run === undefined || figure === undefined) continue;
     figures.push(figure);
     if (row.baseline?.startsWith("python:")) {
-      const python = turn.python.cases[row.baseline.slice("python:".length)]?.greenlet;
+      const python = clockFigures(turn.python, clock)?.cases[row.baseline.slice("python:".length)];
       if (python !== undefined) ratios.push(figure / python);
     } else if (row.baseline !== undefined) {
       const ratio = run.ratios[`${row.case}/${row.baseline}`];
@@ -145,7 +148,9 @@ function table(turns: Turn[], clock: Clock): string[] {
   for (const row of rows) {
     const python = row.baseline?.startsWith("python:")
       ? formatSpread(
-        spread(turns.map((t) => t.python.cases[row.baseline!.slice(7)]?.greenlet ?? NaN)),
+        spread(
+          turns.map((t) => clockFigures(t.python, clock)?.cases[row.baseline!.slice(7)] ?? NaN),
+        ),
         ns,
       )
       : "";
@@ -176,6 +181,6 @@ console.log("Wall clock:");
 console.log();
 for (const line of table(turns, "wall")) console.log(line);
 console.log();
-console.log("The same batches in the process's CPU time (CPython: wall clock, as above):");
+console.log("The same batches in each process's CPU time:");
 console.log();
 for (const line of table(turns, "cpu")) console.log(line);
