@@ -142,7 +142,7 @@ const GENERATOR_CALLBACK = -1;
  * went to. A plain function, not the generator, so that the engines optimize the callback
  * round trip (the FFI call inlined) however long the C function runs.
  */
-function exchange(slot: number, generation: number, owned: number[]): number {
+function exchange(slot: number, generation: number, run: Run): number {
   const symbols = nativeLibrary().symbols;
   const pending = pendingWord();
   for (;;) {
@@ -159,6 +159,13 @@ function exchange(slot: number, generation: number, owned: number[]): number {
     slot = record.u32[2];
     generation = record.u32[3];
     const entry = bySlot[record.u32[0]];
+    if (run.aborted !== null) {
+      // An entry-form body after an abort (a call greenlet's library does this itself): the
+      // fallback at once, without running JS.
+      writeBits(entry?.fallbackBits ?? 0);
+      message[KIND] = Kind.VALUE;
+      continue;
+    }
     try {
       if (entry === undefined) throw noHandler(record.u32[0]);
       const result = callHandler(entry, record);
@@ -173,8 +180,7 @@ function exchange(slot: number, generation: number, owned: number[]): number {
       answer(entry, result);
       message[KIND] = Kind.VALUE;
     } catch (error) {
-      message[KIND] = error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
-      encodeInto(error, owned, message, VALUE);
+      message[KIND] = abort(run, error);
     }
   }
 }
@@ -199,6 +205,31 @@ function callHandler(entry: CallbackEntry, record: Words): unknown {
     args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
   }
   return handler.apply(undefined, args);
+}
+
+/** One relay's state that {@link exchange} shares with it. */
+interface Run {
+  /** Table ids of the values sent (released when the greenlet dies). */
+  readonly owned: number[];
+  /** The error that escaped a handler (then every later callback gets the fallback). */
+  aborted: { error: unknown } | null;
+}
+
+/**
+ * Answers a callback whose handler raised `error` with a throw of it (a kill for GreenletExit),
+ * the error in the message's value; returns the kind.
+ */
+function abort(run: Run, error: unknown): number {
+  run.aborted = { error };
+  encodeInto(error, run.owned, message, VALUE);
+  return error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
+}
+
+/** Writes `bits` (a u64 as a number below 2^32 or a bigint) into the message's value. */
+function writeBits(bits: number | bigint): void {
+  const word = BigInt(bits);
+  message[VALUE] = Number(word & 0xffff_ffffn);
+  message[VALUE + 1] = Number(word >> 32n);
 }
 
 /** Writes a callback's result into the message as the answer's value (its bits). */
@@ -249,13 +280,14 @@ export function nativeBody(
     state.slot = handleOut[0];
     state.generation = handleOut[1];
     if (function_?.library) function_.library.running++;
+    const run: Run = { owned: state.owned, aborted: null };
     let sending: number = Kind.VALUE;
     let slot = state.slot;
     let generation = state.generation;
     try {
       for (;;) {
         message[KIND] = sending;
-        const status = exchange(slot, generation, state.owned);
+        const status = exchange(slot, generation, run);
         slot = target.slot;
         generation = target.generation;
         if (status > 0) throw callFailed("greenlet_send", status);
@@ -269,8 +301,7 @@ export function nativeBody(
             answer(entry, result);
             sending = Kind.VALUE;
           } catch (error) {
-            sending = error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
-            encodeInto(error, state.owned, message, VALUE);
+            sending = abort(run, error);
           }
           continue;
         }
@@ -286,9 +317,13 @@ export function nativeBody(
         }
         if ((flags & Flag.DEAD) !== 0) {
           if (kind === Kind.THROW) throw decodeFrom(message, VALUE);
-          if (function_ === null || frame![FRAME_ABORT_KIND] === Kind.KILL) {
-            return decodeFrom(message, VALUE);
+          if (function_ === null) {
+            // An entry-form body that a handler's error aborted dies with that error.
+            if (run.aborted === null) return decodeFrom(message, VALUE);
+            if (run.aborted.error instanceof GreenletExit) return run.aborted.error;
+            throw run.aborted.error;
           }
+          if (frame![FRAME_ABORT_KIND] === Kind.KILL) return decodeFrom(message, VALUE);
           return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
         }
         const value = decodeFrom(message, VALUE);

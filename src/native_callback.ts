@@ -283,6 +283,7 @@ export function nativeCallback<const S extends NativeCallbackSignature>(
     handler: fn,
     generator,
     fallback: toRuntime(compiled, fallback),
+    fallbackBits,
     runtime,
     open: true,
   };

@@ -37,6 +37,10 @@ export const bridgeTable = {
   test_bridge_apply: { parameters: ["function"], result: "f64" },
   test_bridge_apply_f32: { parameters: ["function", "f32"], result: "f32" },
   test_bridge_on_thread: { parameters: ["function", "i32"], result: "i32" },
+  test_bridge_call_u64: { parameters: ["function", "u64"], result: "u64" },
+  test_bridge_call_bool: { parameters: ["function", "bool"], result: "bool" },
+  test_bridge_call_pointer: { parameters: ["function", "pointer"], result: "pointer" },
+  test_bridge_entry_sum: { parameters: [], result: "pointer" },
 } as const;
 
 /** The fixture library's path. */

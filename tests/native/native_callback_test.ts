@@ -16,12 +16,27 @@ import {
   setUnraisableHook,
   type Unraisable,
 } from "../../mod.ts";
-import { nativeCallback, nativeFunction, NativeGreenlet, viewAt } from "../../native.ts";
+import {
+  addressOf,
+  nativeCallback,
+  type NativeFunction,
+  nativeFunction,
+  NativeGreenlet,
+  pointerOf,
+  viewAt,
+} from "../../native.ts";
 import type { NativePointer } from "../../ffi/_binding.ts";
 import { dlopen } from "../../ffi/_dlopen.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 import { runtime } from "../../testing/runtime.ts";
-import { type Baseline, baseline, fixturePath, libcName, libcTable } from "./_bridge.ts";
+import {
+  type Baseline,
+  baseline,
+  bridgeTable,
+  fixturePath,
+  libcName,
+  libcTable,
+} from "./_bridge.ts";
 
 const compareSignature = { parameters: ["pointer", "pointer"], result: "i32" } as const;
 const sumSignature = { parameters: ["i32"], result: "i32" } as const;
@@ -114,6 +129,44 @@ describe("nativeCallback()", () => {
     );
   });
 
+  it("returns 64-bit, bool and pointer results the same way on a greenlet and the main stack", async () => {
+    const fx = base.fx.symbols;
+    const own = await dlopen(fixturePath(), {
+      test_bridge_call_u64: bridgeTable.test_bridge_call_u64,
+      test_bridge_call_bool: bridgeTable.test_bridge_call_bool,
+      test_bridge_call_pointer: bridgeTable.test_bridge_call_pointer,
+    });
+    try {
+      using wide = nativeCallback({ parameters: ["u64"], result: "u64" }, (x) => x * 2n + 1n);
+      using not = nativeCallback({ parameters: ["bool"], result: "bool" }, (x) => !x);
+      const data = new Uint8Array(8);
+      const pointer = pointerOf(data);
+      using same = nativeCallback(
+        { parameters: ["pointer"], result: "pointer" },
+        (p) => p === null ? pointer : null,
+      );
+      const big = 2n ** 62n + 3n;
+      const onGreenlet = (fn: NativeFunction, ...args: unknown[]): unknown =>
+        new NativeGreenlet(fn).switchSync(...args);
+      assert.equal(onGreenlet(fx.test_bridge_call_u64, wide, big), big * 2n + 1n);
+      assert.equal(BigInt(own.symbols.test_bridge_call_u64(wide.pointer, big)), big * 2n + 1n);
+      assert.equal(onGreenlet(fx.test_bridge_call_bool, not, true), false);
+      assert.equal(own.symbols.test_bridge_call_bool(not.pointer, false), true);
+      assert.equal(
+        addressOf(onGreenlet(fx.test_bridge_call_pointer, same, null) as NativePointer),
+        addressOf(pointer),
+      );
+      assert.equal(onGreenlet(fx.test_bridge_call_pointer, same, pointer), null);
+      assert.equal(
+        addressOf(own.symbols.test_bridge_call_pointer(same.pointer, null)),
+        addressOf(pointer),
+      );
+      assert.equal(addressOf(own.symbols.test_bridge_call_pointer(same.pointer, pointer)), 0n);
+    } finally {
+      own.close();
+    }
+  });
+
   it("a generator handler awaits under switchAsync while the C code stays suspended", async () => {
     const log: string[] = [];
     using slow = nativeCallback(sumSignature, function* (i) {
@@ -185,6 +238,30 @@ describe("nativeCallback()", () => {
     const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.equal(g.switchSync(stopping, 5), exit);
     assert.equal(g.dead, true);
+  });
+
+  it("an entry-form body follows the same rules after a handler's error", () => {
+    const body = new NativeGreenlet(base.fx.symbols.test_bridge_entry_sum).switchSync();
+    let ran = 0;
+    const boom = new Error("entry boom");
+    using counting = nativeCallback({ ...sumSignature, fallback: 100 }, (i) => {
+      ran++;
+      if (i === 1) throw boom;
+      return i;
+    });
+    const arg = addressOf(counting.pointer);
+    assert.equal(new NativeGreenlet(body, { arg }).switchSync(1), 0, "cb(0) answered 0");
+    ran = 0;
+    const g = new NativeGreenlet(body, { arg });
+    assert.throws(() => g.switchSync(5), (e) => e === boom);
+    assert.equal(ran, 2, "later callbacks returned the fallback without running JS");
+    assert.equal(g.dead, true);
+    using exiting = nativeCallback(sumSignature, () => {
+      throw new GreenletExit("entry exit");
+    });
+    const h = new NativeGreenlet(body, { arg: addressOf(exiting.pointer) });
+    const result = h.switchSync(3);
+    assert.ok(result instanceof GreenletExit && result.message === "entry exit");
   });
 
   it("killing a greenlet suspended in a callback raises GreenletExit in the handler", () => {
