@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "10db4994fc0e0744761bb5f4200f260a35d5d8000494916a8525baa1dae31b31";
+  "578e13976d26e1502516e8819d897dcafb16559fa3d1912fa19a092a35aab932";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 99920,
-    sha256: "64e388bf203a1fa8ef8dd352afb92fd472204549c3502b86d2efa3080ea2f0b5",
+    size: 100144,
+    sha256: "585ccc0743f5bcb98722433f90289d3eb4f2a962ae7ff0e12a3480012cffbe65",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 76675,
-    sha256: "54b7987d8ef1fdc87a794e1a3bb1fe49812f4844ded9da049ee376892a4f6327",
+    size: 76911,
+    sha256: "157b2b5258b3d9aac5acfab87fe934d63c70d0944dcf33daa3f283cdddcf1d91",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1364272,
-    sha256: "eb2092b5e283199ba995d04e98e4a8857d453d7f15af8bb9ab2cf3d26d278bfa",
+    size: 1369224,
+    sha256: "9283abf2469f6da0dc0831dc457ac7704a1d50234319224af2d3b8aac2947433",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1653208,
-    sha256: "a057338f9f7ce6936aaffc3c2ef7a754bdf9a3bc459495558bdc6bd8b12cb0b7",
+    size: 1659720,
+    sha256: "06eaceedd4eee569c3f2ce1eeda95b05b3278b2b1dde92818a3f52016b2b6afa",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1196960,
-    sha256: "5d3bb26466fa74ddcb4b3c46eb1a1bed02e0e8756aa6f7ff1faab1c2d6eab3d8",
+    size: 1200312,
+    sha256: "c495e6c7ac1dfb08e3df9e6c69b857f507ede207a267aeb8182e26ea76769017",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 248832,
-    sha256: "c531fcf849a082416f2ec6fd43e58d68286107e25ac6fa104779fa75586caf78",
+    size: 250368,
+    sha256: "18ddadad4f2eb5f1c68a4f71fe4784ca4db6e4041e286d910ce7eb6c0770c50d",
   },
 };
