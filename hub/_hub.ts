@@ -8,8 +8,10 @@ import {
   type Op,
   type Step,
 } from "../mod.ts";
-// The one private import from src/: the seam that routes awaitOnly() in hub greenlets here.
+// The private imports from src/: the seam that routes awaitOnly() in hub greenlets here, and
+// the unraisable hook's reporter (failed tasks nobody joins).
 import { awaitRoute } from "../src/_await_route.ts";
+import { reportUnraisable } from "../src/_unraisable.ts";
 import { Fifo } from "./_fifo.ts";
 import { hubBlocked, notInHub } from "./_misuse.ts";
 import { Timer, TimerHeap } from "./_timers.ts";
@@ -23,6 +25,7 @@ import {
   waiterKey,
 } from "./_waiter.ts";
 import type { Hub } from "./hub.ts";
+import type { Task } from "./task.ts";
 import { LoopExit } from "./loop_exit.ts";
 
 /** How many resumptions a batch runs at most before it yields to the event loop. */
@@ -91,6 +94,11 @@ export class HubCore implements Hub {
   /** Sentinel of the circular list of blocked waiters. */
   readonly #blocked = new Waiter(null);
   readonly #waiters = new WeakMap<Greenlet, Waiter>();
+  /**
+   * @internal Tasks that failed while nobody joined, got, linked or awaited them; reported
+   * when the batch ends unless someone looks at them first (the task takes itself out).
+   */
+  readonly unseen: Set<Task<unknown>> = new Set();
 
   constructor() {
     let main = getcurrent();
@@ -379,6 +387,7 @@ export class HubCore implements Hub {
         }
         if (back !== SWITCHED) finished(back, false);
       }
+      if (this.unseen.size !== 0) this.#reportUnseen();
       if (ready.size !== 0) {
         yield* awaitOnly(hop());
         continue;
@@ -390,6 +399,19 @@ export class HubCore implements Hub {
       if (this.#loopExit()) continue;
       this.#running = false;
       yield* this.#main.switch();
+    }
+  }
+
+  /** Reports the failed tasks nobody looked at during the batch (gevent's _report_error). */
+  #reportUnseen(): void {
+    const tasks = [...this.unseen];
+    this.unseen.clear();
+    for (const task of tasks) {
+      reportUnraisable({
+        error: task.exception,
+        greenlet: String(task),
+        during: "its run (a task that failed while nobody joined, got or linked it)",
+      });
     }
   }
 

@@ -30,6 +30,16 @@ const getting: Blocker = {
   describe: (w) => `Task.get(${label(w.item as Greenlet)})`,
 };
 
+/**
+ * @internal Links `callback` to the end of `task` without taking its failure over: a failure
+ * nobody else looks at is still reported (a pool's bookkeeping link).
+ */
+// deno-lint-ignore prefer-const
+export let watchEnd: <R>(task: Task<R>, callback: (task: Task<R>) => void) => () => void;
+
+/** The callbacks linked by {@link watchEnd}: they do not take a failure over. */
+const quietLinks = new WeakSet<(task: never) => void>();
+
 /** Options of {@link Task.join} and {@link Task.get}. */
 export interface TaskWaitOptions {
   /** Stop waiting after this many milliseconds. @default no limit */
@@ -51,7 +61,10 @@ export interface TaskKillOptions {
  * `await task.join()` / `await task.get()` (or `await task.promise`) from ordinary code.
  *
  * A kill (`GreenletExit`) counts as success: the value is the `GreenletExit`. An error the body
- * raises is kept, not reported: `get()` raises it again, `exception` holds it.
+ * raises is kept: `get()` raises it again, `exception` holds it. A task that fails while nobody
+ * joins, gets, links or awaits it, and that nobody looks at before the hub's batch ends, is
+ * reported through the unraisable hook (`setUnraisableHook`; stderr by default), as gevent
+ * prints a greenlet's traceback.
  *
  * A task is not thenable on purpose: awaiting a `Task` by accident would silently join it. Use
  * `task.promise`.
@@ -125,6 +138,10 @@ export class Task<R = unknown> extends Greenlet {
   static {
     joining.cancel = (w) => (w.item as Task).#unjoin(w);
     getting.cancel = joining.cancel;
+    watchEnd = (task, callback) => {
+      quietLinks.add(callback as (task: never) => void);
+      return task.#link(callback);
+    };
   }
 
   /**
@@ -171,8 +188,22 @@ export class Task<R = unknown> extends Greenlet {
     if (failed) {
       this.#exception = value;
       this.#failed = true;
+      // Nobody waits, links or holds the promise: reported when the hub's batch ends unless
+      // someone looks by then (see HubCore.unseen).
+      const links = this.#links;
+      if (
+        this.#joiners === null && this.#promise === null &&
+        (links === null || links.every((link) => quietLinks.has(link)))
+      ) {
+        this.#hub.unseen.add(this);
+      }
     } else this.#value = value as R;
     this.#finish();
+  }
+
+  /** Someone looks at how the task ended: a failure is theirs to handle, not reported. */
+  #seen(): void {
+    if (this.#failed) this.#hub.unseen.delete(this);
   }
 
   #finish(): void {
@@ -255,7 +286,10 @@ export class Task<R = unknown> extends Greenlet {
    * ```
    */
   join(options?: TaskWaitOptions): Blocking<boolean> {
-    if (this.#state === DONE) return this.#hub.resolved(true);
+    if (this.#state === DONE) {
+      this.#seen();
+      return this.#hub.resolved(true);
+    }
     return this.#wait(joining, "Task.join", options, false, false) as Blocking<boolean>;
   }
 
@@ -280,7 +314,9 @@ export class Task<R = unknown> extends Greenlet {
    */
   get(options?: TaskWaitOptions): Blocking<R> {
     if (this.#state === DONE) {
-      return this.#failed ? this.#hub.rejected(this.#exception) : this.#hub.resolved(this.#value!);
+      if (!this.#failed) return this.#hub.resolved(this.#value!);
+      this.#seen();
+      return this.#hub.rejected(this.#exception);
     }
     return this.#wait(getting, "Task.get", options, undefined, true) as Blocking<R>;
   }
@@ -318,7 +354,10 @@ export class Task<R = unknown> extends Greenlet {
    */
   kill(error?: unknown, options?: TaskKillOptions): Blocking<boolean> {
     const hub = this.#hub;
-    if (this.#state === DONE) return hub.resolved(true);
+    if (this.#state === DONE) {
+      this.#seen();
+      return hub.resolved(true);
+    }
     const raised = error === undefined ? new GreenletExit() : error;
     if (hub.current() === this) return fail(raised);
     this.#interrupt(raised);
@@ -343,6 +382,7 @@ export class Task<R = unknown> extends Greenlet {
 
   /** What the body raised, once it failed; else undefined. */
   get exception(): unknown {
+    this.#seen();
     return this.#exception;
   }
 
@@ -373,6 +413,11 @@ export class Task<R = unknown> extends Greenlet {
     if (typeof callback !== "function") {
       throw new TypeError(`Cannot link: callback must be a function, not ${typeof callback}`);
     }
+    this.#seen();
+    return this.#link(callback);
+  }
+
+  #link(callback: (task: Task<R>) => void): () => void {
     if (this.#state === DONE) {
       const timer = this.#hub.later(0, () => callLink(callback, this));
       return () => this.#hub.cancelTimer(timer);
@@ -404,6 +449,7 @@ export class Task<R = unknown> extends Greenlet {
     if (this.#promise !== null) return this.#promise;
     const hub = this.#hub;
     if (this.#state === DONE) {
+      this.#seen();
       this.#promise = this.#failed
         ? Promise.reject(this.#exception)
         : Promise.resolve(this.#value as R);
