@@ -11,14 +11,17 @@ import {
   waiterKey,
 } from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
-import { type HubCore, hubCore } from "./_hub.ts";
+import { hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
 
 /** @internal The arguments of a task started without any: one shared, frozen array. */
 export const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 const PENDING = 0;
+/** Finished: returned (or killed), the result is the value. */
 const DONE = 2;
+/** Finished by raising: the result is the error. */
+const FAILED = 3;
 
 /** Blockers of joiners; `cancel` is filled in by the class (it needs private access). */
 const joining: Blocker = {
@@ -123,17 +126,16 @@ export class Task<R = unknown> extends Greenlet {
   /** @ignore */
   next: Waiter | null = null;
   // The task's own state, after the hub's fields (the hot ones first in the object).
+  /** PENDING until it finished, then DONE or FAILED. */
   #state = PENDING;
-  #value: R | undefined = undefined;
-  #exception: unknown = undefined;
-  #failed = false;
+  /** The return value (DONE) or the error (FAILED). */
+  #result: unknown = undefined;
   /** Who waits for the end: one waiter, or several (most tasks have at most one). */
   #joiners: Waiter | Waiter[] | null = null;
   // Typed loosely so that Task<R> stays assignable to Task<unknown>.
   #links: ((task: never) => void)[] | null = null;
   #promise: Promise<R> | null = null;
   #start: Timer | null = null;
-  readonly #hub: HubCore;
 
   static {
     joining.cancel = (w) => (w.item as Task).#unjoin(w);
@@ -163,13 +165,12 @@ export class Task<R = unknown> extends Greenlet {
     const hub = hubCore();
     // One shared options object for the common case: no allocation per spawn.
     super(fn, name === undefined ? hub.taskOptions : { parent: hub.greenlet, name });
-    this.#hub = hub;
     this.args = args;
   }
 
   /** @internal Schedules the start now, or after `ms` milliseconds. */
   schedule(ms?: number): this {
-    const hub = this.#hub;
+    const hub = hubCore();
     if (ms === undefined || ms <= 0) hub.schedule(this, undefined, false);
     else {
       this.#start = hub.later(ms, () => {
@@ -185,9 +186,9 @@ export class Task<R = unknown> extends Greenlet {
    * `GreenletExit` when killed), or with what it raised (`failed`).
    */
   [finishKey](value: unknown, failed: boolean): void {
+    this.#result = value;
     if (failed) {
-      this.#exception = value;
-      this.#failed = true;
+      this.#state = FAILED;
       // Nobody waits, links or holds the promise: reported when the hub's batch ends unless
       // someone looks by then (see HubCore.unseen).
       const links = this.#links;
@@ -195,19 +196,18 @@ export class Task<R = unknown> extends Greenlet {
         this.#joiners === null && this.#promise === null &&
         (links === null || links.every((link) => quietLinks.has(link)))
       ) {
-        this.#hub.unseen.add(this);
+        hubCore().unseen.add(this);
       }
-    } else this.#value = value as R;
+    } else this.#state = DONE;
     this.#finish();
   }
 
   /** Someone looks at how the task ended: a failure is theirs to handle, not reported. */
   #seen(): void {
-    if (this.#failed) this.#hub.unseen.delete(this);
+    if (this.#state === FAILED) hubCore().unseen.delete(this);
   }
 
   #finish(): void {
-    this.#state = DONE;
     const joiners = this.#joiners;
     if (joiners !== null) {
       this.#joiners = null;
@@ -222,10 +222,9 @@ export class Task<R = unknown> extends Greenlet {
   }
 
   #wake(w: Waiter): void {
-    const hub = this.#hub;
+    const hub = hubCore();
     if (w.blocker === joining) hub.schedule(w, true, false);
-    else if (this.#failed) hub.schedule(w, this.#exception, true);
-    else hub.schedule(w, this.#value, false);
+    else hub.schedule(w, this.#result, this.#state === FAILED);
   }
 
   #join(w: Waiter): void {
@@ -251,7 +250,7 @@ export class Task<R = unknown> extends Greenlet {
     expired: unknown,
     throws: boolean,
   ): Blocking<unknown> {
-    const hub = this.#hub;
+    const hub = hubCore();
     const w = hub.waiter(what);
     if (w === this) {
       return fail(new TypeError(`Cannot ${what} in the task itself: it would wait forever`));
@@ -286,9 +285,9 @@ export class Task<R = unknown> extends Greenlet {
    * ```
    */
   join(options?: TaskWaitOptions): Blocking<boolean> {
-    if (this.#state === DONE) {
+    if (this.#state !== PENDING) {
       this.#seen();
-      return this.#hub.resolved(true);
+      return hubCore().resolved(true);
     }
     return this.#wait(joining, "Task.join", options, false, false) as Blocking<boolean>;
   }
@@ -313,10 +312,11 @@ export class Task<R = unknown> extends Greenlet {
    * ```
    */
   get(options?: TaskWaitOptions): Blocking<R> {
-    if (this.#state === DONE) {
-      if (!this.#failed) return this.#hub.resolved(this.#value!);
+    const state = this.#state;
+    if (state === DONE) return hubCore().resolved(this.#result as R);
+    if (state === FAILED) {
       this.#seen();
-      return this.#hub.rejected(this.#exception);
+      return hubCore().rejected(this.#result);
     }
     return this.#wait(getting, "Task.get", options, undefined, true) as Blocking<R>;
   }
@@ -353,8 +353,8 @@ export class Task<R = unknown> extends Greenlet {
    * ```
    */
   kill(error?: unknown, options?: TaskKillOptions): Blocking<boolean> {
-    const hub = this.#hub;
-    if (this.#state === DONE) {
+    const hub = hubCore();
+    if (this.#state !== PENDING) {
       this.#seen();
       return hub.resolved(true);
     }
@@ -367,23 +367,24 @@ export class Task<R = unknown> extends Greenlet {
 
   /** True once the task has finished (returned, raised or been killed). */
   ready(): boolean {
-    return this.#state === DONE;
+    return this.#state !== PENDING;
   }
 
   /** True once the task has finished without raising (a kill counts as success). */
   successful(): boolean {
-    return this.#state === DONE && !this.#failed;
+    return this.#state === DONE;
   }
 
   /** The body's return value once successful (a `GreenletExit` when killed), else undefined. */
   get value(): R | undefined {
-    return this.#value;
+    return this.#state === DONE ? this.#result as R : undefined;
   }
 
   /** What the body raised, once it failed; else undefined. */
   get exception(): unknown {
+    if (this.#state !== FAILED) return undefined;
     this.#seen();
-    return this.#exception;
+    return this.#result;
   }
 
   /**
@@ -418,9 +419,9 @@ export class Task<R = unknown> extends Greenlet {
   }
 
   #link(callback: (task: Task<R>) => void): () => void {
-    if (this.#state === DONE) {
-      const timer = this.#hub.later(0, () => callLink(callback, this));
-      return () => this.#hub.cancelTimer(timer);
+    if (this.#state !== PENDING) {
+      const timer = hubCore().later(0, () => callLink(callback, this));
+      return () => hubCore().cancelTimer(timer);
     }
     (this.#links ??= []).push(callback as (task: never) => void);
     return () => {
@@ -447,12 +448,12 @@ export class Task<R = unknown> extends Greenlet {
    */
   get promise(): Promise<R> {
     if (this.#promise !== null) return this.#promise;
-    const hub = this.#hub;
-    if (this.#state === DONE) {
+    const hub = hubCore();
+    if (this.#state !== PENDING) {
       this.#seen();
-      this.#promise = this.#failed
-        ? Promise.reject(this.#exception)
-        : Promise.resolve(this.#value as R);
+      this.#promise = this.#state === FAILED
+        ? Promise.reject(this.#result)
+        : Promise.resolve(this.#result as R);
     } else {
       const w = hub.outer();
       this.#join(w);
@@ -468,7 +469,7 @@ export class Task<R = unknown> extends Greenlet {
   }
 
   #interrupt(error: unknown): void {
-    const hub = this.#hub;
+    const hub = hubCore();
     if (this.#start !== null) {
       hub.cancelTimer(this.#start);
       this.#start = null;
