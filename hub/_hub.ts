@@ -8,9 +8,11 @@ import {
   type Op,
   type Step,
 } from "../mod.ts";
-// The private imports from src/: the seam that routes awaitOnly() in hub greenlets here, and
-// the unraisable hook's reporter (failed tasks nobody joins).
+// The private imports from src/: the seams that route awaitOnly() in hub greenlets here and
+// switch without `switch()`'s argument handling, and the unraisable hook's reporter (failed
+// tasks nobody joins).
 import { awaitRoute } from "../src/_await_route.ts";
+import { schedulerSwitch } from "../src/_scheduler_switch.ts";
 import { reportUnraisable } from "../src/_unraisable.ts";
 import { Fifo } from "./_fifo.ts";
 import { hubBlocked, notInHub } from "./_misuse.ts";
@@ -221,7 +223,7 @@ export class HubCore implements Hub {
       if ((this.budget & 63) === 0 && now() > this.#deadline) this.budget = 0;
       return resume(ready.shift());
     }
-    return this.greenlet.switch(SWITCHED);
+    return schedulerSwitch.to(this.greenlet, SWITCHED, 1);
   }
 
   /** @internal Makes `w` ready to resume with `value` (raised when `throws`). */
@@ -278,7 +280,7 @@ export class HubCore implements Hub {
     this.#enqueue(me, mine, mineThrows);
     running = target.task !== null ? target : taskAbove(target.greenlet!);
     const g = target.greenlet!;
-    return (throws ? g.throw(value) : g.switch(value)) as Blocking<T>;
+    return (throws ? g.throw(value) : schedulerSwitch.to(g, value, 1)) as Blocking<T>;
   }
 
   /** @internal Takes `w` off what it waits on and raises `error` in it. */
@@ -504,13 +506,16 @@ function resume(w: Waiter): Step<unknown> {
     return g.throw(value);
   }
   if (args !== null) {
-    // A task's start: its arguments (no spread for the common short lists).
+    // A task's start: its arguments.
     w.args = null;
-    if (args.length === 0) return g.switch();
-    if (args.length === 1) return g.switch(args[0]);
-    return g.switch(...args);
+    const arity = args.length;
+    return schedulerSwitch.to(
+      g,
+      arity === 0 ? undefined : arity === 1 ? args[0] : [...args],
+      arity,
+    );
   }
-  return g.switch(value);
+  return schedulerSwitch.to(g, value, 1);
 }
 
 /** The waiter of the nearest task above a plain greenlet, if any. */

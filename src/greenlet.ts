@@ -5,6 +5,7 @@ import { ensureMain, setMainMaker } from "./_agent.ts";
 import { pack, toThrowable } from "./_arguments.ts";
 import { driveAsync, driveSync } from "./_drivers.ts";
 import { label, mainDisposed, mainParent, parentCycle, runAfterStart } from "./_misuse.ts";
+import { schedulerSwitch } from "./_scheduler_switch.ts";
 import {
   agent,
   Core,
@@ -84,6 +85,8 @@ export class Greenlet {
 
   static {
     coreOf = (greenlet) => greenlet.#core;
+    schedulerSwitch.to = (g, payload, arity) =>
+      switchStep(g.#core, payload, arity) as unknown as Step<unknown>;
     setMainMaker(() => {
       makingMain = true;
       try {
