@@ -22,6 +22,7 @@ import {
   type Blocking,
   done,
   fail,
+  type Finisher,
   finishKey,
   Waiter,
   waiterKey,
@@ -278,7 +279,7 @@ export class HubCore implements Hub {
   ): Blocking<T> {
     this.#unblock(target);
     this.#enqueue(me, mine, mineThrows);
-    running = target.task !== null ? target : taskAbove(target.greenlet!);
+    running = isTask(target) ? target : taskAbove(target.greenlet!);
     const g = target.greenlet!;
     return (throws ? g.throw(value) : schedulerSwitch.to(g, value, 1)) as Blocking<T>;
   }
@@ -495,7 +496,7 @@ let running: Waiter | null = null;
 /** The step that resumes a scheduled waiter with what it was scheduled with. */
 function resume(w: Waiter): Step<unknown> {
   w.scheduled = false;
-  running = w.task !== null ? w : taskAbove(w.greenlet!);
+  running = isTask(w) ? w : taskAbove(w.greenlet!);
   const value = w.sent;
   w.sent = undefined;
   const g = w.greenlet!;
@@ -518,6 +519,11 @@ function resume(w: Waiter): Step<unknown> {
   return schedulerSwitch.to(g, value, 1);
 }
 
+/** True when `w` is a task's (a task is its own greenlet and its own waiter). */
+function isTask(w: Waiter): boolean {
+  return w.greenlet === (w as unknown);
+}
+
 /** The waiter of the nearest task above a plain greenlet, if any. */
 function taskAbove(g: Greenlet): Waiter | null {
   for (let p = g.parent; p !== null; p = p.parent) {
@@ -531,11 +537,11 @@ function taskAbove(g: Greenlet): Waiter | null {
 function finished(value: unknown, failed: boolean): void {
   const w = running;
   running = null;
-  if (w === null || w.task === null || !w.greenlet!.dead) {
+  if (w === null || !isTask(w) || !w.greenlet!.dead) {
     if (failed) reportError(value);
     return;
   }
-  w.task[finishKey](value, failed);
+  (w as unknown as Finisher)[finishKey](value, failed);
 }
 
 function hop(): Promise<void> {

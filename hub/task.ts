@@ -1,15 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import { Greenlet, GreenletExit, type Op } from "../mod.ts";
-import {
-  type Blocker,
-  type Blocking,
-  fail,
-  type Finisher,
-  finishKey,
-  type Waiter,
-  waiterKey,
-} from "./_waiter.ts";
+import { type Blocker, type Blocking, fail, finishKey, type Waiter, waiterKey } from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
 import { hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
@@ -117,8 +109,6 @@ export class Task<R = unknown> extends Greenlet {
   item: unknown = undefined;
   /** @ignore */
   args: readonly unknown[] | null;
-  /** @ignore */
-  task: Finisher = this;
   /** @ignore */
   loopExit = false;
   /** @ignore */
