@@ -29,7 +29,6 @@ const getting: Blocker = {
  * @internal Links `callback` to the end of `task` without taking its failure over: a failure
  * nobody else looks at is still reported (a pool's bookkeeping link).
  */
-// deno-lint-ignore prefer-const
 export let watchEnd: <R>(task: Task<R>, callback: (task: Task<R>) => void) => () => void;
 
 /** The callbacks linked by {@link watchEnd}: they do not take a failure over. */
