@@ -1,13 +1,6 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import {
-  awaitOnly,
-  getcurrent,
-  Greenlet,
-  type GreenletOptions,
-  type Op,
-  type Step,
-} from "../mod.ts";
+import { awaitOnly, getcurrent, Greenlet, type Op, type Step } from "../mod.ts";
 // The private imports from src/: the seams that route awaitOnly() in hub greenlets here and
 // switch without `switch()`'s argument handling, and the unraisable hook's reporter (failed
 // tasks nobody joins).
@@ -79,8 +72,6 @@ const sleeping: Blocker = { cancel(): void {} };
 /** The hub's implementation; the public face is the `Hub` interface of hub.ts. */
 export class HubCore implements Hub {
   readonly greenlet: Greenlet;
-  /** @internal What a task's greenlet is created with (its parent is the hub). */
-  readonly taskOptions: GreenletOptions;
   readonly #main: Greenlet;
   /** @internal Greenlets to resume, in order. */
   readonly ready: Fifo<Waiter> = new Fifo();
@@ -109,7 +100,6 @@ export class HubCore implements Hub {
     this.#main = main;
     this.#blocked.prev = this.#blocked.next = this.#blocked;
     this.greenlet = new Greenlet(() => this.#run(), { parent: this.#main, name: "hub" });
-    this.taskOptions = Object.freeze({ parent: this.greenlet });
     awaitRoute.to = (awaited, signal) => this.#routeAwait(awaited, signal);
   }
 

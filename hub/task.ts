@@ -4,6 +4,8 @@ import { Greenlet, GreenletExit, type Op } from "../mod.ts";
 import { type Blocker, type Blocking, fail, finishKey, type Waiter, waiterKey } from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
 import { hubCore } from "./_hub.ts";
+// The seam through which the hub makes its tasks' greenlets (see there).
+import { schedulerSwitch } from "../src/_scheduler_switch.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
 
 /** @internal The arguments of a task started without any: one shared, frozen array. */
@@ -152,8 +154,11 @@ export class Task<R = unknown> extends Greenlet {
       throw new TypeError(`Cannot spawn: fn must be a function, not ${typeof fn}`);
     }
     const hub = hubCore();
-    // One shared options object for the common case: no allocation per spawn.
-    super(fn, name === undefined ? hub.taskOptions : { parent: hub.greenlet, name });
+    if (name === undefined) {
+      // The common case: the constructor takes the hub as the parent without an options object.
+      schedulerSwitch.nextParent = hub.greenlet;
+      super(fn);
+    } else super(fn, { parent: hub.greenlet, name });
     this.args = args;
   }
 

@@ -126,6 +126,16 @@ export class Greenlet {
       this.#core = new Core(this, null, undefined, null, "main");
       return;
     }
+    const scheduled = schedulerSwitch.nextParent;
+    if (scheduled !== null) {
+      // A scheduler's child (a hub task): the parent is given, the options are the defaults.
+      schedulerSwitch.nextParent = null;
+      checkRun(run, "Cannot create greenlet");
+      ensureMain();
+      const fn = run as GreenletRun;
+      this.#core = new Core(this, scheduled.#core, fn, agent.current.ctx, fn.name);
+      return;
+    }
     if (run !== undefined && run !== null) checkRun(run, "Cannot create greenlet");
     const main = ensureMain();
     let parent = agent.current ?? main;
