@@ -154,11 +154,9 @@ export class Task<R = unknown> extends Greenlet {
       throw new TypeError(`Cannot spawn: fn must be a function, not ${typeof fn}`);
     }
     const hub = hubCore();
-    if (name === undefined) {
-      // The common case: the constructor takes the hub as the parent without an options object.
-      schedulerSwitch.nextParent = hub.greenlet;
-      super(fn);
-    } else super(fn, { parent: hub.greenlet, name });
+    // The common case: the constructor takes the hub as the parent without an options object.
+    if (name === undefined) schedulerSwitch.nextParent = hub.greenlet;
+    super(fn, name === undefined ? undefined : { parent: hub.greenlet, name });
     this.args = args;
   }
 
