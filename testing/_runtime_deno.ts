@@ -14,6 +14,10 @@ export const denoRuntime: TestRuntime = {
   command(script: string, args: string[] = []): string[] {
     return [process.execPath, "run", "-A", "--v8-flags=--expose-gc", script, ...args];
   },
+  rssCommand(script: string, args: string[] = []): string[] {
+    const flags = "--expose-gc,--predictable,--min-semi-space-size=1,--max-semi-space-size=1";
+    return [process.execPath, "run", "-A", `--v8-flags=${flags}`, script, ...args];
+  },
   gc(): void {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc === undefined) {
