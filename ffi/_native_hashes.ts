@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "10db4994fc0e0744761bb5f4200f260a35d5d8000494916a8525baa1dae31b31";
+  "ac549f7a3d5fe379198b0d1ee3e936ed72df454d35457491bdb4423a75e7b3e2";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 99920,
-    sha256: "64e388bf203a1fa8ef8dd352afb92fd472204549c3502b86d2efa3080ea2f0b5",
+    size: 100160,
+    sha256: "82380cbe17af9604627bd8277ce59167efd021e4f0fe0b8595152332540a1f35",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 76675,
-    sha256: "54b7987d8ef1fdc87a794e1a3bb1fe49812f4844ded9da049ee376892a4f6327",
+    size: 76911,
+    sha256: "fc7fc9c6cf09a33abaf0d13cf615ac083d4b8f75a8f007262c94ccc60bfb8683",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1364272,
-    sha256: "eb2092b5e283199ba995d04e98e4a8857d453d7f15af8bb9ab2cf3d26d278bfa",
+    size: 1366344,
+    sha256: "1d2657bc0ab081813ad4fd9249d87875ffb42bc2a866a01d507b99431fa336a5",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1653208,
-    sha256: "a057338f9f7ce6936aaffc3c2ef7a754bdf9a3bc459495558bdc6bd8b12cb0b7",
+    size: 1657712,
+    sha256: "6bce8c5d515060f250cc38437e2bd66e4c46b3adee344ed5cc8acc761dd6350f",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1196960,
-    sha256: "5d3bb26466fa74ddcb4b3c46eb1a1bed02e0e8756aa6f7ff1faab1c2d6eab3d8",
+    size: 1200016,
+    sha256: "96514b7416b95e76889ca63dac3b0ba9c5ef13355d0ac77d01c4d121dad61b00",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 248832,
-    sha256: "c531fcf849a082416f2ec6fd43e58d68286107e25ac6fa104779fa75586caf78",
+    size: 249344,
+    sha256: "b3699d3b7073b8b973d77b8194682d09079861503f0addb671d7e62137b2eae0",
   },
 };
