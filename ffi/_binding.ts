@@ -53,6 +53,8 @@ export interface OpenTable<T extends SymbolTable> {
   readonly symbols: Binding<T>;
   /** Reads the NUL-terminated string at `pointer` ("" for NULL). */
   cString(pointer: NativePointer): string;
+  /** An ArrayBuffer over the C memory at `address` (not a copy): writes go to C, reads see C's. */
+  memory(address: bigint, byteLength: number): ArrayBuffer;
   /** Unloads the library; the functions must not be called afterwards. */
   close(): void;
 }

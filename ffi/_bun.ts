@@ -34,6 +34,8 @@ export async function dlopenBun<T extends SymbolTable>(
       const address = pointer as unknown as number | null;
       return address === 0 || address === null ? "" : new ffi.CString(address).toString();
     },
+    memory: (address: bigint, byteLength: number): ArrayBuffer =>
+      ffi.toArrayBuffer(Number(address), 0, byteLength),
     close: () => lib.close(),
   };
 }

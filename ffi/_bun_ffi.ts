@@ -15,4 +15,5 @@ export interface BunFFI {
     symbols: Record<string, BunSymbol>,
   ): { symbols: Record<string, (...args: unknown[]) => unknown>; close(): void };
   CString: new (pointer: number) => { toString(): string };
+  toArrayBuffer(pointer: number, byteOffset: number, byteLength: number): ArrayBuffer;
 }

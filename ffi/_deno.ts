@@ -12,6 +12,8 @@ export function dlopenDeno<T extends SymbolTable>(path: string, table: T): OpenT
       pointer === null
         ? ""
         : Deno.UnsafePointerView.getCString(pointer as unknown as Deno.PointerObject),
+    memory: (address: bigint, byteLength: number): ArrayBuffer =>
+      Deno.UnsafePointerView.getArrayBuffer(Deno.UnsafePointer.create(address)!, byteLength),
     close: () => lib.close(),
   };
 }

@@ -20,6 +20,7 @@ export const entryTable = {
   test_entry_throw_sum: { parameters: [], result: "pointer" },
   test_entry_echo: { parameters: [], result: "pointer" },
   test_entry_stubborn: { parameters: [], result: "pointer" },
+  test_mixed_sibling: { parameters: [], result: "pointer" },
 } as const;
 
 /** Native greenlet bodies (see tests/fixtures/entries.zig). */
@@ -32,6 +33,12 @@ export interface Entries {
   echo: NativePointer;
   /** Ignores throws and kills (sends the kind it got) until it receives 0, then returns arg. */
   stubborn: NativePointer;
+  /**
+   * mixed: switches inside C to the sibling its arg names (slot | generation << 32), with value + 1
+   * (a throw of value for 1000 to 1999, a kill for 2000 and up), then sends its parent the reply,
+   * and again with the parent's reply, until a throw or kill comes back, which it finishes with.
+   */
+  sibling: NativePointer;
   /** The fixture library itself (close it with the test's library). */
   table: OpenTable<typeof entryTable>;
 }
@@ -85,6 +92,7 @@ export async function openNative(): Promise<{ lib: NativeLibrary; entries: Entri
     throwSum: table.symbols.test_entry_throw_sum(),
     echo: table.symbols.test_entry_echo(),
     stubborn: table.symbols.test_entry_stubborn(),
+    sibling: table.symbols.test_mixed_sibling(),
     table,
   };
   return { lib, entries };
