@@ -2,7 +2,10 @@
 
 /**
  * Native greenlets: C functions run on their own native stacks, as greenlets in the same tree
- * as JS ones. Importing this entry loads the native library (Deno needs `--allow-ffi`, plus
+ * as JS ones, and C callbacks answered by JS (synchronously or after an await) while the C code
+ * stays suspended. `loadLibrary()` / `nativeFunction()` give C functions with signatures in Deno
+ * FFI's spelling (on Bun too); `callNative()`, or a `NativeGreenlet`, runs one;
+ * `nativeCallback()` makes a function pointer C calls back. Importing this entry loads the native library (Deno needs `--allow-ffi`, plus
  * `--allow-read` and `--allow-env` to find it); importing `mod.ts` alone needs no permission.
  *
  * @example Loading the library
@@ -16,10 +19,11 @@
  * @module
  */
 
+import { foreignRuntime } from "./ffi/_dlopen.ts";
 import { openLibrary } from "./ffi/_open.ts";
-import { installNativeLibrary } from "./src/_native_transfer.ts";
+import { installNative } from "./src/_native_host.ts";
 
-installNativeLibrary(await openLibrary().catch(explain));
+installNative(await openLibrary().catch(explain), await foreignRuntime());
 
 /** A missing permission keeps its class; its message says that native.ts needed it. */
 function explain(e: unknown): never {
@@ -37,5 +41,29 @@ function explain(e: unknown): never {
 
 export { NativeGreenlet } from "./src/native_greenlet.ts";
 export type { NativeGreenletOptions } from "./src/native_greenlet.ts";
+export { loadLibrary } from "./src/load_library.ts";
+export type { LoadedLibrary } from "./src/load_library.ts";
+export { NativeFunction, nativeFunction } from "./src/native_function.ts";
+export { NativeCallback, nativeCallback } from "./src/native_callback.ts";
+export type {
+  NativeCallbackHandler,
+  NativeCallbackResult,
+  NativeCallbackSignature,
+} from "./src/native_callback.ts";
+export { callNative } from "./src/call_native.ts";
+export type { CallNativeOptions, NativeCall } from "./src/call_native.ts";
+export { pointerOf } from "./src/pointer_of.ts";
+export { viewAt } from "./src/view_at.ts";
+export type {
+  NativeArgument,
+  NativeArgumentList,
+  NativeArguments,
+  NativeParameters,
+  NativeResult,
+  NativeResultList,
+  NativeSignature,
+  NativeValueType,
+} from "./src/_native_signature.ts";
+export type { NativePointer, NativePointerBrand } from "./ffi/_binding.ts";
 export { NativeLibraryError } from "./ffi/native_library_error.ts";
 export type { NativeLibraryErrorCode } from "./ffi/native_library_error.ts";

@@ -3,7 +3,27 @@
 // adapter opens the table and hands back its runtime's own functions under these types.
 
 /** The FFI types both adapters support, in Deno's spelling (ffi/_bun.ts translates them). */
-export type NativeType = "u32" | "i32" | "usize" | "buffer" | "pointer" | "function" | "void";
+export type NativeType =
+  | "void"
+  | "bool"
+  | "u8"
+  | "i8"
+  | "u16"
+  | "i16"
+  | "u32"
+  | "i32"
+  | "u64"
+  | "i64"
+  | "usize"
+  | "isize"
+  | "f32"
+  | "f64"
+  | "buffer"
+  | "pointer"
+  | "function";
+
+type SmallNumber = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64";
+type Wide = "u64" | "i64" | "usize" | "isize";
 
 /** One C function: its parameter and result types. */
 export interface SymbolDefinition {
@@ -14,25 +34,31 @@ export interface SymbolDefinition {
 /** C functions by name. */
 export type SymbolTable = Readonly<Record<string, SymbolDefinition>>;
 
-declare const nativePointerBrand: unique symbol;
+/** The brand that makes {@link NativePointer} opaque (a type only; no such property exists). */
+export interface NativePointerBrand {
+  /** Type-level only. */
+  readonly "@greenlet/greenlet:NativePointer": true;
+}
 
 /**
  * A C pointer as the runtime represents it (a `Deno.PointerObject` or null on Deno, a number
  * on Bun). Opaque: only an adapter reads it.
  */
-export type NativePointer = { readonly [nativePointerBrand]: true } | null;
+export type NativePointer = NativePointerBrand | null;
 
 /** The JS value a parameter of type `T` takes. */
-export type JsArgument<T extends NativeType> = T extends "u32" | "i32" ? number
-  : T extends "usize" ? bigint
+export type JsArgument<T extends NativeType> = T extends SmallNumber ? number
+  : T extends "bool" ? boolean
+  : T extends Wide ? bigint | number
   : T extends "buffer" ? ArrayBufferView | null
   : T extends "pointer" | "function" ? NativePointer
   : never;
 
 /** The JS value a result of type `T` is. */
 export type JsResult<T extends NativeType> = T extends "void" ? void
-  : T extends "u32" | "i32" ? number
-  : T extends "usize" ? bigint
+  : T extends SmallNumber ? number
+  : T extends "bool" ? boolean
+  : T extends Wide ? bigint
   : T extends "pointer" | "function" ? NativePointer
   : never;
 
@@ -53,8 +79,6 @@ export interface OpenTable<T extends SymbolTable> {
   readonly symbols: Binding<T>;
   /** Reads the NUL-terminated string at `pointer` ("" for NULL). */
   cString(pointer: NativePointer): string;
-  /** An ArrayBuffer over the C memory at `address` (not a copy): writes go to C, reads see C's. */
-  memory(address: bigint, byteLength: number): ArrayBuffer;
   /** Unloads the library; the functions must not be called afterwards. */
   close(): void;
 }

@@ -1,11 +1,22 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // Bun's adapter: the shared table translated to bun:ffi's { args, returns } spelling.
 
-import type { NativePointer, NativeType, OpenTable, SymbolTable } from "./_binding.ts";
+import type {
+  NativePointer,
+  NativeType,
+  OpenTable,
+  SymbolDefinition,
+  SymbolTable,
+} from "./_binding.ts";
 import type { BunFFI, BunSymbol } from "./_bun_ffi.ts";
+import type { ForeignRuntime, RuntimeCallback, SymbolAddresses } from "./_foreign.ts";
 
-/** bun:ffi's name for a type: every pointer is "ptr" ("function" refuses a NULL entry). */
+/**
+ * bun:ffi's name for a type: every pointer is "ptr" ("function" refuses a NULL entry); bun:ffi
+ * has no "isize", which is an i64 on every supported target.
+ */
 function toBunType(type: NativeType): string {
+  if (type === "isize") return "i64";
   return type === "buffer" || type === "pointer" || type === "function" ? "ptr" : type;
 }
 
@@ -34,8 +45,45 @@ export async function dlopenBun<T extends SymbolTable>(
       const address = pointer as unknown as number | null;
       return address === 0 || address === null ? "" : new ffi.CString(address).toString();
     },
-    memory: (address: bigint, byteLength: number): ArrayBuffer =>
-      ffi.toArrayBuffer(Number(address), 0, byteLength),
     close: () => lib.close(),
+  };
+}
+
+/** The native bridge's runtime part on Bun (ffi/_foreign.ts). */
+export async function bunForeign(): Promise<ForeignRuntime> {
+  const ffi = (await import("bun:ffi")) as unknown as BunFFI;
+  return {
+    bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint {
+      return buffer.byteLength === 0 ? 0n : BigInt(ffi.ptr(buffer));
+    },
+    pointerAt(address: bigint): NativePointer {
+      return (address === 0n ? null : Number(address)) as unknown as NativePointer;
+    },
+    memoryAt(address: bigint, byteLength: number): ArrayBuffer {
+      return ffi.toArrayBuffer(Number(address), 0, byteLength);
+    },
+    symbolAddresses(path: string, names: readonly string[]): SymbolAddresses {
+      const table: Record<string, BunSymbol> = {};
+      for (const name of names) table[name] = { args: [], returns: "void" };
+      const lib = ffi.dlopen(path, table);
+      return {
+        addresses: names.map((name) => BigInt(lib.symbols[name].ptr)),
+        close: () => lib.close(),
+      };
+    },
+    callback(definition: SymbolDefinition, fn: (...args: unknown[]) => unknown): RuntimeCallback {
+      const pointers = definition.parameters.map((t) => toBunType(t) === "ptr");
+      const wrapped = pointers.includes(true)
+        ? (...args: unknown[]): unknown => {
+          for (let i = 0; i < args.length; i++) if (pointers[i] && args[i] === 0) args[i] = null;
+          return fn(...args);
+        }
+        : fn;
+      const callback = new ffi.JSCallback(wrapped, {
+        args: definition.parameters.map(toBunType),
+        returns: toBunType(definition.result),
+      });
+      return { address: BigInt(callback.ptr ?? 0), close: () => callback.close() };
+    },
   };
 }

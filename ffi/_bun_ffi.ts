@@ -8,12 +8,22 @@ export interface BunSymbol {
   returns: string;
 }
 
+/** A function of a library bun:ffi opened; `ptr` is its address. */
+export type BunFunction = ((...args: unknown[]) => unknown) & { readonly ptr: number };
+
 /** The bun:ffi functions used here. */
 export interface BunFFI {
   dlopen(
     path: string,
     symbols: Record<string, BunSymbol>,
-  ): { symbols: Record<string, (...args: unknown[]) => unknown>; close(): void };
+  ): { symbols: Record<string, BunFunction>; close(): void };
   CString: new (pointer: number) => { toString(): string };
-  toArrayBuffer(pointer: number, byteOffset: number, byteLength: number): ArrayBuffer;
+  /** The address of a buffer's first byte. */
+  ptr(buffer: ArrayBuffer | ArrayBufferView): number;
+  /** An ArrayBuffer over memory at an address. */
+  toArrayBuffer(address: number, byteOffset: number, byteLength: number): ArrayBuffer;
+  JSCallback: new (
+    fn: (...args: unknown[]) => unknown,
+    definition: BunSymbol,
+  ) => { readonly ptr: number | null; close(): void };
 }

@@ -2,8 +2,9 @@
 // The one place that picks the FFI adapter for the runtime running this code.
 
 import type { OpenTable, SymbolTable } from "./_binding.ts";
-import { dlopenBun } from "./_bun.ts";
-import { dlopenDeno } from "./_deno.ts";
+import { bunForeign, dlopenBun } from "./_bun.ts";
+import { denoForeign, dlopenDeno } from "./_deno.ts";
+import type { ForeignRuntime } from "./_foreign.ts";
 import { runtimeKey } from "./_runtime.ts";
 
 /** Opens `table` from the library at `path` with this runtime's FFI. */
@@ -11,4 +12,11 @@ export async function dlopen<T extends SymbolTable>(path: string, table: T): Pro
   if (runtimeKey === "bun") return await dlopenBun(path, table);
   if (runtimeKey === "deno") return dlopenDeno(path, table);
   throw new TypeError("Cannot open a native library: only Deno and Bun have FFI here");
+}
+
+/** The native bridge's runtime part (buffer addresses, memory views, runtime callbacks). */
+export async function foreignRuntime(): Promise<ForeignRuntime> {
+  if (runtimeKey === "bun") return await bunForeign();
+  if (runtimeKey === "deno") return denoForeign;
+  throw new TypeError("Cannot use native functions: only Deno and Bun have FFI here");
 }

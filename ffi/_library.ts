@@ -18,11 +18,6 @@ export interface NativeLibrary {
   readonly symbols: Binding<Symbols>;
   /** `greenlet_status_name(status)` read as a string. */
   statusName(status: number): string;
-  /**
-   * An ArrayBuffer over C memory at `address` (not a copy), such as the per-thread words whose
-   * address a `greenlet_*_words` call gives: read and written without a call.
-   */
-  memory(address: bigint, byteLength: number): ArrayBuffer;
   /** Unloads the library; later calls throw TypeError instead of calling unloaded code. Idempotent. */
   close(): void;
   /** `close()`, for `using`. */
@@ -50,7 +45,6 @@ export function nativeLibrary(open: OpenTable<Symbols>): NativeLibrary {
   return {
     symbols,
     statusName: (status: number): string => open.cString(symbols.greenlet_status_name(status)),
-    memory: (address: bigint, byteLength: number): ArrayBuffer => open.memory(address, byteLength),
     close,
     [Symbol.dispose]: close,
   };

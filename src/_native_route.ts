@@ -1,44 +1,53 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// The JS side of the library's switch words (greenlet_words in include/greenlet.h), read and
-// written through a typed array over C memory, without a call: which native greenlet's C side
-// came back to the root (`origin`), and where a switch between two native greenlets that C sent
-// to the root was going (`target`). `route` asks the library to send every such switch to the
-// root; the relay sets it while a tracer is installed, so that the JS side performs each one in
-// its tree and the tracer sees it (docs/native_greenlets.md, "Native-to-native switches").
+// Native-to-native switches (issue 8 part 8), the relay's "mixed" part. C may switch between
+// native greenlets directly, so what comes back to the root after a call into C may come from
+// another native greenlet's C side than the one the root resumed. The library says which in the
+// per-thread switch words (greenlet_words in include/greenlet.h), read and written here through a
+// typed array over C memory, without a call:
+//   - `origin`: the greenlet that made the last switch; when it is not the relay's own greenlet,
+//     the relay hands the message (an Arrival) to that greenlet's relay with a JS switch, and that
+//     relay passes it on as its own (the JS tree ends as greenlet's would: the first greenlet
+//     waits in its switch to the second);
+//   - `target`: set when a switch between two native greenlets came to the root instead of its
+//     target (while `route` is set, or for a dead target): the relay performs it in the JS tree;
+//   - `route`: the relay sets it while a tracer is installed, so the tracer sees each such switch.
+// docs/native_greenlets.md, "Native-to-native switches", says what users see.
 
-import type { NativeLibrary } from "../ffi/_library.ts";
-import { Status } from "../ffi/constants.ts";
+import { Kind, Status } from "../ffi/constants.ts";
+import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
+import { decodeValue, encodeValue } from "./_native_values.ts";
+import { GreenletError } from "./greenlet_error.ts";
+import { GreenletExit } from "./greenlet_exit.ts";
+import { agent } from "./_trampoline.ts";
 import type { Greenlet } from "./greenlet.ts";
+import type { Instruction } from "./types.ts";
 
 /** Indices of greenlet_words as 32-bit words. */
-export const Word = {
-  ORIGIN_SLOT: 0,
-  ORIGIN_GENERATION: 1,
-  TARGET_SLOT: 2,
-  TARGET_GENERATION: 3,
-  ROUTE: 4,
-} as const;
-
+const ORIGIN_SLOT = 0;
+const ORIGIN_GENERATION = 1;
+const TARGET_SLOT = 2;
+const TARGET_GENERATION = 3;
+const ROUTE = 4;
 const WORDS_BYTES = 24;
 
 let words: Uint32Array | null = null;
 
 /** This thread's switch words (one view per agent: each agent is one thread). */
-export function switchWords(lib: NativeLibrary): Uint32Array {
+function switchWords(): Uint32Array {
   if (words !== null) return words;
   const address = new BigUint64Array(1);
-  const status = lib.symbols.greenlet_switch_words(address);
-  if (status !== Status.OK) {
-    throw new Error(`greenlet_switch_words() failed with ${lib.statusName(status)}`);
-  }
-  words = new Uint32Array(lib.memory(address[0], WORDS_BYTES));
+  const status = nativeLibrary().symbols.greenlet_switch_words(address);
+  if (status !== Status.OK) throw callFailed("greenlet_switch_words", status);
+  words = new Uint32Array(foreign().memoryAt(address[0], WORDS_BYTES));
   return words;
 }
 
-/**
- * A message a native greenlet's C side sent, as it reached the root: handed from the relay that
- * received it to the relay of the greenlet that sent it (its `origin`), which passes it on.
- */
+/** Before a call into C: route native-to-native switches through the root while traced. */
+export function setRoute(): void {
+  (words ?? switchWords())[ROUTE] = agent.tracer === null ? 0 : 1;
+}
+
+/** A message a native greenlet's C side sent, as it reached the root. */
 export class Arrival {
   constructor(
     readonly originSlot: number,
@@ -51,42 +60,36 @@ export class Arrival {
   ) {}
 }
 
+/** The handle of one native greenlet's C side, as the relay knows it. */
+export interface Handle {
+  readonly slot: number;
+  readonly generation: number;
+}
+
 /**
- * What came back to the root after a call into C from the relay of the greenlet `slot`,
- * `generation`: null when that greenlet itself switched to its parent or finished (the common
- * case), else an Arrival. Clears the target word.
+ * After a call into C from the relay of `self`: null when `self`'s own C side came back (the
+ * common case), else what came back as an Arrival. Clears the target word.
  */
-export function arrivalOf(
-  w: Uint32Array,
-  slot: number,
-  generation: number,
-  kind: number,
-  word: bigint,
-): Arrival | null {
-  const targetSlot = w[Word.TARGET_SLOT];
+export function arrivalOf(self: Handle, kind: number, word: bigint): Arrival | null {
+  const w = words!;
+  const targetSlot = w[TARGET_SLOT];
   if (
-    targetSlot === 0 && w[Word.ORIGIN_SLOT] === slot && w[Word.ORIGIN_GENERATION] === generation
+    targetSlot === 0 && w[ORIGIN_SLOT] === self.slot && w[ORIGIN_GENERATION] === self.generation
   ) {
     return null;
   }
-  const targetGeneration = w[Word.TARGET_GENERATION];
-  w[Word.TARGET_SLOT] = 0;
-  w[Word.TARGET_GENERATION] = 0;
+  const targetGeneration = w[TARGET_GENERATION];
+  w[TARGET_SLOT] = 0;
+  w[TARGET_GENERATION] = 0;
   return new Arrival(
-    w[Word.ORIGIN_SLOT],
-    w[Word.ORIGIN_GENERATION],
+    w[ORIGIN_SLOT],
+    w[ORIGIN_GENERATION],
     targetSlot,
     targetGeneration,
     kind,
     word,
   );
 }
-
-/**
- * The kills the JS side performs for C (a routed `greenlet_kill`), with the word C sent: the
- * target's relay passes that word on to its C body, as a direct kill would have.
- */
-export const routedKills: WeakMap<object, bigint> = new WeakMap();
 
 interface Known {
   generation: number;
@@ -96,20 +99,121 @@ interface Known {
 /** Native greenlets that have suspended at least once, by C slot (weakly: the GC kill stays). */
 const known = new Map<number, Known>();
 
-/** Makes a started native greenlet findable by its C handle (once, when it first suspends). */
-export function registerNative(slot: number, generation: number, face: Greenlet): void {
-  known.set(slot, { generation, ref: new WeakRef(face) });
+/** Makes a started native greenlet findable by its C handle (when it first suspends). */
+export function registerNative(self: Handle, face: Greenlet): void {
+  known.set(self.slot, { generation: self.generation, ref: new WeakRef(face) });
 }
 
 /** Forgets a native greenlet whose C handle is destroyed. */
-export function unregisterNative(slot: number, generation: number): void {
-  const entry = known.get(slot);
-  if (entry !== undefined && entry.generation === generation) known.delete(slot);
+export function unregisterNative(self: Handle): void {
+  const entry = known.get(self.slot);
+  if (entry !== undefined && entry.generation === self.generation) known.delete(self.slot);
 }
 
-/** The native greenlet with this C handle, if the JS side knows it (its face still exists). */
-export function knownNative(slot: number, generation: number): Greenlet | undefined {
+function knownNative(slot: number, generation: number): Greenlet | undefined {
   const entry = known.get(slot);
   if (entry === undefined || entry.generation !== generation) return undefined;
   return entry.ref.deref();
+}
+
+/**
+ * The kills the JS side performs for C (a routed `greenlet_kill`), with the word C sent: the
+ * target's relay passes that word on to its C body, as a direct kill would have.
+ */
+const routedKills = new WeakMap<object, bigint>();
+
+/** The word a relay sends its C side for an error caught at a JS switch. */
+export function errorWord(error: unknown, owned: number[]): bigint {
+  return routedKills.get(error as object) ?? encodeValue(error, owned);
+}
+
+function routedKill(word: bigint): GreenletExit {
+  const exit = new GreenletExit();
+  routedKills.set(exit, word);
+  return exit;
+}
+
+type Call = "greenlet_switch" | "greenlet_throw" | "greenlet_kill";
+
+/** The next call into C a relay makes. */
+export interface NextCall {
+  call: Call;
+  slot: number;
+  generation: number;
+  sent: bigint;
+}
+
+function callFor(kind: number): Call {
+  return kind === Kind.VALUE
+    ? "greenlet_switch"
+    : kind === Kind.THROW
+    ? "greenlet_throw"
+    : "greenlet_kill";
+}
+
+/**
+ * Passes an Arrival on in the JS tree from the relay of `self` (whose greenlet is current):
+ * hands it to its origin's relay, or performs a routed switch, throw or kill to its target, and
+ * returns the call that answers `self`'s C side with the reply. Returns null when the arrival is
+ * `self`'s own message to its parent (or a callback): it is then in `kindOut` / `valueOut`, and the
+ * relay handles it as if its own call had just returned.
+ */
+export function* passOn(
+  self: Handle,
+  owned: number[],
+  first: Arrival,
+  kindOut: Uint32Array,
+  valueOut: BigUint64Array,
+  pending: Uint32Array,
+): Generator<Instruction, NextCall | null, unknown> {
+  let arrival = first;
+  for (;;) {
+    const own = arrival.originSlot === self.slot && arrival.originGeneration === self.generation;
+    let to: Greenlet | undefined;
+    if (own) {
+      if (arrival.targetSlot === 0) break;
+      to = knownNative(arrival.targetSlot, arrival.targetGeneration);
+    } else {
+      to = knownNative(arrival.originSlot, arrival.originGeneration);
+      if (to !== undefined && to.dead) to = undefined; // a dead relay would pass it to its parent
+    }
+    if (to === undefined) {
+      // A C greenlet the JS side does not know (created in C).
+      if (arrival.targetSlot !== 0) {
+        // Routed: the root passes it on in C, where it was going, as it arrived.
+        return {
+          call: callFor(arrival.kind),
+          slot: arrival.targetSlot,
+          generation: arrival.targetGeneration,
+          sent: arrival.word,
+        };
+      }
+      if ((pending[0] | pending[1]) !== 0) break; // its callback: answered as the bridge does
+      throw new GreenletError(
+        "NATIVE_CALL",
+        `A C greenlet the JS side does not know (slot ${arrival.originSlot}, created in C) ` +
+          "switched to the root; only NativeGreenlets may switch to the JS side",
+      );
+    }
+    let reply: unknown;
+    try {
+      reply = !own
+        ? yield* to.switch(arrival)
+        : arrival.kind === Kind.VALUE
+        ? yield* to.switch(decodeValue(arrival.word))
+        : arrival.kind === Kind.THROW
+        ? yield* to.throw(decodeValue(arrival.word))
+        : yield* to.throw(routedKill(arrival.word));
+    } catch (error) {
+      const call = error instanceof GreenletExit ? "greenlet_kill" : "greenlet_throw";
+      return { call, ...self, sent: errorWord(error, owned) };
+    }
+    if (!(reply instanceof Arrival)) {
+      return { call: "greenlet_switch", ...self, sent: encodeValue(reply, owned) };
+    }
+    arrival = reply; // this greenlet's C side ran inside C meanwhile and sent this
+  }
+  kindOut[0] = arrival.kind;
+  valueOut[0] = arrival.word;
+  return null;
 }

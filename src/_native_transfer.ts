@@ -4,8 +4,14 @@
 // A native greenlet is a Greenlet whose body is the generator made here: the trampoline runs it
 // like any JS body (on the JS stack), and it runs the C function on its own native stack with
 // greenlet_switch / _throw / _kill from the thread's native root. Every native greenlet's C
-// parent is that root, so whatever the C function sends to its parent, or finishes with,
-// returns from the FFI call here; the generator then passes it on in the JS tree:
+// parent is that root, so whatever the C function sends to its parent, or finishes with, and
+// every callback it makes, returns from the FFI call here. After each such return:
+//   - the thread's pending word is not 0: a callback (docs/native_bridge.md). The generator
+//     clears the word, reads the record, runs the slot's handler as part of this greenlet (a
+//     generator handler with yield*, so it may switch, throw and await while the C code stays
+//     suspended) and answers with greenlet_switch(result bits); an error or GreenletExit that
+//     escapes the handler answers with greenlet_throw / greenlet_kill of that value (the
+//     callback returns its fallback, and the call greenlet later finishes with it);
 //   - the C function finished (its greenlet is dead): VALUE → the generator returns the value
 //     (it goes to the JS parent), THROW → it throws it there;
 //   - the C function switched to its parent: VALUE → `yield* parent.switch(value)`,
@@ -14,55 +20,38 @@
 // GreenletExit by greenlet_kill, any other error by greenlet_throw. The hot JS path is
 // untouched: the trampoline has no native branch of its own.
 //
-// Native-to-native switches (the lines marked "mixed", helpers in _native_route.ts): C may
-// switch between native greenlets directly, so what comes back to the root may come from another
-// native greenlet's C side (the `origin` word says which): the relay hands it to that greenlet's
-// relay as an Arrival, which passes it on as its own. While a tracer is set, the `route` word
-// makes the library send such switches to the root with their `target`, and the relay performs
-// them in the JS tree (docs/native_greenlets.md, "Native-to-native switches").
+// Native-to-native switches inside C (the lines marked "mixed", the rest in _native_route.ts):
+// what comes back may come from another native greenlet's C side, or be a switch between two of
+// them routed through the root while a tracer is set; passOn() hands it on in the JS tree.
 
-import type { NativeLibrary } from "../ffi/_library.ts";
 import type { NativePointer } from "../ffi/_binding.ts";
 import { Flag, Kind, Status } from "../ffi/constants.ts";
 import { decodeValue, encodeValue, releaseValues } from "./_native_values.ts";
+import { decodeValue as decodeSlot, encodeValue as encodeSlot } from "./_native_signature.ts";
+import { slotBits, type Words, wordsOver } from "./_native_signature.ts";
+import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
+import { bySlot, checkMisuses, nativeAddresses, pendingWord } from "./_native_callbacks.ts";
+import { checkOpen, type FunctionParts } from "./native_function.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import { agent } from "./_trampoline.ts";
-import type { Greenlet } from "./greenlet.ts";
 import type { Instruction } from "./types.ts";
 import {
   Arrival,
   arrivalOf,
-  knownNative,
+  errorWord,
+  passOn,
   registerNative,
-  routedKills,
-  switchWords,
+  setRoute,
   unregisterNative,
-  Word,
 } from "./_native_route.ts";
-
-let library: NativeLibrary | null = null;
-
-/** Installs the loaded library (native.ts does, once, when it is imported). */
-export function installNativeLibrary(lib: NativeLibrary): void {
-  library = lib;
-}
-
-/** The installed library; native greenlets exist only after native.ts loaded it. */
-function nativeLibrary(): NativeLibrary {
-  if (library === null) {
-    throw new GreenletError(
-      "NATIVE_CALL",
-      "Cannot run a native greenlet: the native library is not loaded; import native.ts " +
-        '("@greenlet/greenlet/native") before creating one',
-    );
-  }
-  return library;
-}
 
 /** What the generator and the tests know of one native greenlet's C side. */
 export interface NativeState {
+  /** A `greenlet_entry` body (the entry form), or null for a function by signature. */
   readonly entry: NativePointer;
+  /** A function by signature, or null for the entry form. */
+  readonly function: FunctionParts | null;
   readonly arg: bigint;
   readonly stackBytes: bigint;
   /** The C handle; slot 0 before the start and after the handle was destroyed. */
@@ -70,21 +59,66 @@ export interface NativeState {
   generation: number;
   /** Table ids of the values sent to it (released when it dies). */
   readonly owned: number[];
+  /** The call frame and the buffers passed to C, referenced until the greenlet is dead. */
+  readonly keep: unknown[];
 }
 
 const handleOut = new Uint32Array(2);
 const kindOut = new Uint32Array(1);
 const valueOut = new BigUint64Array(1);
 const flagsOut = new Uint32Array(1);
+/** valueOut as slot 0 of typed views: a result decoded by its type. */
+const resultWords = wordsOver(valueOut.buffer as ArrayBuffer, 0, 1);
+/** Where arguments and callback results are encoded before they are copied or sent. */
+const scratch = new ArrayBuffer(8 * 16);
+const scratchWords = wordsOver(scratch, 0, 16);
+const scratchBytes = new Uint8Array(scratch);
+
+/** greenlet_call_frame: function at 0, signature at 8, args at 32, abort_kind at 160. */
+const FRAME_BYTES = 176;
+const FRAME_ARGS = 32;
+const FRAME_ABORT_KIND = 160 / 4;
 
 type Call = "greenlet_switch" | "greenlet_throw" | "greenlet_kill";
 
-/** A GreenletError for a failed library call, with the status's C name. */
-function callFailed(lib: NativeLibrary, call: string, status: number): GreenletError {
-  return new GreenletError(
-    "NATIVE_CALL",
-    `${call}() failed with ${lib.statusName(status)} (status ${status})`,
-  );
+/** Views over callback records by address (a record is reused at the same stack depth). */
+const records = new Map<number, Words>();
+
+function recordAt(address: number): Words {
+  let words = records.get(address);
+  if (words === undefined) {
+    if (records.size >= 256) records.clear();
+    words = wordsOver(foreign().memoryAt(BigInt(address), 144), 0, 18);
+    records.set(address, words);
+  }
+  return words;
+}
+
+/** The call frame of a function by signature, its arguments written from `args`. */
+function callFrame(
+  function_: FunctionParts,
+  args: ArrayLike<unknown>,
+  keep: unknown[],
+): Uint8Array {
+  const signature = function_.signature;
+  const types = signature.parameters;
+  const what = `Cannot call ${function_.name}`;
+  if (args.length !== types.length) {
+    throw new TypeError(
+      `${what}: it takes ${types.length} argument${types.length === 1 ? "" : "s"}, not ` +
+        `${args.length} (they come from the switch that starts the greenlet)`,
+    );
+  }
+  for (let i = 0; i < types.length; i++) {
+    encodeSlot(types[i], args[i], scratchWords, i, nativeAddresses, keep, `${what}: argument ${i}`);
+  }
+  checkOpen(function_, what);
+  const frame = new Uint8Array(FRAME_BYTES);
+  new BigUint64Array(frame.buffer, 0, 1)[0] = function_.address;
+  frame.set(signature.bytes, 8);
+  frame.set(scratchBytes.subarray(0, 8 * types.length), FRAME_ARGS);
+  keep.push(frame);
+  return frame;
 }
 
 /**
@@ -95,138 +129,144 @@ export function nativeBody(
   state: NativeState,
 ): (...args: unknown[]) => Generator<Instruction, unknown, unknown> {
   return function* native(): Generator<Instruction, unknown, unknown> {
-    const first = arguments.length <= 1 ? arguments[0] : Array.from(arguments);
     const lib = nativeLibrary();
     const symbols = lib.symbols;
+    const function_ = state.function;
+    let frame: Uint32Array | null = null;
+    let sent: number | bigint = 0;
     // Created on the JS side, so the C parent (slot 0: the current greenlet) is the root.
-    const created = symbols.greenlet_create(
-      state.entry,
-      state.arg,
-      0,
-      0,
-      state.stackBytes,
-      handleOut,
-    );
-    if (created !== Status.OK) throw callFailed(lib, "greenlet_create", created);
+    let created: number;
+    if (function_ === null) {
+      const first = arguments.length <= 1 ? arguments[0] : Array.from(arguments);
+      created = symbols.greenlet_create(state.entry, state.arg, 0, 0, state.stackBytes, handleOut);
+      if (created === Status.OK) sent = encodeValue(first, state.owned);
+    } else {
+      const bytes = callFrame(function_, arguments, state.keep);
+      frame = new Uint32Array(bytes.buffer);
+      created = symbols.greenlet_call_create(bytes, 0, 0, state.stackBytes, handleOut);
+    }
+    if (created !== Status.OK) {
+      state.keep.length = 0;
+      throw callFailed(function_ === null ? "greenlet_create" : "greenlet_call_create", created);
+    }
     state.slot = handleOut[0];
     state.generation = handleOut[1];
+    if (function_?.library) function_.library.running++;
+    const pending = pendingWord();
     let call: Call = "greenlet_switch";
-    // Whom the next call resumes: this greenlet, or (mixed) a C greenlet the JS side does not know.
-    let toSlot = state.slot;
-    let toGeneration = state.generation;
-    let sent = encodeValue(first, state.owned);
-    const words = switchWords(lib); // mixed
-    let registered = false; // mixed
+    let slot = state.slot;
+    let generation = state.generation;
+    let registered = false; // mixed: findable by its C handle once it first suspended
+    let arrived = false; // mixed: an Arrival put back in kindOut / valueOut, handled as a return
     try {
       for (;;) {
-        words[Word.ROUTE] = agent.tracer === null ? 0 : 1; // mixed: route while traced
-        const status = symbols[call](toSlot, toGeneration, sent, kindOut, valueOut);
-        if (status !== Status.OK) throw callFailed(lib, call, status);
-        let kind = kindOut[0];
-        let word = valueOut[0];
-        // mixed: null when this greenlet's own C side came back to send to its parent.
-        let arrival = arrivalOf(words, state.slot, state.generation, kind, word);
-        for (;;) {
-          let to: Greenlet | undefined;
-          if (arrival === null || (arrival.targetSlot === 0 && isSelf(arrival, state))) {
-            symbols.greenlet_state(state.slot, state.generation, flagsOut);
-            if ((flagsOut[0] & Flag.DEAD) !== 0) {
-              const value = decodeValue(word);
-              if (kind === Kind.THROW) throw value;
-              return value;
-            }
-            // The trampoline made this greenlet current before resuming its body (the GC kill
-            // makes a stand-in current, whose parent is main).
-            to = agent.current.parent!.face;
-          } else {
-            if (isSelf(arrival, state)) {
-              to = knownNative(arrival.targetSlot, arrival.targetGeneration);
-            } else {
-              to = knownNative(arrival.originSlot, arrival.originGeneration);
-              // Only a live relay can take the arrival (a dead one would pass it to its parent).
-              if (to !== undefined && to.dead) to = undefined;
-            }
-            if (to === undefined) {
-              // A C greenlet the JS side does not know (created in C): the root passes the switch
-              // on in C, where it was going, as it arrived.
-              if (arrival.targetSlot === 0) throw unknownOrigin(arrival);
-              call = kind === Kind.VALUE
-                ? "greenlet_switch"
-                : kind === Kind.THROW
-                ? "greenlet_throw"
-                : "greenlet_kill";
-              toSlot = arrival.targetSlot;
-              toGeneration = arrival.targetGeneration;
-              sent = word;
-              break;
-            }
-          }
-          if (!registered) {
-            registerNative(state.slot, state.generation, agent.current.face);
-            registered = true;
-          }
-          try {
-            // Another native greenlet's C side sent this: hand it to that greenlet's relay (the
-            // JS switch this greenlet's C side made inside C).
-            const reply = arrival !== null && !isSelf(arrival, state)
-              ? yield* to.switch(arrival)
-              : kind === Kind.VALUE
-              ? yield* to.switch(decodeValue(word))
-              : kind === Kind.THROW
-              ? yield* to.throw(decodeValue(word))
-              : arrival === null
-              ? yield* to.throw()
-              : yield* to.throw(routedKill(word));
-            if (reply instanceof Arrival) {
-              // This greenlet's C side ran inside C and sent this: pass it on from here.
-              arrival = reply;
-              kind = reply.kind;
-              word = reply.word;
+        if (!arrived) {
+          setRoute(); // mixed
+          const status = symbols[call](slot, generation, sent, kindOut, valueOut);
+          if (status !== Status.OK) throw callFailed(call, status);
+          checkMisuses();
+          const arrival = arrivalOf(state, kindOut[0], valueOut[0]); // mixed
+          if (arrival !== null) {
+            const next = yield* passOn(state, state.owned, arrival, kindOut, valueOut, pending);
+            if (next !== null) {
+              ({ call, slot, generation, sent } = next);
               continue;
             }
+          }
+        }
+        arrived = false;
+        if ((pending[0] | pending[1]) !== 0) {
+          // A callback: answer the greenlet it runs on (whichever the C code switched to).
+          const record = recordAt(pending[0] + pending[1] * 2 ** 32);
+          pending[0] = 0;
+          pending[1] = 0;
+          slot = record.u32[2];
+          generation = record.u32[3];
+          const entry = bySlot[record.u32[0]];
+          try {
+            if (entry === undefined) throw noHandler(record.u32[0]);
+            const types = entry.signature.parameters;
+            const args = new Array(types.length);
+            for (let i = 0; i < types.length; i++) {
+              args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
+            }
+            let result = Reflect.apply(entry.handler, undefined, args);
+            if (entry.generator) {
+              result = yield* result as Generator<Instruction, unknown, unknown>;
+            }
+            encodeSlot(
+              entry.signature.result,
+              result,
+              scratchWords,
+              0,
+              nativeAddresses,
+              null,
+              "Cannot return from the callback: its result",
+            );
+            sent = slotBits(scratchWords);
             call = "greenlet_switch";
-            sent = encodeValue(reply, state.owned);
           } catch (error) {
             call = error instanceof GreenletExit ? "greenlet_kill" : "greenlet_throw";
-            sent = routedKills.get(error as object) ?? encodeValue(error, state.owned); // mixed
+            sent = encodeValue(error, state.owned);
           }
-          toSlot = state.slot;
-          toGeneration = state.generation;
-          break;
+          continue;
+        }
+        slot = state.slot;
+        generation = state.generation;
+        const kind = kindOut[0];
+        symbols.greenlet_state(slot, generation, flagsOut);
+        if ((flagsOut[0] & Flag.DEAD) !== 0) {
+          if (kind === Kind.THROW) throw decodeValue(valueOut[0]);
+          if (function_ === null || frame![FRAME_ABORT_KIND] === Kind.KILL) {
+            return decodeValue(valueOut[0]);
+          }
+          return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
+        }
+        const value = decodeValue(valueOut[0]);
+        // The trampoline made this greenlet current before resuming its body (the GC kill
+        // makes a stand-in current, whose parent is main).
+        const parent = agent.current.parent!.face;
+        if (!registered) {
+          registerNative(state, agent.current.face); // mixed
+          registered = true;
+        }
+        try {
+          const reply = kind === Kind.VALUE
+            ? yield* parent.switch(value)
+            : kind === Kind.THROW
+            ? yield* parent.throw(value)
+            : yield* parent.throw();
+          if (reply instanceof Arrival) {
+            // mixed: this greenlet's C side ran inside C meanwhile and sent this.
+            const next = yield* passOn(state, state.owned, reply, kindOut, valueOut, pending);
+            if (next === null) arrived = true;
+            else ({ call, slot, generation, sent } = next);
+            continue;
+          }
+          call = "greenlet_switch";
+          sent = encodeValue(reply, state.owned);
+        } catch (error) {
+          call = error instanceof GreenletExit ? "greenlet_kill" : "greenlet_throw";
+          sent = errorWord(error, state.owned); // mixed: a routed kill passes C's word on
         }
       }
     } finally {
-      if (registered) unregisterNative(state.slot, state.generation);
-      finish(lib, state);
+      if (registered) unregisterNative(state); // mixed
+      finish(state);
     }
   } as (...args: unknown[]) => Generator<Instruction, unknown, unknown>;
 }
 
-/** The GreenletExit for a routed kill, carrying the word C sent to the target (mixed). */
-function routedKill(word: bigint): GreenletExit {
-  const exit = new GreenletExit();
-  routedKills.set(exit, word);
-  return exit;
-}
-
-/** Whether `arrival` came from the C side of the greenlet `state` describes. */
-function isSelf(arrival: Arrival, state: NativeState): boolean {
-  return arrival.originSlot === state.slot && arrival.originGeneration === state.generation;
-}
-
-/** The error for a switch to the root from a C greenlet the JS side does not know. */
-function unknownOrigin(arrival: Arrival): GreenletError {
+function noHandler(slot: number): GreenletError {
   return new GreenletError(
-    "NATIVE_CALL",
-    `A C greenlet the JS side does not know (slot ${arrival.originSlot}, generation ` +
-      `${arrival.originGeneration}: created in C) switched to the root; only greenlets created ` +
-      "as NativeGreenlet may switch to the JS side",
+    "NATIVE_CLOSED",
+    `Cannot answer a callback through slot ${slot}: no open callback of this thread has it`,
   );
 }
 
-/** Ends the C handle of a dead native greenlet and drops its values. */
-function finish(lib: NativeLibrary, state: NativeState): void {
-  const symbols = lib.symbols;
+/** Ends the C handle of a dead native greenlet and drops its values and buffers. */
+function finish(state: NativeState): void {
+  const symbols = nativeLibrary().symbols;
   if (symbols.greenlet_state(state.slot, state.generation, flagsOut) === Status.OK) {
     // A C function still running (a failed call left it suspended) keeps its handle and stack.
     if ((flagsOut[0] & Flag.DEAD) === 0) return;
@@ -235,4 +275,10 @@ function finish(lib: NativeLibrary, state: NativeState): void {
   state.slot = 0;
   state.generation = 0;
   releaseValues(state.owned);
+  state.keep.length = 0;
+  const library = state.function?.library;
+  if (library) {
+    library.running--;
+    if (library.closed && library.running === 0) library.unload();
+  }
 }

@@ -226,6 +226,11 @@ function stepError(step: StepImpl, what: string): Error {
   return missingYieldStar();
 }
 
+/** True while no body runs (ordinary code, a tracer): creating a step is NOT_IN_GREENLET. */
+export function isStepBlocked(): boolean {
+  return theStep.state === BLOCKED;
+}
+
 /** Marks the step free for a body (IDLE) or blocked while no body runs. */
 export function setStepBlocked(blocked: boolean): void {
   theStep.state = blocked ? BLOCKED : IDLE;

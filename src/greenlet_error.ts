@@ -22,6 +22,9 @@
  * | `TOKEN_MISMATCH` | a `ContextVar` token was reset in another greenlet or with another variable |
  * | `CLEANUP_SWITCH` | a greenlet killed by the garbage collector tried to switch or await while cleaning up, or survived the kill (reported to the unraisable hook when uncaught) |
  * | `NATIVE_CALL` | a native greenlet's call into the library failed (the message names the `greenlet_status`), or native.ts was not loaded |
+ * | `NATIVE_CLOSED` | a function of a closed library was started, or a closed callback was used (its pointer read, passed to C) |
+ * | `CALLBACK_ON_MAIN_STACK` | a callback handler running on the main stack (C code called through the runtime's own FFI) tried to switch or await |
+ * | `CALLBACK_REFUSED` | C called callbacks where no JS could answer (another thread, a closed callback); they returned the fallback (reported to the unraisable hook) |
  * | `LOOP_EXIT` | hub: nothing can run and nothing is pending while something waits (`LoopExit`) |
  * | `NOT_IN_HUB` | hub: a blocking call in a greenlet the hub does not run |
  * | `HUB_BLOCKED` | hub: a blocking call in the hub itself (a link or timer callback) |
@@ -47,6 +50,9 @@ export type GreenletErrorCode =
   | "TOKEN_MISMATCH"
   | "CLEANUP_SWITCH"
   | "NATIVE_CALL"
+  | "NATIVE_CLOSED"
+  | "CALLBACK_ON_MAIN_STACK"
+  | "CALLBACK_REFUSED"
   | "LOOP_EXIT"
   | "NOT_IN_HUB"
   | "HUB_BLOCKED"

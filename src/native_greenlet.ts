@@ -1,13 +1,16 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
+import type { NativePointer } from "../ffi/_binding.ts";
 import { asNativePointer, pointerAddress } from "../ffi/_pointer.ts";
 import { nativeBody, type NativeState } from "./_native_transfer.ts";
 import { Greenlet, type GreenletKind, type GreenletOptions } from "./greenlet.ts";
+import { functionParts, type NativeFunction } from "./native_function.ts";
 
 /** Options for {@link NativeGreenlet}. */
 export interface NativeGreenletOptions extends Omit<GreenletOptions, "context"> {
   /**
-   * The C function's `arg`: a non-negative integer passed as is (not through the value table).
+   * The entry form's `arg`: a non-negative integer passed as is (not through the value table).
+   * A {@link NativeFunction} takes its arguments from the starting switch instead.
    * @default 0
    */
   arg?: number | bigint;
@@ -20,9 +23,13 @@ export interface NativeGreenletOptions extends Omit<GreenletOptions, "context"> 
 }
 
 /**
- * A greenlet whose body is a C function run on its own native stack: the library's
- * `greenlet_entry`, `uint32_t entry(uintptr_t arg, uintptr_t value, uintptr_t *result)`, given
- * as a function pointer from your own `Deno.dlopen` / bun:ffi `dlopen`. It is a `Greenlet`
+ * A greenlet whose body is a C function run on its own native stack: a {@link NativeFunction}
+ * (from `loadLibrary()` or `nativeFunction()`), whose arguments come from the switch that starts
+ * the greenlet and whose result (decoded by its type) goes to the parent; or, in the entry
+ * form, the library's `greenlet_entry`,
+ * `uint32_t entry(uintptr_t arg, uintptr_t value, uintptr_t *result)`, given as a function
+ * pointer from your own `Deno.dlopen` / bun:ffi `dlopen`. Its callbacks (`nativeCallback()`)
+ * are answered by JS as part of this greenlet. It is a `Greenlet`
  * (`kind` is `"native"`) in the same tree as JS greenlets: switch into it, throw into it, kill
  * it, trace it. Values cross the boundary as described in docs/native_greenlets.md: small
  * non-negative integers as themselves, anything else as an id in a per-agent table.
@@ -30,6 +37,18 @@ export interface NativeGreenletOptions extends Omit<GreenletOptions, "context"> 
  * The C function switches to its parent with `greenlet_switch` (the parent it sees is the JS
  * side); the JS parent receives the value. It finishes by returning a `greenlet_kind`: its
  * result goes to the JS parent, a `GREENLET_KIND_THROW` result is raised there.
+ *
+ * @example Running libc's ldexp by signature
+ * ```ts
+ * import { loadLibrary, NativeGreenlet } from "@greenlet/greenlet/native";
+ * import assert from "node:assert/strict";
+ *
+ * const libcName = Deno.build.os === "darwin" ? "libSystem.B.dylib" : "libm.so.6";
+ * using libm = loadLibrary(libcName, { ldexp: { parameters: ["f64", "i32"], result: "f64" } });
+ * const g = new NativeGreenlet(libm.symbols.ldexp, { stackSize: 64 * 1024 });
+ * assert.equal(g.switchSync(1.5, 4), 24);
+ * assert.equal(g.dead, true);
+ * ```
  *
  * @example Running a C body from a library you opened (a sketch: the library is yours)
  * ```ts ignore
@@ -44,17 +63,45 @@ export class NativeGreenlet extends Greenlet {
   /**
    * Creates a pending native greenlet; its C greenlet is created when it starts.
    *
-   * @param entry the C function: a `Deno.PointerValue` on Deno, a number (`.ptr`) on Bun
-   * @param options parent, name, `arg` and `stackSize`
-   * @throws {TypeError} when `entry` is not a pointer or is null, or an option is malformed
+   * @param entry the C function: a {@link NativeFunction}, or a `greenlet_entry` pointer (a
+   *   `Deno.PointerValue` on Deno, a number (`.ptr`) on Bun)
+   * @param options parent, name, `arg` (entry form) and `stackSize`
+   * @throws {TypeError} when `entry` is neither a NativeFunction nor a pointer, or is null, or
+   *   an option is malformed
    * @throws {RangeError} when `arg` or `stackSize` is out of range
    */
-  constructor(entry: unknown, options?: NativeGreenletOptions) {
+  constructor(entry: NativeFunction | NativePointer | unknown, options?: NativeGreenletOptions) {
+    const function_ = functionParts(entry);
+    if (function_ !== undefined) {
+      if (options?.arg !== undefined) {
+        throw new TypeError(
+          `Cannot create native greenlet: arg is for greenlet_entry bodies; ${function_.name} ` +
+            "takes its arguments from the switch that starts it",
+        );
+      }
+      const state: NativeState = {
+        entry: null,
+        function: function_,
+        arg: 0n,
+        stackBytes: BigInt(checkedStackSize(options?.stackSize)),
+        slot: 0,
+        generation: 0,
+        owned: [],
+        keep: [],
+      };
+      super(nativeBody(state), {
+        parent: options?.parent,
+        name: options?.name ?? function_.name,
+        context: "empty",
+      });
+      states.set(this, state);
+      return;
+    }
     const address = pointerAddress(entry);
     if (address === undefined) {
       throw new TypeError(
-        "Cannot create native greenlet: entry must be a C function pointer (a Deno.PointerValue " +
-          "on Deno, a symbol's .ptr number on Bun)",
+        "Cannot create native greenlet: entry must be a NativeFunction or a C function " +
+          "pointer (a Deno.PointerValue on Deno, a symbol's .ptr number on Bun)",
       );
     }
     if (address === 0n) {
@@ -62,11 +109,13 @@ export class NativeGreenlet extends Greenlet {
     }
     const state: NativeState = {
       entry: asNativePointer(entry),
+      function: null,
       arg: checkedArg(options?.arg),
       stackBytes: BigInt(checkedStackSize(options?.stackSize)),
       slot: 0,
       generation: 0,
       owned: [],
+      keep: [],
     };
     super(nativeBody(state), {
       parent: options?.parent,

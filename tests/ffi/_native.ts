@@ -3,7 +3,7 @@
 // native greenlet bodies from tests/fixtures/entries.zig, and handle helpers.
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -49,7 +49,8 @@ export function libraryFileName(name: string): string {
   return process.platform === "darwin" ? `lib${name}.dylib` : `lib${name}.so`;
 }
 
-function entriesPath(): string {
+/** The fixture library's path (tests/fixtures/entries.zig, built by ensureBuilt()). */
+export function entriesPath(): string {
   return `${root}zig-out/test/${libraryFileName("greenlet_test_entries")}`;
 }
 
@@ -64,7 +65,9 @@ export function oldAbiPath(): string {
  * zig-out, which ffi/_locate.ts then finds first).
  */
 export function ensureBuilt(): void {
-  if (existsSync(entriesPath()) && existsSync(oldAbiPath())) return;
+  const fresh = existsSync(entriesPath()) &&
+    statSync(entriesPath()).mtimeMs >= statSync(`${root}tests/fixtures/entries.zig`).mtimeMs;
+  if (fresh && existsSync(oldAbiPath())) return;
   zig(["build", "test-entries"]);
   // Not a build.zig step: build.zig is hashed into the packaged libraries' table.
   zig([

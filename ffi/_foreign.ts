@@ -1,0 +1,43 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// What the native bridge needs from the runtime's FFI besides the library's own functions:
+// addresses of buffers and of a user library's symbols, memory at an address, and the runtime's
+// own callback (the main-stack fallback of a NativeCallback). ffi/_deno.ts and ffi/_bun.ts each
+// implement it; ffi/_dlopen.ts picks one.
+
+import type { NativePointer, SymbolDefinition } from "./_binding.ts";
+
+/** A user library opened only for its symbols' addresses. */
+export interface SymbolAddresses {
+  /** The address of each name asked for, in order. */
+  readonly addresses: readonly bigint[];
+  /** Unloads the library. */
+  close(): void;
+}
+
+/** The runtime's own callback for a C signature, and its code address. */
+export interface RuntimeCallback {
+  readonly address: bigint;
+  /** Frees the runtime's callback; C must not call `address` afterwards. */
+  close(): void;
+}
+
+/** The runtime-specific part of the native bridge. */
+export interface ForeignRuntime {
+  /** The address of a buffer's first byte; the buffer does not move from then on. */
+  bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint;
+  /** The runtime's pointer for an address (null for 0). */
+  pointerAt(address: bigint): NativePointer;
+  /** An ArrayBuffer over `byteLength` bytes of memory at `address` (reads and writes go there). */
+  memoryAt(address: bigint, byteLength: number): ArrayBuffer;
+  /** Opens `path` (a path or soname) and reads the address of each of `names`. */
+  symbolAddresses(path: string, names: readonly string[]): SymbolAddresses;
+  /**
+   * The runtime's own callback (Deno.UnsafeCallback, bun:ffi JSCallback) with `definition`,
+   * calling `fn` with pointer arguments as NativePointer (null for 0); other arguments are as
+   * the runtime gives them.
+   */
+  callback(
+    definition: SymbolDefinition,
+    fn: (...args: unknown[]) => unknown,
+  ): RuntimeCallback;
+}

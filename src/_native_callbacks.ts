@@ -1,0 +1,107 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// This agent's callbacks by slot and by object, the thread's pending and misuse words
+// (docs/native_bridge.md, "The record and the pending word"), and the runtime conversions that
+// need both. Each agent (thread of JS) has its own copy of this module: its own table and the
+// words of its own thread.
+
+import type { RuntimeCallback } from "../ffi/_foreign.ts";
+import { Status } from "../ffi/constants.ts";
+import type { Addresses, CompiledSignature } from "./_native_signature.ts";
+import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
+import { reportUnraisable } from "./_unraisable.ts";
+import { GreenletError } from "./greenlet_error.ts";
+
+/** One registered callback. */
+export interface CallbackEntry {
+  readonly slot: number;
+  readonly address: bigint;
+  readonly signature: CompiledSignature;
+  readonly handler: (...args: unknown[]) => unknown;
+  /** True for a generator function: the relay runs what it returns with yield*. */
+  readonly generator: boolean;
+  /** The result's fallback, converted (what the main-stack path returns on an error). */
+  readonly fallback: unknown;
+  readonly runtime: RuntimeCallback;
+  open: boolean;
+}
+
+/** This agent's open callbacks by slot. */
+export const bySlot: (CallbackEntry | undefined)[] = [];
+/** Every callback object's entry (closed ones too, to refuse them clearly). */
+export const byObject: WeakMap<object, CallbackEntry> = new WeakMap();
+
+/** How many callbacks are open in this agent (for tests). */
+export function openCallbacks(): number {
+  return bySlot.filter((entry) => entry !== undefined).length;
+}
+
+let pending: Uint32Array | null = null;
+let misuses: Uint32Array | null = null;
+let misusesSeen = 0;
+
+/** The thread's pending word as two u32 halves (read through a view, never an FFI call). */
+export function pendingWord(): Uint32Array {
+  if (pending === null) readWords();
+  return pending!;
+}
+
+function readWords(): void {
+  const out = new BigUint64Array(2);
+  const status = nativeLibrary().symbols.greenlet_callback_words(
+    out.subarray(0, 1),
+    out.subarray(1, 2),
+  );
+  if (status !== Status.OK) throw callFailed("greenlet_callback_words", status);
+  const runtime = foreign();
+  pending = new Uint32Array(runtime.memoryAt(out[0], 8));
+  misuses = new Uint32Array(runtime.memoryAt(out[1], 8));
+  misusesSeen = misuseCount(misuses);
+}
+
+function misuseCount(words: Uint32Array): number {
+  return words[0] + words[1] * 2 ** 32;
+}
+
+/**
+ * Reports callbacks that C made where no JS could answer (another thread, a released slot)
+ * since the last look, through the unraisable hook.
+ */
+export function checkMisuses(): void {
+  if (misuses === null) readWords();
+  const count = misuseCount(misuses!);
+  if (count === misusesSeen) return;
+  const added = count - misusesSeen;
+  misusesSeen = count;
+  reportUnraisable({
+    error: new GreenletError(
+      "CALLBACK_REFUSED",
+      `${added} callback call${added === 1 ? " was" : "s were"} refused and returned the ` +
+        "fallback without running JS: called from another thread than the one that made the " +
+        "callback, or through a closed callback; call callbacks only from the thread that made " +
+        "them, and close them only when no C code will call them again",
+    ),
+    greenlet: "(none)",
+    during: "a callback from C",
+  });
+}
+
+/** The conversions of _native_signature.ts, with this runtime and these callbacks. */
+export const nativeAddresses: Addresses = {
+  bufferAddress: (buffer) => foreign().bufferAddress(buffer),
+  pointerAt: (address) => foreign().pointerAt(address),
+  callbackAddress(value: unknown): bigint | undefined {
+    if (typeof value !== "object" || value === null) return undefined;
+    const entry = byObject.get(value);
+    if (entry === undefined) return undefined;
+    if (!entry.open) throw closedCallback();
+    return entry.address;
+  },
+};
+
+/** The error for a closed callback passed to C. */
+export function closedCallback(): GreenletError {
+  return new GreenletError(
+    "NATIVE_CLOSED",
+    "Cannot pass the callback to C: it is closed; make a new one with nativeCallback()",
+  );
+}

@@ -1,0 +1,80 @@
+// Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
+// What the native bridge's tests share: the C libraries they load, the fixture's bridge
+// functions (tests/fixtures/entries.zig, "bridge" block) and the leak checks each file ends with.
+
+import assert from "node:assert/strict";
+import process from "node:process";
+import { Stat, Status } from "../../ffi/constants.ts";
+import type { NativeLibrary } from "../../ffi/_library.ts";
+import { openCallbacks } from "../../src/_native_callbacks.ts";
+import { storedValues } from "../../src/_native_values.ts";
+import { entriesPath, openNative } from "../ffi/_native.ts";
+
+/** libc's name for loadLibrary() on this platform. */
+export const libcName: string = process.platform === "darwin"
+  ? "libSystem.B.dylib"
+  : process.platform === "win32"
+  ? "msvcrt.dll"
+  : "libc.so.6";
+
+/** libm's (ldexp's) name on this platform. */
+export const libmName: string = process.platform === "linux" ? "libm.so.6" : libcName;
+
+/** libc functions the tests run. */
+export const libcTable = {
+  abs: { parameters: ["i32"], result: "i32" },
+  strlen: { parameters: ["buffer"], result: "usize" },
+  qsort: { parameters: ["buffer", "usize", "usize", "function"], result: "void" },
+} as const;
+
+/** The fixture's bridge functions. */
+export const bridgeTable = {
+  test_bridge_mix: { parameters: ["i8", "f64", "u32", "f32"], result: "f64" },
+  test_bridge_wide: { parameters: ["i64", "u64"], result: "i64" },
+  test_bridge_narrow: { parameters: ["i32"], result: "i8" },
+  test_bridge_greater: { parameters: ["f32", "f32"], result: "bool" },
+  test_bridge_sum: { parameters: ["function", "i32"], result: "i64" },
+  test_bridge_apply: { parameters: ["function"], result: "f64" },
+  test_bridge_apply_f32: { parameters: ["function", "f32"], result: "f32" },
+  test_bridge_on_thread: { parameters: ["function", "i32"], result: "i32" },
+} as const;
+
+/** The fixture library's path. */
+export function fixturePath(): string {
+  return entriesPath();
+}
+
+/** What a test file checks at its end: stacks, slots and value table entries it started with. */
+export interface Baseline {
+  readonly lib: NativeLibrary;
+  /** Asserts that every stack is back in the pool and every slot and value released. */
+  check(): void;
+  /** Closes the library handles the test opened. */
+  close(): void;
+}
+
+/** Opens the library and the fixture, and records what is in use now. */
+export async function baseline(): Promise<Baseline> {
+  const { lib, entries } = await openNative();
+  const stacksInUse = (): bigint => {
+    const values = new BigUint64Array(Stat.COUNT);
+    const count = new Uint32Array(1);
+    assert.equal(lib.symbols.greenlet_stats(values, Stat.COUNT, count), Status.OK);
+    return values[Stat.STACKS_IN_USE];
+  };
+  const stacks = stacksInUse();
+  const slots = openCallbacks();
+  const values = storedValues();
+  return {
+    lib,
+    check(): void {
+      assert.equal(stacksInUse(), stacks, "every native stack is back in the pool");
+      assert.equal(openCallbacks(), slots, "every callback slot is released");
+      assert.equal(storedValues(), values, "every value table entry is released");
+    },
+    close(): void {
+      entries.table.close();
+      lib.close();
+    },
+  };
+}
