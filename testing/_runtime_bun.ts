@@ -24,10 +24,10 @@ export const bunRuntime: TestRuntime = {
   command(script: string, args: string[] = []): string[] {
     return [process.execPath, "run", script, ...args];
   },
-  rssCommand(script: string, args: string[] = []): string[] {
-    return bunRuntime.command(script, args);
-  },
   gc(): void {
+    bun.gc(true);
+  },
+  releaseMemory(): void {
     bun.gc(true);
   },
   heapUsed(): number {

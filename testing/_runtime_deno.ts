@@ -14,16 +14,19 @@ export const denoRuntime: TestRuntime = {
   command(script: string, args: string[] = []): string[] {
     return [process.execPath, "run", "-A", "--v8-flags=--expose-gc", script, ...args];
   },
-  rssCommand(script: string, args: string[] = []): string[] {
-    const flags = "--expose-gc,--predictable,--min-semi-space-size=1,--max-semi-space-size=1";
-    return [process.execPath, "run", "-A", `--v8-flags=${flags}`, script, ...args];
-  },
   gc(): void {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc === undefined) {
       throw new Error("Cannot collect garbage: run with --v8-flags=--expose-gc");
     }
     gc();
+  },
+  releaseMemory(): void {
+    const gc = (globalThis as { gc?: (options: object) => void }).gc;
+    if (gc === undefined) {
+      throw new Error("Cannot collect garbage: run with --v8-flags=--expose-gc");
+    }
+    gc({ type: "major", execution: "sync", flavor: "last-resort" });
   },
   heapUsed(): number {
     return process.memoryUsage().heapUsed;

@@ -13,15 +13,14 @@ export interface TestRuntime {
   readonly version: string;
   /** argv that runs a TypeScript file with forced GC available, all permissions. */
   command(script: string, args?: string[]): string[];
-  /**
-   * `command`, for a process whose RSS is compared with itself: on Deno, V8 runs with
-   * `--predictable` and a fixed 1 MiB semi-space, so that the heap's reserve does not grow and
-   * shrink with the allocation rate and background threads (without them, RSS readings of the same
-   * steady loop differ by ±15 %).
-   */
-  rssCommand(script: string, args?: string[]): string[];
   /** Forces a full garbage collection (only in a process started by `command`). */
   gc(): void;
+  /**
+   * A full collection that also gives the heap's free memory back to the system, for RSS readings
+   * (only in a process started by `command`). V8: a last-resort GC (after a plain one, RSS readings
+   * of the same steady loop differ by ±15 % with the pages V8 keeps); JSC: `Bun.gc(true)`.
+   */
+  releaseMemory(): void;
   /** Bytes of JS heap in use (after a forced GC when the caller asked for one). */
   heapUsed(): number;
 }

@@ -10,7 +10,7 @@ import { runtime } from "../../testing/runtime.ts";
 describe("native greenlet soak", () => {
   it("1 M create/finish cycles: RSS within 5 % of its value after the first 10 000, every stack back in the pool", () => {
     const script = fileURLToPath(new URL("./fixtures/soak_child.ts", import.meta.url));
-    const [cmd, ...args] = runtime.rssCommand(script);
+    const [cmd, ...args] = runtime.command(script);
     const child = spawnSync(cmd, args, { encoding: "utf8", timeout: 120_000 });
     assert.equal(child.status, 0, `${child.stdout}\n${child.stderr}`);
     const lines = child.stdout.trim().split("\n");
