@@ -4,6 +4,13 @@
 // print the same lines for the same programs. Representation differences are canonicalised:
 // `undefined` (zero switch arguments) is "#()", like Python's `()`; arrays are ["#t", ...],
 // like tuples; errors are [class or GreenletError code, message].
+//
+// A greenlet marked `native` (fuzz/gen.ts) is a NativeGreenlet whose C body
+// (tests/fixtures/entries.zig's test_mixed_steps) calls back into JS for each top-level operation
+// of its body: the step callback's handler runs that operation as part of the native greenlet
+// (it may switch, throw and be thrown into while the C code stays suspended), and answers what
+// comes next: another step, or the body's return, its raised error or its escaped GreenletExit,
+// with which the C body finishes. Its log must be CPython's for the same program.
 
 import process from "node:process";
 import {
@@ -16,6 +23,11 @@ import {
   type TraceFn,
 } from "../mod.ts";
 import type { Catch, Cls, ErrSpec, Op, Program, Target, Val } from "./gen.ts";
+import { nativeCallback, NativeGreenlet } from "../native.ts";
+import { pointerAddress } from "../ffi/_pointer.ts";
+import { nativeStateOf } from "../src/native_greenlet.ts";
+import { decodeValue, encodeValue } from "../src/_native_values.ts";
+import { openNative } from "../tests/ffi/_native.ts";
 
 class E1 extends Error {
   constructor(message?: string) {
@@ -268,6 +280,49 @@ function* ex(ops: Op[], self: string, inMain: boolean): Generator<Instruction, R
   return NONE;
 }
 
+/** The body of each native greenlet, by greenlet: its name and top-level operations. */
+const nativeBodies = new Map<Greenlet, { name: string; ops: Op[] }>();
+/** Step results (test_mixed_steps): status bits 61-62 over a value word. */
+const STEP_CONTINUE = 1n << 61n;
+const STEP_THROW = 2n << 61n;
+const STEP_EXIT = 3n << 61n;
+
+const { entries } = await openNative();
+/** The step callback all native greenlets call: it runs step `index` of the current one. */
+const step = nativeCallback(
+  { parameters: ["u32", "usize"], result: "usize" },
+  function* (index: number, first: bigint): Generator<Instruction, bigint, unknown> {
+    const g = getcurrent();
+    const body = nativeBodies.get(g)!;
+    const owned = nativeStateOf(g)!.owned;
+    if (index === 0) {
+      // The start switch's arguments, as the relay sent them: none, one, or several as an array.
+      const first_ = decodeValue(first);
+      const args = first_ === undefined ? [] : Array.isArray(first_) ? first_ : [first_];
+      run.log.push(["start", body.name, args.map(canon)]);
+    }
+    if (index >= body.ops.length) return encodeValue(null, owned);
+    try {
+      const r = yield* ex([body.ops[index]], body.name, false);
+      return r.ret ? encodeValue(r.v, owned) : STEP_CONTINUE;
+    } catch (e) {
+      return encodeValue(e, owned) | (e instanceof GreenletExit ? STEP_EXIT : STEP_THROW);
+    }
+  },
+);
+const stepAddress = pointerAddress(step.pointer)!;
+
+function newNative(name: string, ops: Op[], parent: Greenlet): Greenlet {
+  const g = new NativeGreenlet(entries.steps, {
+    arg: stepAddress,
+    parent,
+    name,
+    stackSize: 64 * 1024,
+  });
+  nativeBodies.set(g, { name, ops });
+  return g;
+}
+
 function runProgram(program: Program): unknown[][] {
   const main = getcurrent();
   run = {
@@ -285,7 +340,9 @@ function runProgram(program: Program): unknown[][] {
     const body = makeBody(name, def.body);
     const parent = def.parent === "main" ? main : current.gs[Number(def.parent.slice(1))];
     let g: Greenlet;
-    if (def.sub === true) {
+    if (def.native === true) {
+      g = newNative(name, def.body, parent);
+    } else if (def.sub === true) {
       // Rule R6: the subclass's run() is the body, whatever the constructor got.
       class Sub extends Greenlet {
         override *run(...args: unknown[]): Generator<Instruction, unknown, unknown> {

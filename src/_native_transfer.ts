@@ -218,7 +218,11 @@ export function nativeBody(
         if ((flagsOut[0] & Flag.DEAD) !== 0) {
           if (kind === Kind.THROW) throw decodeValue(valueOut[0]);
           if (function_ === null || frame![FRAME_ABORT_KIND] === Kind.KILL) {
-            return decodeValue(valueOut[0]);
+            const value = decodeValue(valueOut[0]);
+            // mixed: an obeyed kill's GreenletExit leaves as a JS body's does (a pending parent
+            // starts with no arguments, greenlet rule S8).
+            if (value instanceof GreenletExit) throw value;
+            return value;
           }
           return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
         }

@@ -21,6 +21,7 @@ export const entryTable = {
   test_entry_echo: { parameters: [], result: "pointer" },
   test_entry_stubborn: { parameters: [], result: "pointer" },
   test_mixed_sibling: { parameters: [], result: "pointer" },
+  test_mixed_steps: { parameters: [], result: "pointer" },
 } as const;
 
 /** Native greenlet bodies (see tests/fixtures/entries.zig). */
@@ -39,6 +40,12 @@ export interface Entries {
    * and again with the parent's reply, until a throw or kill comes back, which it finishes with.
    */
   sibling: NativePointer;
+  /**
+   * mixed: calls the step callback at the address its arg gives, step(i, first) for i = 0, 1, ...
+   * (a `usize (u32, usize)` function), until a step's word has status bits 61-62 other than
+   * 1 (continue): 0 finishes with the word's value bits, 2 throws them, 3 obeys a kill with them.
+   */
+  steps: NativePointer;
   /** The fixture library itself (close it with the test's library). */
   table: OpenTable<typeof entryTable>;
 }
@@ -96,6 +103,7 @@ export async function openNative(): Promise<{ lib: NativeLibrary; entries: Entri
     echo: table.symbols.test_entry_echo(),
     stubborn: table.symbols.test_entry_stubborn(),
     sibling: table.symbols.test_mixed_sibling(),
+    steps: table.symbols.test_mixed_steps(),
     table,
   };
   return { lib, entries };
