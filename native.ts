@@ -54,6 +54,8 @@ export { callNative } from "./src/call_native.ts";
 export type { CallNativeOptions, NativeCall } from "./src/call_native.ts";
 export { pointerOf } from "./src/pointer_of.ts";
 export { viewAt } from "./src/view_at.ts";
+export { addressOf } from "./src/address_of.ts";
+export { pointerFromAddress } from "./src/pointer_from_address.ts";
 export type {
   NativeArgument,
   NativeArgumentList,
@@ -62,8 +64,11 @@ export type {
   NativeResult,
   NativeResultList,
   NativeSignature,
-  NativeValueType,
 } from "./src/_native_signature.ts";
-export type { NativePointer, NativePointerBrand } from "./ffi/_binding.ts";
+export type {
+  NativePointer,
+  NativePointerBrand,
+  NativeType as NativeValueType,
+} from "./ffi/_binding.ts";
 export { NativeLibraryError } from "./ffi/native_library_error.ts";
 export type { NativeLibraryErrorCode } from "./ffi/native_library_error.ts";

@@ -2,7 +2,10 @@
 // The types that turn a symbol table into a typed binding, the same on both runtimes: each
 // adapter opens the table and hands back its runtime's own functions under these types.
 
-/** The FFI types both adapters support, in Deno's spelling (ffi/_bun.ts translates them). */
+/**
+ * A C type in Deno FFI's spelling, which both adapters support (ffi/_bun.ts translates them).
+ * `pointer`, `buffer` and `function` are all a pointer to C; they differ in what JS passes.
+ */
 export type NativeType =
   | "void"
   | "bool"
@@ -43,6 +46,15 @@ export interface NativePointerBrand {
 /**
  * A C pointer as the runtime represents it (a `Deno.PointerObject` or null on Deno, a number
  * on Bun). Opaque: only an adapter reads it.
+ *
+ * @example A buffer's pointer
+ * ```ts
+ * import { type NativePointer, pointerOf } from "@greenlet/greenlet/native";
+ * import assert from "node:assert/strict";
+ *
+ * const pointer: NativePointer = pointerOf(new Uint8Array(16));
+ * assert.notEqual(pointer, null);
+ * ```
  */
 export type NativePointer = NativePointerBrand | null;
 

@@ -60,7 +60,15 @@ export async function bunForeign(): Promise<ForeignRuntime> {
       return (address === 0n ? null : Number(address)) as unknown as NativePointer;
     },
     memoryAt(address: bigint, byteLength: number): ArrayBuffer {
+      // bun:ffi refuses an empty view.
+      if (byteLength === 0) return new ArrayBuffer(0);
       return ffi.toArrayBuffer(Number(address), 0, byteLength);
+    },
+    memoryAtPointer(pointer: unknown, byteLength: number): ArrayBuffer | undefined {
+      if (typeof pointer !== "number" || !Number.isSafeInteger(pointer) || pointer <= 0) {
+        return undefined;
+      }
+      return byteLength === 0 ? new ArrayBuffer(0) : ffi.toArrayBuffer(pointer, 0, byteLength);
     },
     symbolAddresses(path: string, names: readonly string[]): SymbolAddresses {
       const table: Record<string, BunSymbol> = {};

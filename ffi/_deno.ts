@@ -43,6 +43,14 @@ export const denoForeign: ForeignRuntime = {
     if (pointer === null) throw new TypeError("Cannot view memory at address 0");
     return Deno.UnsafePointerView.getArrayBuffer(pointer, byteLength);
   },
+  memoryAtPointer(pointer: unknown, byteLength: number): ArrayBuffer | undefined {
+    if (typeof pointer !== "object" || pointer === null) return undefined;
+    try {
+      return Deno.UnsafePointerView.getArrayBuffer(pointer as Deno.PointerObject, byteLength);
+    } catch {
+      return undefined;
+    }
+  },
   symbolAddresses(path: string, names: readonly string[]): SymbolAddresses {
     const table: Record<string, Deno.ForeignStatic> = {};
     for (const name of names) table[name] = { type: "pointer" };

@@ -29,6 +29,11 @@ export interface ForeignRuntime {
   pointerAt(address: bigint): NativePointer;
   /** An ArrayBuffer over `byteLength` bytes of memory at `address` (reads and writes go there). */
   memoryAt(address: bigint, byteLength: number): ArrayBuffer;
+  /**
+   * The same at a pointer of this runtime, without going through its address; undefined when
+   * `pointer` is no non-null pointer of this runtime.
+   */
+  memoryAtPointer(pointer: unknown, byteLength: number): ArrayBuffer | undefined;
   /** Opens `path` (a path or soname) and reads the address of each of `names`. */
   symbolAddresses(path: string, names: readonly string[]): SymbolAddresses;
   /**

@@ -21,6 +21,8 @@ export interface CallbackEntry {
   readonly generator: boolean;
   /** The result's fallback, converted (what the main-stack path returns on an error). */
   readonly fallback: unknown;
+  /** The fallback's bits (what an aborted entry-form greenlet's later callbacks answer). */
+  readonly fallbackBits: bigint;
   readonly runtime: RuntimeCallback;
   open: boolean;
 }

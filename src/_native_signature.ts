@@ -6,35 +6,27 @@
 // buffer (`Words`), so 8- to 32-bit integers and floats never go through a BigInt.
 
 import process from "node:process";
-import type { NativePointer } from "../ffi/_binding.ts";
+import type { NativePointer, NativeType as NativeValueType } from "../ffi/_binding.ts";
 import { CALL_MAX_ARGS, Type } from "../ffi/constants.ts";
 import { pointerAddress } from "../ffi/_pointer.ts";
 import type { NativeCallback } from "./native_callback.ts";
 
-/**
- * A C type in Deno FFI's spelling. `pointer`, `buffer` and `function` are all a pointer to C;
- * they differ in what JS passes (see {@link NativeArgument}).
- */
-export type NativeValueType =
-  | "void"
-  | "bool"
-  | "u8"
-  | "i8"
-  | "u16"
-  | "i16"
-  | "u32"
-  | "i32"
-  | "u64"
-  | "i64"
-  | "usize"
-  | "isize"
-  | "f32"
-  | "f64"
-  | "pointer"
-  | "buffer"
-  | "function";
+export type { NativeValueType };
 
-/** A C function's parameter and result types (Deno FFI's spelling, on both runtimes). */
+/**
+ * A C function's parameter and result types (Deno FFI's spelling, on both runtimes).
+ *
+ * @example libc's qsort
+ * ```ts
+ * import type { NativeSignature } from "@greenlet/greenlet/native";
+ *
+ * // void qsort(void *base, size_t count, size_t size, int (*compare)(const void *, const void *))
+ * const qsort = {
+ *   parameters: ["buffer", "usize", "usize", "function"],
+ *   result: "void",
+ * } as const satisfies NativeSignature;
+ * ```
+ */
 export interface NativeSignature {
   /** Parameter types, in order; only what the platform passes in registers (see the docs). */
   readonly parameters: readonly NativeValueType[];
@@ -42,7 +34,19 @@ export interface NativeSignature {
   readonly result: NativeValueType;
 }
 
-/** What JS passes for a value of type `T` (a C argument, or a callback's result). */
+/**
+ * What JS passes for a value of type `T` (a C argument, or a callback's result).
+ *
+ * @typeParam T a {@link NativeValueType}
+ *
+ * @example
+ * ```ts
+ * import type { NativeArgument } from "@greenlet/greenlet/native";
+ *
+ * const size: NativeArgument<"usize"> = 4; // or 4n
+ * const flag: NativeArgument<"bool"> = true;
+ * ```
+ */
 export type NativeArgument<T> = T extends "void" ? void | undefined
   : T extends "bool" ? boolean
   : T extends "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64" ? number
@@ -52,7 +56,18 @@ export type NativeArgument<T> = T extends "void" ? void | undefined
   : T extends "function" ? NativeCallback | NativePointer | object | number
   : never;
 
-/** What JS receives for a value of type `T` (a C result, or a callback's argument). */
+/**
+ * What JS receives for a value of type `T` (a C result, or a callback's argument).
+ *
+ * @typeParam T a {@link NativeValueType}
+ *
+ * @example
+ * ```ts
+ * import type { NativeResult } from "@greenlet/greenlet/native";
+ *
+ * const length: NativeResult<"usize"> = 5n; // 64-bit integers come back as bigints
+ * ```
+ */
 export type NativeResult<T> = T extends "void" ? undefined
   : T extends "bool" ? boolean
   : T extends "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64" ? number
@@ -396,9 +411,13 @@ export function decodeValue(
   }
 }
 
-/** Slot 0 of `words` as the number (below 2^32) or bigint a `usize` FFI parameter takes. */
-export function slotBits(words: Words): number | bigint {
-  return words.u32[1] === 0 ? words.u32[0] : words.u64[0];
+/**
+ * Slot 0 of `words` as the bigint a `usize` FFI parameter takes (Deno's fast call path takes a
+ * 64-bit integer only as a BigInt: a number made the qsort callback round trip several times
+ * slower).
+ */
+export function slotBits(words: Words): bigint {
+  return words.u64[0];
 }
 
 function wrongKind(where: string, expected: string, value: unknown): TypeError {

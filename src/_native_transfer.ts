@@ -154,6 +154,8 @@ export function nativeBody(
     if (function_?.library) function_.library.running++;
     const pending = pendingWord();
     let call: Call = "greenlet_switch";
+    /** The error that escaped a handler (then every later callback gets the fallback). */
+    let aborted: { error: unknown } | null = null;
     let slot = state.slot;
     let generation = state.generation;
     let registered = false; // mixed: findable by its C handle once it first suspended
@@ -183,6 +185,13 @@ export function nativeBody(
           slot = record.u32[2];
           generation = record.u32[3];
           const entry = bySlot[record.u32[0]];
+          call = "greenlet_switch";
+          if (aborted !== null) {
+            // An entry-form body after an abort (a call greenlet's library does this itself):
+            // the fallback at once, without running JS.
+            sent = entry?.fallbackBits ?? 0n;
+            continue;
+          }
           try {
             if (entry === undefined) throw noHandler(record.u32[0]);
             const types = entry.signature.parameters;
@@ -191,7 +200,7 @@ export function nativeBody(
               args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
             }
             let result = Reflect.apply(entry.handler, undefined, args);
-            if (entry.generator) {
+            if (entry.generator || isGenerator(result)) {
               result = yield* result as Generator<Instruction, unknown, unknown>;
             }
             encodeSlot(
@@ -204,10 +213,10 @@ export function nativeBody(
               "Cannot return from the callback: its result",
             );
             sent = slotBits(scratchWords);
-            call = "greenlet_switch";
           } catch (error) {
             call = error instanceof GreenletExit ? "greenlet_kill" : "greenlet_throw";
             sent = encodeValue(error, state.owned);
+            aborted = { error };
           }
           continue;
         }
@@ -217,13 +226,12 @@ export function nativeBody(
         symbols.greenlet_state(slot, generation, flagsOut);
         if ((flagsOut[0] & Flag.DEAD) !== 0) {
           if (kind === Kind.THROW) throw decodeValue(valueOut[0]);
-          if (function_ === null || frame![FRAME_ABORT_KIND] === Kind.KILL) {
-            const value = decodeValue(valueOut[0]);
-            // mixed: an obeyed kill's GreenletExit leaves as a JS body's does (a pending parent
-            // starts with no arguments, greenlet rule S8).
-            if (value instanceof GreenletExit) throw value;
-            return value;
+          if (function_ === null) {
+            // An entry-form body that a handler's error aborted dies with that error.
+            if (aborted !== null) throw aborted.error;
+            return finished(decodeValue(valueOut[0]));
           }
+          if (frame![FRAME_ABORT_KIND] === Kind.KILL) return finished(decodeValue(valueOut[0]));
           return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
         }
         const value = decodeValue(valueOut[0]);
@@ -259,6 +267,21 @@ export function nativeBody(
       finish(state);
     }
   } as (...args: unknown[]) => Generator<Instruction, unknown, unknown>;
+}
+
+/** True for a generator object (what a plain handler may return instead of a result). */
+export function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
+  return typeof value === "object" && value !== null &&
+    Object.prototype.toString.call(value) === "[object Generator]";
+}
+
+/**
+ * A dead native greenlet's value (mixed): an obeyed kill's GreenletExit leaves as a JS body's
+ * does, thrown (a pending parent then starts with no arguments, greenlet rule S8).
+ */
+function finished(value: unknown): unknown {
+  if (value instanceof GreenletExit) throw value;
+  return value;
 }
 
 function noHandler(slot: number): GreenletError {

@@ -21,6 +21,23 @@ export interface CallNativeOptions {
 /**
  * What {@link callNative} returns: in a greenlet body a step to enter with `yield*`, in ordinary
  * code a promise.
+ *
+ * @typeParam T the decoded result
+ *
+ * @example Both forms
+ * ```ts
+ * import { Greenlet } from "@greenlet/greenlet";
+ * import { callNative, loadLibrary } from "@greenlet/greenlet/native";
+ * import assert from "node:assert/strict";
+ *
+ * const libcName = Deno.build.os === "darwin" ? "libSystem.B.dylib" : "libc.so.6";
+ * using libc = loadLibrary(libcName, { abs: { parameters: ["i32"], result: "i32" } });
+ * assert.equal(await callNative(libc.symbols.abs, [-1]), 1); // ordinary code
+ * const g = new Greenlet(function* () {
+ *   return yield* callNative(libc.symbols.abs, [-2]); // a body
+ * });
+ * assert.equal(g.switchSync(), 2);
+ * ```
  */
 export type NativeCall<T> = Step<T> & Promise<T>;
 

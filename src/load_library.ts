@@ -5,7 +5,24 @@ import { compileSignature } from "./_native_signature.ts";
 import { foreign } from "./_native_host.ts";
 import { type LibraryState, makeNativeFunction, type NativeFunction } from "./native_function.ts";
 
-/** A library opened by {@link loadLibrary}: its functions, and closing. */
+/**
+ * A library opened by {@link loadLibrary}: its functions, and closing.
+ *
+ * @typeParam T the symbol table it was opened with
+ *
+ * @example Closing it with `using`
+ * ```ts
+ * import { loadLibrary, type LoadedLibrary } from "@greenlet/greenlet/native";
+ * import assert from "node:assert/strict";
+ *
+ * const table = { abs: { parameters: ["i32"], result: "i32" } } as const;
+ * const libcName = Deno.build.os === "darwin" ? "libSystem.B.dylib" : "libc.so.6";
+ * {
+ *   using libc: LoadedLibrary<typeof table> = loadLibrary(libcName, table);
+ *   assert.equal(libc.symbols.abs.name, "abs");
+ * } // closed here
+ * ```
+ */
 export interface LoadedLibrary<T extends Readonly<Record<string, NativeSignature>>> {
   /** One {@link NativeFunction} per declared symbol. */
   readonly symbols: { readonly [K in keyof T]: NativeFunction<T[K]> };

@@ -22,11 +22,25 @@ import {
   nativeAddresses,
 } from "./_native_callbacks.ts";
 import { isAsyncFunction, isStepBlocked, setStepBlocked } from "./_trampoline.ts";
+import { isGenerator } from "./_native_transfer.ts";
 import { reportUnraisable } from "./_unraisable.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import type { Op } from "./types.ts";
 
-/** A callback's signature: parameter and result types, and what C gets when JS cannot answer. */
+/**
+ * A callback's signature: parameter and result types, and what C gets when JS cannot answer.
+ *
+ * @example A comparator that answers 0 when it fails
+ * ```ts
+ * import type { NativeCallbackSignature } from "@greenlet/greenlet/native";
+ *
+ * const compare = {
+ *   parameters: ["pointer", "pointer"],
+ *   result: "i32",
+ *   fallback: 0,
+ * } as const satisfies NativeCallbackSignature;
+ * ```
+ */
 export interface NativeCallbackSignature extends NativeSignature {
   /**
    * The result C gets when the handler failed or was killed, for every later callback of that
@@ -41,7 +55,23 @@ export type NativeCallbackResult<S extends NativeSignature> =
   | NativeArgument<S["result"]>
   | Op<NativeArgument<S["result"]>>;
 
-/** A callback's handler: a plain function, or a generator function that may switch and await. */
+/**
+ * A callback's handler: a plain function, or a generator function that may switch and await.
+ *
+ * @typeParam S the callback's signature
+ *
+ * @example Both kinds
+ * ```ts
+ * import { awaitOnly } from "@greenlet/greenlet";
+ * import type { NativeCallbackHandler } from "@greenlet/greenlet/native";
+ *
+ * type Twice = { parameters: ["i32"]; result: "i32" };
+ * const now: NativeCallbackHandler<Twice> = (x) => 2 * x;
+ * const later: NativeCallbackHandler<Twice> = function* (x) {
+ *   return 2 * (yield* awaitOnly(Promise.resolve(x)));
+ * };
+ * ```
+ */
 export type NativeCallbackHandler<S extends NativeSignature> = (
   ...args: NativeParameters<S>
 ) => NativeCallbackResult<S>;
@@ -253,6 +283,7 @@ export function nativeCallback<const S extends NativeCallbackSignature>(
     handler: fn,
     generator,
     fallback: toRuntime(compiled, fallback),
+    fallbackBits,
     runtime,
     open: true,
   };
@@ -269,7 +300,7 @@ function onMainStack(entry: CallbackEntry, raw: unknown[]): unknown {
     const args = new Array(types.length);
     for (let i = 0; i < types.length; i++) args[i] = fromRuntime(types[i], raw[i]);
     let result = Reflect.apply(entry.handler, undefined, args);
-    if (entry.generator) result = refuseSwitches(result as Generator<unknown, unknown, unknown>);
+    if (entry.generator || isGenerator(result)) result = refuseSwitches(result);
     return toRuntime(entry.signature, result);
   } catch (error) {
     reportUnraisable({ error, greenlet: "(main stack)", during: "a callback on the main stack" });
@@ -278,7 +309,8 @@ function onMainStack(entry: CallbackEntry, raw: unknown[]): unknown {
 }
 
 /** Runs a generator handler to its end, raising CALLBACK_ON_MAIN_STACK at each switch. */
-function refuseSwitches(gen: Generator<unknown, unknown, unknown>): unknown {
+function refuseSwitches(gen: unknown): unknown {
+  if (!isGenerator(gen)) return gen;
   const blocked = isStepBlocked();
   setStepBlocked(false);
   try {

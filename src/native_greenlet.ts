@@ -71,55 +71,10 @@ export class NativeGreenlet extends Greenlet {
    * @throws {RangeError} when `arg` or `stackSize` is out of range
    */
   constructor(entry: NativeFunction | NativePointer | unknown, options?: NativeGreenletOptions) {
-    const function_ = functionParts(entry);
-    if (function_ !== undefined) {
-      if (options?.arg !== undefined) {
-        throw new TypeError(
-          `Cannot create native greenlet: arg is for greenlet_entry bodies; ${function_.name} ` +
-            "takes its arguments from the switch that starts it",
-        );
-      }
-      const state: NativeState = {
-        entry: null,
-        function: function_,
-        arg: 0n,
-        stackBytes: BigInt(checkedStackSize(options?.stackSize)),
-        slot: 0,
-        generation: 0,
-        owned: [],
-        keep: [],
-      };
-      super(nativeBody(state), {
-        parent: options?.parent,
-        name: options?.name ?? function_.name,
-        context: "empty",
-      });
-      states.set(this, state);
-      return;
-    }
-    const address = pointerAddress(entry);
-    if (address === undefined) {
-      throw new TypeError(
-        "Cannot create native greenlet: entry must be a NativeFunction or a C function " +
-          "pointer (a Deno.PointerValue on Deno, a symbol's .ptr number on Bun)",
-      );
-    }
-    if (address === 0n) {
-      throw new TypeError("Cannot create native greenlet: entry is a null pointer");
-    }
-    const state: NativeState = {
-      entry: asNativePointer(entry),
-      function: null,
-      arg: checkedArg(options?.arg),
-      stackBytes: BigInt(checkedStackSize(options?.stackSize)),
-      slot: 0,
-      generation: 0,
-      owned: [],
-      keep: [],
-    };
+    const { state, name } = nativeState(entry, options);
     super(nativeBody(state), {
       parent: options?.parent,
-      name: options?.name ?? `native@0x${address.toString(16)}`,
+      name: options?.name ?? name,
       context: "empty",
     });
     states.set(this, state);
@@ -145,6 +100,49 @@ export class NativeGreenlet extends Greenlet {
 }
 
 const states = new WeakMap<Greenlet, NativeState>();
+
+/** The C side of a new native greenlet, and its default name. */
+function nativeState(
+  entry: unknown,
+  options: NativeGreenletOptions | undefined,
+): { state: NativeState; name: string } {
+  const function_ = functionParts(entry);
+  let pointer: NativePointer = null;
+  let name: string;
+  if (function_ !== undefined) {
+    if (options?.arg !== undefined) {
+      throw new TypeError(
+        `Cannot create native greenlet: arg is for greenlet_entry bodies; ${function_.name} ` +
+          "takes its arguments from the switch that starts it",
+      );
+    }
+    name = function_.name;
+  } else {
+    const address = pointerAddress(entry);
+    if (address === undefined) {
+      throw new TypeError(
+        "Cannot create native greenlet: entry must be a NativeFunction or a C function " +
+          "pointer (a Deno.PointerValue on Deno, a symbol's .ptr number on Bun)",
+      );
+    }
+    if (address === 0n) {
+      throw new TypeError("Cannot create native greenlet: entry is a null pointer");
+    }
+    pointer = asNativePointer(entry);
+    name = `native@0x${address.toString(16)}`;
+  }
+  const state: NativeState = {
+    entry: pointer,
+    function: function_ ?? null,
+    arg: function_ === undefined ? checkedArg(options?.arg) : 0n,
+    stackBytes: BigInt(checkedStackSize(options?.stackSize)),
+    slot: 0,
+    generation: 0,
+    owned: [],
+    keep: [],
+  };
+  return { state, name };
+}
 
 /** The C side of a native greenlet (for tests): its handle, 0/0 before start and once dead. */
 export function nativeStateOf(g: Greenlet): Readonly<NativeState> | undefined {

@@ -3,16 +3,25 @@
 import { unraisable } from "./_unraisable.ts";
 
 /**
- * An error nobody can catch, as the unraisable hook receives it: today one raised by a
- * greenlet's cleanup under the garbage-collection kill (a throwing `finally`, a body that
- * ignores the `GreenletExit`, a switch or await there).
+ * An error nobody can catch, as the unraisable hook receives it: one raised by a greenlet's
+ * cleanup under the garbage-collection kill (a throwing `finally`, a body that ignores the
+ * `GreenletExit`, a switch or await there); with `@greenlet/greenlet/native`, an error that
+ * escaped a callback handler on the main stack, and callbacks C made that no JS could answer
+ * (`GreenletError` `CALLBACK_REFUSED`).
  */
 export interface Unraisable {
   /** What was thrown (anything can be thrown). */
   readonly error: unknown;
-  /** The greenlet whose code raised it, as `name#id` (`#id` for an unnamed greenlet). */
+  /**
+   * The greenlet whose code raised it, as `name#id` (`#id` for an unnamed greenlet);
+   * `"(main stack)"` for a callback handler run on the main stack, `"(none)"` for refused
+   * callbacks.
+   */
   readonly greenlet: string;
-  /** What was being done: `"the garbage-collection kill"`. */
+  /**
+   * What was being done: `"the garbage-collection kill"`, `"a callback on the main stack"` or
+   * `"a callback from C"`.
+   */
   readonly during: string;
 }
 

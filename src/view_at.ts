@@ -1,7 +1,6 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import type { NativePointer } from "../ffi/_binding.ts";
-import { pointerAddress } from "../ffi/_pointer.ts";
 import { foreign } from "./_native_host.ts";
 
 /**
@@ -27,14 +26,14 @@ import { foreign } from "./_native_host.ts";
  * ```
  */
 export function viewAt(pointer: NativePointer | object | number, byteLength: number): DataView {
-  const address = pointerAddress(pointer);
-  if (address === undefined || address === 0n) {
-    throw new TypeError("Cannot view memory: pointer must be a non-null pointer of this runtime");
-  }
   if (!Number.isSafeInteger(byteLength) || byteLength < 0) {
     throw new RangeError(
       `Cannot view memory: byteLength must be a non-negative integer, not ${byteLength}`,
     );
   }
-  return new DataView(foreign().memoryAt(address, byteLength));
+  const memory = foreign().memoryAtPointer(pointer, byteLength);
+  if (memory === undefined) {
+    throw new TypeError("Cannot view memory: pointer must be a non-null pointer of this runtime");
+  }
+  return new DataView(memory);
 }

@@ -11,6 +11,7 @@ import type { NativePointer, OpenTable } from "../../ffi/_binding.ts";
 import { dlopen } from "../../ffi/_dlopen.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
 import { openLibrary } from "../../ffi/_open.ts";
+import { Stat, Status } from "../../ffi/constants.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -107,6 +108,14 @@ export async function openNative(): Promise<{ lib: NativeLibrary; entries: Entri
     table,
   };
   return { lib, entries };
+}
+
+/** How many native stacks are in use now (GREENLET_STAT_STACKS_IN_USE). */
+export function stacksInUse(lib: NativeLibrary): number {
+  const values = new BigUint64Array(Stat.COUNT);
+  const count = new Uint32Array(1);
+  assert.equal(lib.symbols.greenlet_stats(values, Stat.COUNT, count), Status.OK);
+  return Number(values[Stat.STACKS_IN_USE]);
 }
 
 /** A greenlet handle as the calls take it. */

@@ -4,11 +4,11 @@
 
 import assert from "node:assert/strict";
 import process from "node:process";
-import { Stat, Status } from "../../ffi/constants.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
+import { type LoadedLibrary, loadLibrary } from "../../native.ts";
 import { openCallbacks } from "../../src/_native_callbacks.ts";
 import { storedValues } from "../../src/_native_values.ts";
-import { entriesPath, openNative } from "../ffi/_native.ts";
+import { entriesPath, openNative, stacksInUse } from "../ffi/_native.ts";
 
 /** libc's name for loadLibrary() on this platform. */
 export const libcName: string = process.platform === "darwin"
@@ -37,6 +37,10 @@ export const bridgeTable = {
   test_bridge_apply: { parameters: ["function"], result: "f64" },
   test_bridge_apply_f32: { parameters: ["function", "f32"], result: "f32" },
   test_bridge_on_thread: { parameters: ["function", "i32"], result: "i32" },
+  test_bridge_call_u64: { parameters: ["function", "u64"], result: "u64" },
+  test_bridge_call_bool: { parameters: ["function", "bool"], result: "bool" },
+  test_bridge_call_pointer: { parameters: ["function", "pointer"], result: "pointer" },
+  test_bridge_entry_sum: { parameters: [], result: "pointer" },
 } as const;
 
 /** The fixture library's path. */
@@ -44,37 +48,43 @@ export function fixturePath(): string {
   return entriesPath();
 }
 
-/** What a test file checks at its end: stacks, slots and value table entries it started with. */
+/** What a test file opens, and what it checks at its end. */
 export interface Baseline {
   readonly lib: NativeLibrary;
-  /** Asserts that every stack is back in the pool and every slot and value released. */
-  check(): void;
-  /** Closes the library handles the test opened. */
-  close(): void;
+  /** libc through loadLibrary(). */
+  readonly libc: LoadedLibrary<typeof libcTable>;
+  /** The fixture's bridge functions through loadLibrary(). */
+  readonly fx: LoadedLibrary<typeof bridgeTable>;
+  /**
+   * Closes what it opened and asserts that every stack is back in the pool and every slot and
+   * value released.
+   */
+  end(): void;
 }
 
-/** Opens the library and the fixture, and records what is in use now. */
+/** Opens the library, libc and the fixture, and records what is in use now. */
 export async function baseline(): Promise<Baseline> {
   const { lib, entries } = await openNative();
-  const stacksInUse = (): bigint => {
-    const values = new BigUint64Array(Stat.COUNT);
-    const count = new Uint32Array(1);
-    assert.equal(lib.symbols.greenlet_stats(values, Stat.COUNT, count), Status.OK);
-    return values[Stat.STACKS_IN_USE];
-  };
-  const stacks = stacksInUse();
+  const stacks = stacksInUse(lib);
   const slots = openCallbacks();
   const values = storedValues();
+  const libc = loadLibrary(libcName, libcTable);
+  const fx = loadLibrary(fixturePath(), bridgeTable);
   return {
     lib,
-    check(): void {
-      assert.equal(stacksInUse(), stacks, "every native stack is back in the pool");
-      assert.equal(openCallbacks(), slots, "every callback slot is released");
-      assert.equal(storedValues(), values, "every value table entry is released");
-    },
-    close(): void {
-      entries.table.close();
-      lib.close();
+    libc,
+    fx,
+    end(): void {
+      libc.close();
+      fx.close();
+      try {
+        assert.equal(stacksInUse(lib), stacks, "every native stack is back in the pool");
+        assert.equal(openCallbacks(), slots, "every callback slot is released");
+        assert.equal(storedValues(), values, "every value table entry is released");
+      } finally {
+        entries.table.close();
+        lib.close();
+      }
     },
   };
 }

@@ -17,11 +17,12 @@ import {
   type Unraisable,
 } from "../../mod.ts";
 import {
-  type LoadedLibrary,
-  loadLibrary,
+  addressOf,
   nativeCallback,
+  type NativeFunction,
   nativeFunction,
   NativeGreenlet,
+  pointerOf,
   viewAt,
 } from "../../native.ts";
 import type { NativePointer } from "../../ffi/_binding.ts";
@@ -60,19 +61,10 @@ function collectUnraisable(body: () => void): Unraisable[] {
 
 describe("nativeCallback()", () => {
   let base: Baseline;
-  let libc: LoadedLibrary<typeof libcTable>;
-  let fx: LoadedLibrary<typeof bridgeTable>;
   before(async () => {
     base = await baseline();
-    libc = loadLibrary(libcName, libcTable);
-    fx = loadLibrary(fixturePath(), bridgeTable);
   });
-  after(() => {
-    libc.close();
-    fx.close();
-    base.check();
-    base.close();
-  });
+  after(() => base.end());
 
   it("answers libc qsort's compares on a native greenlet, as part of it", () => {
     let calls = 0;
@@ -83,7 +75,7 @@ describe("nativeCallback()", () => {
       return int32At(a) - int32At(b);
     });
     const numbers = Int32Array.from({ length: 200 }, (_, i) => (i * 7919) % 1000 - 500);
-    const g = new NativeGreenlet(libc.symbols.qsort, { name: "sort" });
+    const g = new NativeGreenlet(base.libc.symbols.qsort, { name: "sort" });
     assert.equal(g.switchSync(numbers, numbers.length, 4, compare), undefined);
     assert.deepEqual([...numbers], [...numbers].sort((x, y) => x - y));
     assert.ok(calls > 200);
@@ -119,7 +111,7 @@ describe("nativeCallback()", () => {
         return 42.5;
       },
     );
-    assert.equal(new NativeGreenlet(fx.symbols.test_bridge_apply).switchSync(apply), 42.5);
+    assert.equal(new NativeGreenlet(base.fx.symbols.test_bridge_apply).switchSync(apply), 42.5);
     const own = await dlopen(fixturePath(), {
       test_bridge_apply: { parameters: ["function"], result: "f64" },
     });
@@ -131,7 +123,48 @@ describe("nativeCallback()", () => {
     const expected = [-7, 0.5, 0xffff_fff0, 1.25, -(2n ** 40n), true];
     assert.deepEqual(seen, [expected, expected]);
     using f32 = nativeCallback({ parameters: ["f32", "u8"], result: "f32" }, (x, y) => x * y);
-    assert.equal(new NativeGreenlet(fx.symbols.test_bridge_apply_f32).switchSync(f32, 1.5), 300);
+    assert.equal(
+      new NativeGreenlet(base.fx.symbols.test_bridge_apply_f32).switchSync(f32, 1.5),
+      300,
+    );
+  });
+
+  it("returns 64-bit, bool and pointer results the same way on a greenlet and the main stack", async () => {
+    const fx = base.fx.symbols;
+    const own = await dlopen(fixturePath(), {
+      test_bridge_call_u64: bridgeTable.test_bridge_call_u64,
+      test_bridge_call_bool: bridgeTable.test_bridge_call_bool,
+      test_bridge_call_pointer: bridgeTable.test_bridge_call_pointer,
+    });
+    try {
+      using wide = nativeCallback({ parameters: ["u64"], result: "u64" }, (x) => x * 2n + 1n);
+      using not = nativeCallback({ parameters: ["bool"], result: "bool" }, (x) => !x);
+      const data = new Uint8Array(8);
+      const pointer = pointerOf(data);
+      using same = nativeCallback(
+        { parameters: ["pointer"], result: "pointer" },
+        (p) => p === null ? pointer : null,
+      );
+      const big = 2n ** 62n + 3n;
+      const onGreenlet = (fn: NativeFunction, ...args: unknown[]): unknown =>
+        new NativeGreenlet(fn).switchSync(...args);
+      assert.equal(onGreenlet(fx.test_bridge_call_u64, wide, big), big * 2n + 1n);
+      assert.equal(BigInt(own.symbols.test_bridge_call_u64(wide.pointer, big)), big * 2n + 1n);
+      assert.equal(onGreenlet(fx.test_bridge_call_bool, not, true), false);
+      assert.equal(own.symbols.test_bridge_call_bool(not.pointer, false), true);
+      assert.equal(
+        addressOf(onGreenlet(fx.test_bridge_call_pointer, same, null) as NativePointer),
+        addressOf(pointer),
+      );
+      assert.equal(onGreenlet(fx.test_bridge_call_pointer, same, pointer), null);
+      assert.equal(
+        addressOf(own.symbols.test_bridge_call_pointer(same.pointer, null)),
+        addressOf(pointer),
+      );
+      assert.equal(addressOf(own.symbols.test_bridge_call_pointer(same.pointer, pointer)), 0n);
+    } finally {
+      own.close();
+    }
   });
 
   it("a generator handler awaits under switchAsync while the C code stays suspended", async () => {
@@ -143,7 +176,7 @@ describe("nativeCallback()", () => {
       );
       return doubled;
     });
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     const timer = new Promise<void>((resolve) =>
       setTimeout(() => {
         log.push(`timer: suspended=${g.active && !g.dead}`);
@@ -169,7 +202,7 @@ describe("nativeCallback()", () => {
     using ask = nativeCallback(sumSignature, function* (i) {
       return yield* helper.switch<number>(i + 1);
     });
-    const native = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const native = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.equal(native.switchSync(ask, 3), 60n); // (1 + 2 + 3) * 10
     assert.equal(helper.dead, false);
     helper.throwSync();
@@ -184,14 +217,14 @@ describe("nativeCallback()", () => {
       if (i === 2) throw boom;
       return 1;
     });
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.throws(() => g.switchSync(failing, 10), (e) => e === boom);
     assert.equal(ran, 3, "later callbacks returned the fallback without running JS");
     assert.equal(g.dead, true);
     // A result of the wrong type is the handler's error too.
     using wrong = nativeCallback(sumSignature, () => "one" as unknown as number);
     assert.throws(
-      () => new NativeGreenlet(fx.symbols.test_bridge_sum).switchSync(wrong, 2),
+      () => new NativeGreenlet(base.fx.symbols.test_bridge_sum).switchSync(wrong, 2),
       { name: "TypeError", message: /result must be a number/ },
     );
     assertHealthy();
@@ -202,9 +235,33 @@ describe("nativeCallback()", () => {
     using stopping = nativeCallback(sumSignature, () => {
       throw exit;
     });
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.equal(g.switchSync(stopping, 5), exit);
     assert.equal(g.dead, true);
+  });
+
+  it("an entry-form body follows the same rules after a handler's error", () => {
+    const body = new NativeGreenlet(base.fx.symbols.test_bridge_entry_sum).switchSync();
+    let ran = 0;
+    const boom = new Error("entry boom");
+    using counting = nativeCallback({ ...sumSignature, fallback: 100 }, (i) => {
+      ran++;
+      if (i === 1) throw boom;
+      return i;
+    });
+    const arg = addressOf(counting.pointer);
+    assert.equal(new NativeGreenlet(body, { arg }).switchSync(1), 0, "cb(0) answered 0");
+    ran = 0;
+    const g = new NativeGreenlet(body, { arg });
+    assert.throws(() => g.switchSync(5), (e) => e === boom);
+    assert.equal(ran, 2, "later callbacks returned the fallback without running JS");
+    assert.equal(g.dead, true);
+    using exiting = nativeCallback(sumSignature, () => {
+      throw new GreenletExit("entry exit");
+    });
+    const h = new NativeGreenlet(body, { arg: addressOf(exiting.pointer) });
+    const result = h.switchSync(3);
+    assert.ok(result instanceof GreenletExit && result.message === "entry exit");
   });
 
   it("killing a greenlet suspended in a callback raises GreenletExit in the handler", () => {
@@ -218,7 +275,7 @@ describe("nativeCallback()", () => {
         throw error;
       }
     });
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.equal(g.switchSync(waiting, 3), "in 0");
     assert.equal(g.switchSync(5), "in 1", "a value answers the callback");
     const caught = new Error("caught");
@@ -226,7 +283,7 @@ describe("nativeCallback()", () => {
     assert.equal(g.dead, true);
     assert.deepEqual(log, [caught]);
 
-    const h = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const h = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.equal(h.switchSync(waiting, 3), "in 0");
     const result = h.throwSync();
     assert.ok(result instanceof GreenletExit, "the kill finished the greenlet");
@@ -244,7 +301,7 @@ describe("nativeCallback()", () => {
     });
     let result: unknown;
     const reports = collectUnraisable(() => {
-      result = new NativeGreenlet(fx.symbols.test_bridge_on_thread).switchSync(remote, 5);
+      result = new NativeGreenlet(base.fx.symbols.test_bridge_on_thread).switchSync(remote, 5);
     });
     assert.equal(result, -9);
     assert.equal(ran, 0);
@@ -300,7 +357,7 @@ describe("nativeCallback()", () => {
     assert.equal(identity.closed, true);
     const closed = (e: unknown) => e instanceof GreenletError && e.code === "NATIVE_CLOSED";
     assert.throws(() => identity.pointer, closed);
-    const g = new NativeGreenlet(fx.symbols.test_bridge_sum);
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
     assert.throws(() => g.switchSync(identity, 1), closed);
     assert.equal(g.dead, true);
     const direct = nativeFunction(stale, sumSignature);

@@ -30,10 +30,7 @@ describe("loadLibrary() and NativeGreenlet by signature", () => {
   before(async () => {
     base = await baseline();
   });
-  after(() => {
-    base.check();
-    base.close();
-  });
+  after(() => base.end());
 
   it("runs libc functions: arguments from the starting switch, results by type", () => {
     using libc = loadLibrary(libcName, libcTable);
