@@ -6,12 +6,15 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { NativeGreenlet } from "../../native.ts";
+import { nativeCallback, NativeGreenlet } from "../../native.ts";
 import {
+  awaitOnly,
   getcurrent,
   Greenlet,
   GreenletError,
   GreenletExit,
+  greenletSpawn,
+  type Instruction,
   settrace,
   type TraceArgs,
   type TraceEvent,
@@ -19,6 +22,7 @@ import {
 import { Stat, Status } from "../../ffi/constants.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
 import { nativeStateOf } from "../../src/native_greenlet.ts";
+import { pointerAddress } from "../../ffi/_pointer.ts";
 import { storedValues } from "../../src/_native_values.ts";
 import { type Entries, openNative } from "../ffi/_native.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
@@ -262,6 +266,88 @@ describe("one tree of JS and native greenlets", () => {
       }, { parent: n });
       assert.throws(() => failing.switchSync(), /from JS/); // C echo finishes with the throw
       assert.equal(n.dead, true);
+      assertHealthy();
+    });
+  });
+
+  describe("async step handlers (a C body calling back into JS for each step)", () => {
+    /** test_mixed_steps's answer: go on to the next step. */
+    const CONTINUE = 1n << 61n;
+    const ticks = (): { count: number; stop(): void } => {
+      const t = { count: 0, stop: () => clearInterval(id) };
+      const id = setInterval(() => t.count++, 1);
+      return t;
+    };
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+    /**
+     * A native greenlet whose steps await (the C code stays suspended meanwhile), switch to the
+     * parent, and finish with 41.
+     */
+    function awaitingSteps(log: unknown[]): { g: NativeGreenlet; close(): void } {
+      const step = nativeCallback(
+        { parameters: ["u32", "usize"], result: "usize" },
+        function* (index: number): Generator<Instruction, bigint, unknown> {
+          if (index === 0) {
+            log.push(yield* awaitOnly(sleep(5).then(() => "awaited")));
+            return CONTINUE;
+          }
+          if (index === 1) {
+            log.push(yield* getcurrent().parent!.switch("mid"));
+            log.push(yield* awaitOnly(Promise.resolve("again")));
+            return CONTINUE;
+          }
+          return 41n;
+        },
+      );
+      const g = new NativeGreenlet(entries.steps, { arg: pointerAddress(step.pointer)! });
+      return { g, close: () => step.close() };
+    }
+
+    it("under switchAsync: timers run while the C code waits in a callback", async () => {
+      const log: unknown[] = [];
+      const { g, close } = awaitingSteps(log);
+      const timer = ticks();
+      try {
+        assert.equal(await g.switchAsync(), "mid");
+        assert.ok(timer.count > 0, "the event loop ran during the await");
+        assert.equal(await g.switchAsync("back"), 41);
+      } finally {
+        timer.stop();
+        close();
+      }
+      assert.deepEqual(log, ["awaited", "back", "again"]);
+      assert.equal(g.dead, true);
+      assertHealthy();
+    });
+
+    it("under greenletSpawn: a JS body drives it, and a kill reaches the waiting handler", async () => {
+      const log: unknown[] = [];
+      const { g, close } = awaitingSteps(log);
+      try {
+        const result = await greenletSpawn(function* () {
+          g.parent = getcurrent();
+          const mid = yield* g.switch();
+          return [mid, yield* g.switch("back")];
+        });
+        assert.deepEqual(result, ["mid", 41]);
+        // A second one, killed while its handler is suspended in its switch to the parent.
+        const second = awaitingSteps(log);
+        try {
+          const exit = await greenletSpawn(function* () {
+            second.g.parent = getcurrent();
+            yield* second.g.switch();
+            return yield* second.g.throw();
+          });
+          assert.ok(exit instanceof GreenletExit);
+          assert.equal(second.g.dead, true);
+        } finally {
+          second.close();
+        }
+      } finally {
+        close();
+      }
+      assert.deepEqual(log, ["awaited", "back", "again", "awaited"]);
       assertHealthy();
     });
   });
