@@ -9,8 +9,9 @@
 // (tests/fixtures/entries.zig's test_mixed_steps) calls back into JS for each top-level operation
 // of its body: the step callback's handler runs that operation as part of the native greenlet
 // (it may switch, throw and be thrown into while the C code stays suspended), and answers what
-// comes next: another step, or the body's return, its raised error or its escaped GreenletExit,
-// with which the C body finishes. Its log must be CPython's for the same program.
+// comes next: another step or the body's return value, with which the C body finishes. An error
+// or GreenletExit that escapes a step goes through the native bridge's abort rule (the greenlet
+// dies with it). Its log must be CPython's for the same program.
 
 import process from "node:process";
 import {
@@ -282,10 +283,8 @@ function* ex(ops: Op[], self: string, inMain: boolean): Generator<Instruction, R
 
 /** The body of each native greenlet, by greenlet: its name and top-level operations. */
 const nativeBodies = new Map<Greenlet, { name: string; ops: Op[] }>();
-/** Step results (test_mixed_steps): status bits 61-62 over a value word. */
+/** The step result that asks test_mixed_steps for the next step. */
 const STEP_CONTINUE = 1n << 61n;
-const STEP_THROW = 2n << 61n;
-const STEP_EXIT = 3n << 61n;
 
 const { entries } = await openNative();
 /** The step callback all native greenlets call: it runs step `index` of the current one. */
@@ -302,12 +301,10 @@ const step = nativeCallback(
       run.log.push(["start", body.name, args.map(canon)]);
     }
     if (index >= body.ops.length) return encodeValue(null, owned);
-    try {
-      const r = yield* ex([body.ops[index]], body.name, false);
-      return r.ret ? encodeValue(r.v, owned) : STEP_CONTINUE;
-    } catch (e) {
-      return encodeValue(e, owned) | (e instanceof GreenletExit ? STEP_EXIT : STEP_THROW);
-    }
+    // An error or GreenletExit that escapes is the native bridge's to handle: the C body gets
+    // the fallback and the greenlet dies with it, raised in its parent as a JS body's would be.
+    const r = yield* ex([body.ops[index]], body.name, false);
+    return r.ret ? encodeValue(r.v, owned) : STEP_CONTINUE;
   },
 );
 const stepAddress = pointerAddress(step.pointer)!;

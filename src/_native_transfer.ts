@@ -229,9 +229,13 @@ export function nativeBody(
           if (function_ === null) {
             // An entry-form body that a handler's error aborted dies with that error.
             if (aborted !== null) throw aborted.error;
-            return finished(decodeValue(valueOut[0]));
+            return decodeValue(valueOut[0]);
           }
-          if (frame![FRAME_ABORT_KIND] === Kind.KILL) return finished(decodeValue(valueOut[0]));
+          if (frame![FRAME_ABORT_KIND] === Kind.KILL) {
+            // A kill reached a handler: its GreenletExit leaves as a JS body's does, thrown (a
+            // pending parent then starts with no arguments, greenlet rule S8).
+            throw decodeValue(valueOut[0]);
+          }
           return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
         }
         const value = decodeValue(valueOut[0]);
@@ -273,15 +277,6 @@ export function nativeBody(
 export function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
   return typeof value === "object" && value !== null &&
     Object.prototype.toString.call(value) === "[object Generator]";
-}
-
-/**
- * A dead native greenlet's value (mixed): an obeyed kill's GreenletExit leaves as a JS body's
- * does, thrown (a pending parent then starts with no arguments, greenlet rule S8).
- */
-function finished(value: unknown): unknown {
-  if (value instanceof GreenletExit) throw value;
-  return value;
 }
 
 function noHandler(slot: number): GreenletError {

@@ -43,8 +43,8 @@ export interface Entries {
   sibling: NativePointer;
   /**
    * mixed: calls the step callback at the address its arg gives, step(i, first) for i = 0, 1, ...
-   * (a `usize (u32, usize)` function), until a step's word has status bits 61-62 other than
-   * 1 (continue): 0 finishes with the word's value bits, 2 throws them, 3 obeys a kill with them.
+   * (a `usize (u32, usize)` function), while it answers 2^61 (continue); then finishes with the
+   * last answer.
    */
   steps: NativePointer;
   /** The fixture library itself (close it with the test's library). */
