@@ -19,23 +19,15 @@ import {
   type TraceArgs,
   type TraceEvent,
 } from "../../mod.ts";
-import { Stat, Status } from "../../ffi/constants.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
 import { nativeStateOf } from "../../src/native_greenlet.ts";
 import { pointerAddress } from "../../ffi/_pointer.ts";
 import { storedValues } from "../../src/_native_values.ts";
-import { type Entries, openNative } from "../ffi/_native.ts";
+import { type Entries, openNative, stacksInUse } from "../ffi/_native.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 
 let lib: NativeLibrary;
 let entries: Entries;
-
-function stacksInUse(): bigint {
-  const values = new BigUint64Array(Stat.COUNT);
-  const count = new Uint32Array(1);
-  assert.equal(lib.symbols.greenlet_stats(values, Stat.COUNT, count), Status.OK);
-  return values[Stat.STACKS_IN_USE];
-}
 
 /** A started native greenlet's C handle as test_mixed_sibling's arg: slot | generation << 32. */
 function handleWord(g: Greenlet): bigint {
@@ -62,16 +54,16 @@ function traced(names: Map<Greenlet, string>, program: () => void): Event[] {
 }
 
 describe("one tree of JS and native greenlets", () => {
-  let stacks: bigint;
+  let stacks: number;
   let values: number;
   before(async () => {
     ({ lib, entries } = await openNative());
-    stacks = stacksInUse();
+    stacks = stacksInUse(lib);
     values = storedValues();
   });
 
   after(() => {
-    assert.equal(stacksInUse(), stacks, "every native stack is back in the pool");
+    assert.equal(stacksInUse(lib), stacks, "every native stack is back in the pool");
     assert.equal(storedValues(), values, "every value table entry is released");
     entries.table.close();
     lib.close();
