@@ -5,6 +5,8 @@ import type { TestRuntime } from "./runtime.ts";
 
 interface BunGlobal {
   gc(force: boolean): void;
+  /** Gives free memory of the heap and the allocator back to the system. */
+  shrink(): void;
   version: string;
 }
 
@@ -29,6 +31,7 @@ export const bunRuntime: TestRuntime = {
   },
   releaseMemory(): void {
     bun.gc(true);
+    bun.shrink();
   },
   heapUsed(): number {
     jsc ??= (process as unknown as { getBuiltinModule(id: string): JscModule })

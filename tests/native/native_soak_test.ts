@@ -18,7 +18,7 @@ describe("native greenlet soak", () => {
     assert.equal(result.cycles, 1_000_000);
     // finish_sum returns arg + value: 1 + (i & 0xffff) for cycle i of the warm-up and of the soak.
     let sum = 0;
-    for (const count of [200_000, 1_000_000]) {
+    for (const count of [500_000, 1_000_000]) {
       for (let i = 0; i < count; i++) sum += 1 + (i & 0xffff);
     }
     assert.equal(result.sum, sum);
