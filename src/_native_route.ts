@@ -68,9 +68,14 @@ export interface Handle {
 
 /**
  * After a call into C from the relay of `self`: null when `self`'s own C side came back (the
- * common case), else what came back as an Arrival. Clears the target word.
+ * common case, decided without reading the value: a BigInt each), else what came back, the
+ * call's out-parameters included, as an Arrival. Clears the target word.
  */
-export function arrivalOf(self: Handle, kind: number, word: bigint): Arrival | null {
+export function arrivalOf(
+  self: Handle,
+  kindOut: Uint32Array,
+  valueOut: BigUint64Array,
+): Arrival | null {
   const w = words!;
   const targetSlot = w[TARGET_SLOT];
   if (
@@ -86,8 +91,8 @@ export function arrivalOf(self: Handle, kind: number, word: bigint): Arrival | n
     w[ORIGIN_GENERATION],
     targetSlot,
     targetGeneration,
-    kind,
-    word,
+    kindOut[0],
+    valueOut[0],
   );
 }
 

@@ -167,7 +167,7 @@ export function nativeBody(
           const status = symbols[call](slot, generation, sent, kindOut, valueOut);
           if (status !== Status.OK) throw callFailed(call, status);
           checkMisuses();
-          const arrival = arrivalOf(state, kindOut[0], valueOut[0]); // mixed
+          const arrival = arrivalOf(state, kindOut, valueOut); // mixed
           if (arrival !== null) {
             const next = yield* passOn(state, state.owned, arrival, kindOut, valueOut, pending);
             if (next !== null) {
