@@ -92,6 +92,7 @@ case "$cmd" in
   bench)
     bash "$root/_tools/bench.sh"
     [ -f "$root/_tools/zig_bench.sh" ] && bash "$root/_tools/zig_bench.sh"
+    [ -f "$root/_tools/native_bench.sh" ] && bash "$root/_tools/native_bench.sh"
     ;;
   check)
     phase fmt deno fmt --check

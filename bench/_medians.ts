@@ -1,5 +1,5 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
-// The protocol of the FFI benchmarks (bench/ffi_calls.ts, bench/native_greenlets.ts): a child
+// The protocol of the FFI benchmarks (bench/ffi_calls.ts): a child
 // process times batches of each case round-robin and prints its medians as one JSON line; the
 // driver runs several children and keeps every child's median per case. bench/report.ts (the
 // JS-tier table) takes the same statistics: a median per process, then the median over the

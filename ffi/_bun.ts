@@ -56,8 +56,9 @@ export async function bunForeign(): Promise<ForeignRuntime> {
     bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint {
       return buffer.byteLength === 0 ? 0n : BigInt(ffi.ptr(buffer));
     },
-    pointerAt(address: bigint): NativePointer {
-      return (address === 0n ? null : Number(address)) as unknown as NativePointer;
+    pointerAt(address: bigint | number): NativePointer {
+      const value = Number(address);
+      return (value === 0 ? null : value) as unknown as NativePointer;
     },
     memoryAt(address: bigint, byteLength: number): ArrayBuffer {
       // bun:ffi refuses an empty view.

@@ -35,8 +35,9 @@ export const denoForeign: ForeignRuntime = {
     if (ArrayBuffer.isView(buffer)) void buffer.buffer;
     return Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer as BufferSource));
   },
-  pointerAt(address: bigint): NativePointer {
-    return Deno.UnsafePointer.create(address) as unknown as NativePointer;
+  pointerAt(address: bigint | number): NativePointer {
+    // Deno.UnsafePointer.create takes a safe-integer number as well (not in its type).
+    return Deno.UnsafePointer.create(address as bigint) as unknown as NativePointer;
   },
   memoryAt(address: bigint, byteLength: number): ArrayBuffer {
     const pointer = Deno.UnsafePointer.create(address);

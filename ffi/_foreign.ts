@@ -25,8 +25,8 @@ export interface RuntimeCallback {
 export interface ForeignRuntime {
   /** The address of a buffer's first byte; the buffer does not move from then on. */
   bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint;
-  /** The runtime's pointer for an address (null for 0). */
-  pointerAt(address: bigint): NativePointer;
+  /** The runtime's pointer for an address (null for 0); a number must be a safe integer. */
+  pointerAt(address: bigint | number): NativePointer;
   /** An ArrayBuffer over `byteLength` bytes of memory at `address` (reads and writes go there). */
   memoryAt(address: bigint, byteLength: number): ArrayBuffer;
   /**

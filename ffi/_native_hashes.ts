@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "ac549f7a3d5fe379198b0d1ee3e936ed72df454d35457491bdb4423a75e7b3e2";
+  "cce8db86f0214d2b4f9f1520ff02e40a8847b55dc3064a79c7dd69a76b9b3c06";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 100160,
-    sha256: "82380cbe17af9604627bd8277ce59167efd021e4f0fe0b8595152332540a1f35",
+    size: 100368,
+    sha256: "5ee9cc59df879712be0e734b3443d687140cd01a0bb2cbd80555a0cdb085791c",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 76911,
-    sha256: "fc7fc9c6cf09a33abaf0d13cf615ac083d4b8f75a8f007262c94ccc60bfb8683",
+    size: 77137,
+    sha256: "47471144bbc3d7a7cb982b2b0957a0ca10fdcd4417736bb788ec16159ef919ca",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1366344,
-    sha256: "1d2657bc0ab081813ad4fd9249d87875ffb42bc2a866a01d507b99431fa336a5",
+    size: 1371360,
+    sha256: "0ca0f4fff42ad61bd7a1b3f3c90248ad3c83e47ea6b9ef48f139f7eb4d221df6",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1657712,
-    sha256: "6bce8c5d515060f250cc38437e2bd66e4c46b3adee344ed5cc8acc761dd6350f",
+    size: 1664208,
+    sha256: "90f720c90d8705a1e3564509cd88474d127c725726b0b7d2ee3cb58a7f4cdfde",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1200016,
-    sha256: "96514b7416b95e76889ca63dac3b0ba9c5ef13355d0ac77d01c4d121dad61b00",
+    size: 1203368,
+    sha256: "5d919ec36e88d13fb97b65e76ad320b525406fe0c76d60229f5847b6c7e942b4",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 249344,
-    sha256: "b3699d3b7073b8b973d77b8194682d09079861503f0addb671d7e62137b2eae0",
+    size: 250368,
+    sha256: "7c83c9651931935d1eb060134afa74e596f126bd3bf28a43656276cd470c34ac",
   },
 };

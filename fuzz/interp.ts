@@ -27,7 +27,7 @@ import type { Catch, Cls, ErrSpec, Op, Program, Target, Val } from "./gen.ts";
 import { nativeCallback, NativeGreenlet } from "../native.ts";
 import { pointerAddress } from "../ffi/_pointer.ts";
 import { nativeStateOf } from "../src/native_greenlet.ts";
-import { decodeValue, encodeValue } from "../src/_native_values.ts";
+import { decodeFrom, encodeInto } from "../src/_native_values.ts";
 import { openNative } from "../tests/ffi/_native.ts";
 
 class E1 extends Error {
@@ -285,6 +285,21 @@ function* ex(ops: Op[], self: string, inMain: boolean): Generator<Instruction, R
 const nativeBodies = new Map<Greenlet, { name: string; ops: Op[] }>();
 /** The step result that asks test_mixed_steps for the next step. */
 const STEP_CONTINUE = 1n << 61n;
+/** A value-table word as two u32 halves (the table's own form). */
+const halves = new Uint32Array(2);
+
+/** The value-table word that carries `value` into C, owned by `owned`'s greenlet. */
+function word(value: unknown, owned: number[]): bigint {
+  encodeInto(value, owned, halves, 0);
+  return BigInt(halves[1]) << 32n | BigInt(halves[0]);
+}
+
+/** The JS value a value-table word stands for. */
+function valueOf(bits: bigint): unknown {
+  halves[0] = Number(bits & 0xffff_ffffn);
+  halves[1] = Number(bits >> 32n);
+  return decodeFrom(halves, 0);
+}
 
 const { entries } = await openNative();
 /** The step callback all native greenlets call: it runs step `index` of the current one. */
@@ -296,15 +311,15 @@ const step = nativeCallback(
     const owned = nativeStateOf(g)!.owned;
     if (index === 0) {
       // The start switch's arguments, as the relay sent them: none, one, or several as an array.
-      const first_ = decodeValue(first);
+      const first_ = valueOf(first);
       const args = first_ === undefined ? [] : Array.isArray(first_) ? first_ : [first_];
       run.log.push(["start", body.name, args.map(canon)]);
     }
-    if (index >= body.ops.length) return encodeValue(null, owned);
+    if (index >= body.ops.length) return word(null, owned);
     // An error or GreenletExit that escapes is the native bridge's to handle: the C body gets
     // the fallback and the greenlet dies with it, raised in its parent as a JS body's would be.
     const r = yield* ex([body.ops[index]], body.name, false);
-    return r.ret ? encodeValue(r.v, owned) : STEP_CONTINUE;
+    return r.ret ? word(r.v, owned) : STEP_CONTINUE;
   },
 );
 const stepAddress = pointerAddress(step.pointer)!;

@@ -172,6 +172,25 @@ greenlet_status greenlet_throw(uint32_t slot, uint32_t generation, uintptr_t val
 greenlet_status greenlet_kill(uint32_t slot, uint32_t generation, uintptr_t value,
                               uint32_t *out_kind, uintptr_t *out_value);
 
+/*
+ * One call per transfer for a host that relays a greenlet's messages (the
+ * JS side): message->kind GREENLET_KIND_VALUE / _THROW / _KILL sends
+ * message->value as greenlet_switch / _throw / _kill would (another kind:
+ * GREENLET_INVALID_ARGUMENT). When some greenlet switches back, *message
+ * holds what it sent (kind, value) and message->flags the target's
+ * GREENLET_FLAG_* bits at that moment (0 if its handle is gone), so the host
+ * learns whether the target finished without another call. On an error
+ * *message is unchanged. Every supported target is little-endian: value's
+ * low 32 bits come first.
+ */
+typedef struct greenlet_message {
+    uint32_t kind;
+    uint32_t flags;
+    uintptr_t value;
+} greenlet_message;
+
+greenlet_status greenlet_send(uint32_t slot, uint32_t generation, greenlet_message *message);
+
 /* Parent (slot 0 for a root; may name a destroyed greenlet) and reparenting. */
 greenlet_status greenlet_parent(uint32_t slot, uint32_t generation, greenlet_handle *out_parent);
 greenlet_status greenlet_set_parent(uint32_t slot, uint32_t generation, uint32_t parent_slot,

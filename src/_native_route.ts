@@ -15,7 +15,7 @@
 
 import { Kind, Status } from "../ffi/constants.ts";
 import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
-import { decodeValue, encodeValue } from "./_native_values.ts";
+import { decodeFrom, encodeInto } from "./_native_values.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import { agent } from "./_trampoline.ts";
@@ -47,17 +47,24 @@ export function setRoute(): void {
   (words ?? switchWords())[ROUTE] = agent.tracer === null ? 0 : 1;
 }
 
+/** greenlet_send's message as 32-bit words: kind, flags, value (low, high). */
+const KIND = 0;
+const VALUE = 2;
+
 /** A message a native greenlet's C side sent, as it reached the root. */
 export class Arrival {
+  /** A copy of greenlet_send's message (kind, flags, value low and high halves). */
+  readonly message: Uint32Array;
   constructor(
     readonly originSlot: number,
     readonly originGeneration: number,
     /** The greenlet a routed switch named (slot 0: the switch was aimed at the root). */
     readonly targetSlot: number,
     readonly targetGeneration: number,
-    readonly kind: number,
-    readonly word: bigint,
-  ) {}
+    message: Uint32Array,
+  ) {
+    this.message = message.slice(0, 4);
+  }
 }
 
 /** The handle of one native greenlet's C side, as the relay knows it. */
@@ -67,15 +74,10 @@ export interface Handle {
 }
 
 /**
- * After a call into C from the relay of `self`: null when `self`'s own C side came back (the
- * common case, decided without reading the value: a BigInt each), else what came back, the
- * call's out-parameters included, as an Arrival. Clears the target word.
+ * After a greenlet_send from the relay of `self`: null when `self`'s own C side came back (the
+ * common case), else what came back, with the message, as an Arrival. Clears the target word.
  */
-export function arrivalOf(
-  self: Handle,
-  kindOut: Uint32Array,
-  valueOut: BigUint64Array,
-): Arrival | null {
+export function arrivalOf(self: Handle, message: Uint32Array): Arrival | null {
   const w = words!;
   const targetSlot = w[TARGET_SLOT];
   if (
@@ -91,8 +93,7 @@ export function arrivalOf(
     w[ORIGIN_GENERATION],
     targetSlot,
     targetGeneration,
-    kindOut[0],
-    valueOut[0],
+    message,
   );
 }
 
@@ -122,55 +123,49 @@ function knownNative(slot: number, generation: number): Greenlet | undefined {
 }
 
 /**
- * The kills the JS side performs for C (a routed `greenlet_kill`), with the word C sent: the
- * target's relay passes that word on to its C body, as a direct kill would have.
+ * The kills the JS side performs for C (a routed `greenlet_kill`), with the message C sent: the
+ * target's relay passes that value on to its C body, as a direct kill would have.
  */
-const routedKills = new WeakMap<object, bigint>();
+const routedKills = new WeakMap<object, Uint32Array>();
 
-/** The word a relay sends its C side for an error caught at a JS switch. */
-export function errorWord(error: unknown, owned: number[]): bigint {
-  return routedKills.get(error as object) ?? encodeValue(error, owned);
+/**
+ * Writes the value a relay sends its C side for an error caught at a JS switch into `message`;
+ * returns the kind (a kill for a GreenletExit).
+ */
+export function writeError(error: unknown, owned: number[], message: Uint32Array): number {
+  const routed = routedKills.get(error as object);
+  if (routed === undefined) encodeInto(error, owned, message, VALUE);
+  else message.set(routed.subarray(VALUE, VALUE + 2), VALUE);
+  return error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
 }
 
-function routedKill(word: bigint): GreenletExit {
+function routedKill(arrival: Arrival): GreenletExit {
   const exit = new GreenletExit();
-  routedKills.set(exit, word);
+  routedKills.set(exit, arrival.message);
   return exit;
 }
 
-type Call = "greenlet_switch" | "greenlet_throw" | "greenlet_kill";
-
-/** The next call into C a relay makes. */
-export interface NextCall {
-  call: Call;
+/** The next greenlet_send a relay makes (its kind and value are in the message). */
+export interface NextSend {
+  kind: number;
   slot: number;
   generation: number;
-  sent: bigint;
-}
-
-function callFor(kind: number): Call {
-  return kind === Kind.VALUE
-    ? "greenlet_switch"
-    : kind === Kind.THROW
-    ? "greenlet_throw"
-    : "greenlet_kill";
 }
 
 /**
  * Passes an Arrival on in the JS tree from the relay of `self` (whose greenlet is current):
  * hands it to its origin's relay, or performs a routed switch, throw or kill to its target, and
- * returns the call that answers `self`'s C side with the reply. Returns null when the arrival is
- * `self`'s own message to its parent (or a callback): it is then in `kindOut` / `valueOut`, and the
- * relay handles it as if its own call had just returned.
+ * returns the send that answers `self`'s C side with the reply (its value written into the
+ * message). Returns null when the arrival is `self`'s own message to its parent (or a callback):
+ * it is then back in the message, and the relay handles it as if its own send had just returned.
  */
 export function* passOn(
   self: Handle,
   owned: number[],
   first: Arrival,
-  kindOut: Uint32Array,
-  valueOut: BigUint64Array,
+  message: Uint32Array,
   pending: Uint32Array,
-): Generator<Instruction, NextCall | null, unknown> {
+): Generator<Instruction, NextSend | null, unknown> {
   let arrival = first;
   for (;;) {
     const own = arrival.originSlot === self.slot && arrival.originGeneration === self.generation;
@@ -186,11 +181,11 @@ export function* passOn(
       // A C greenlet the JS side does not know (created in C).
       if (arrival.targetSlot !== 0) {
         // Routed: the root passes it on in C, where it was going, as it arrived.
+        message.set(arrival.message);
         return {
-          call: callFor(arrival.kind),
+          kind: arrival.message[KIND],
           slot: arrival.targetSlot,
           generation: arrival.targetGeneration,
-          sent: arrival.word,
         };
       }
       if ((pending[0] | pending[1]) !== 0) break; // its callback: answered as the bridge does
@@ -200,25 +195,26 @@ export function* passOn(
           "switched to the root; only NativeGreenlets may switch to the JS side",
       );
     }
+    const kind = arrival.message[KIND];
     let reply: unknown;
     try {
       reply = !own
         ? yield* to.switch(arrival)
-        : arrival.kind === Kind.VALUE
-        ? yield* to.switch(decodeValue(arrival.word))
-        : arrival.kind === Kind.THROW
-        ? yield* to.throw(decodeValue(arrival.word))
-        : yield* to.throw(routedKill(arrival.word));
+        : kind === Kind.VALUE
+        ? yield* to.switch(decodeFrom(arrival.message, VALUE))
+        : kind === Kind.THROW
+        ? yield* to.throw(decodeFrom(arrival.message, VALUE))
+        : yield* to.throw(routedKill(arrival));
     } catch (error) {
-      const call = error instanceof GreenletExit ? "greenlet_kill" : "greenlet_throw";
-      return { call, ...self, sent: errorWord(error, owned) };
+      const sending = writeError(error, owned, message);
+      return { kind: sending, slot: self.slot, generation: self.generation };
     }
     if (!(reply instanceof Arrival)) {
-      return { call: "greenlet_switch", ...self, sent: encodeValue(reply, owned) };
+      encodeInto(reply, owned, message, VALUE);
+      return { kind: Kind.VALUE, slot: self.slot, generation: self.generation };
     }
     arrival = reply; // this greenlet's C side ran inside C meanwhile and sent this
   }
-  kindOut[0] = arrival.kind;
-  valueOut[0] = arrival.word;
+  message.set(arrival.message);
   return null;
 }

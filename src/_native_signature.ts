@@ -257,7 +257,7 @@ export interface Addresses {
   /** The address of a buffer's first byte (the buffer stays where it is from now on). */
   bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint;
   /** The runtime's pointer for an address (null for 0). */
-  pointerAt(address: bigint): NativePointer;
+  pointerAt(address: bigint | number): NativePointer;
   /** The address of a NativeCallback, or undefined when `value` is none. */
   callbackAddress(value: unknown): bigint | undefined;
 }
@@ -406,7 +406,10 @@ export function decodeValue(
       const high = words.u32[lo + 1];
       const low = words.u32[lo];
       if ((high | low) === 0) return null;
-      return addresses.pointerAt(BigInt(high * TWO_32 + low));
+      // A number below 2^53 (no BigInt to box): user-space addresses are.
+      return addresses.pointerAt(
+        high < 0x20_0000 ? high * TWO_32 + low : (BigInt(high) << 32n) | BigInt(low),
+      );
     }
   }
 }

@@ -3,34 +3,46 @@
 //
 // A native greenlet is a Greenlet whose body is the generator made here: the trampoline runs it
 // like any JS body (on the JS stack), and it runs the C function on its own native stack with
-// greenlet_switch / _throw / _kill from the thread's native root. Every native greenlet's C
+// greenlet_send (a switch, throw or kill) from the thread's native root. Every native greenlet's C
 // parent is that root, so whatever the C function sends to its parent, or finishes with, and
 // every callback it makes, returns from the FFI call here. After each such return:
 //   - the thread's pending word is not 0: a callback (docs/native_bridge.md). The generator
 //     clears the word, reads the record, runs the slot's handler as part of this greenlet (a
 //     generator handler with yield*, so it may switch, throw and await while the C code stays
-//     suspended) and answers with greenlet_switch(result bits); an error or GreenletExit that
-//     escapes the handler answers with greenlet_throw / greenlet_kill of that value (the
+//     suspended) and answers with a switch carrying the result bits; an error or GreenletExit
+//     that escapes the handler answers with a throw / kill of that value (the
 //     callback returns its fallback, and the call greenlet later finishes with it);
 //   - the C function finished (its greenlet is dead): VALUE → the generator returns the value
 //     (it goes to the JS parent), THROW → it throws it there;
 //   - the C function switched to its parent: VALUE → `yield* parent.switch(value)`,
 //     THROW → `yield* parent.throw(value)`, KILL → `yield* parent.throw()` (a GreenletExit).
-// What the JS side sends back resumes the C function: a value by greenlet_switch, a
-// GreenletExit by greenlet_kill, any other error by greenlet_throw. The hot JS path is
-// untouched: the trampoline has no native branch of its own.
+// What the JS side sends back resumes the C function: a value as a switch, a GreenletExit as a
+// kill, any other error as a throw. The hot JS path is untouched: the trampoline has no native
+// branch of its own.
+//
+// One FFI call per transfer, with 32-bit arguments only: greenlet_send takes the kind and the
+// value in one shared message buffer and hands back what came back with the target's flags, so
+// no BigInt is boxed for a word (Deno's fast calls take a usize only as a BigInt) and no
+// greenlet_state call tells a finish from a switch.
 //
 // Native-to-native switches inside C (the lines marked "mixed", the rest in _native_route.ts):
-// what comes back may come from another native greenlet's C side, or be a switch between two of
-// them routed through the root while a tracer is set; passOn() hands it on in the JS tree.
+// what comes back may come from another native greenlet's C side (exchange returns ARRIVAL), or
+// be a switch between two of them routed through the root while a tracer is set; passOn() hands
+// it on in the JS tree, and a relay that gets its own message back resumes exchange without a send.
 
 import type { NativePointer } from "../ffi/_binding.ts";
 import { Flag, Kind, Status } from "../ffi/constants.ts";
-import { decodeValue, encodeValue, releaseValues } from "./_native_values.ts";
+import { decodeFrom, encodeInto, releaseValues } from "./_native_values.ts";
 import { decodeValue as decodeSlot, encodeValue as encodeSlot } from "./_native_signature.ts";
-import { slotBits, type Words, wordsOver } from "./_native_signature.ts";
+import { type Words, wordsOver } from "./_native_signature.ts";
 import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
-import { bySlot, checkMisuses, nativeAddresses, pendingWord } from "./_native_callbacks.ts";
+import {
+  bySlot,
+  type CallbackEntry,
+  checkMisuses,
+  nativeAddresses,
+  pendingWord,
+} from "./_native_callbacks.ts";
 import { checkOpen, type FunctionParts } from "./native_function.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
@@ -39,11 +51,12 @@ import type { Instruction } from "./types.ts";
 import {
   Arrival,
   arrivalOf,
-  errorWord,
+  type Handle,
   passOn,
   registerNative,
   setRoute,
   unregisterNative,
+  writeError,
 } from "./_native_route.ts";
 
 /** What the generator and the tests know of one native greenlet's C side. */
@@ -64,11 +77,17 @@ export interface NativeState {
 }
 
 const handleOut = new Uint32Array(2);
-const kindOut = new Uint32Array(1);
-const valueOut = new BigUint64Array(1);
 const flagsOut = new Uint32Array(1);
-/** valueOut as slot 0 of typed views: a result decoded by its type. */
-const resultWords = wordsOver(valueOut.buffer as ArrayBuffer, 0, 1);
+/**
+ * greenlet_send's `greenlet_message`, shared by every native greenlet of the agent (it is
+ * written right before each call and read right after): kind, flags, value (low, high half).
+ */
+const message = new Uint32Array(4);
+const KIND = 0;
+const FLAGS = 1;
+const VALUE = 2;
+/** The message's value as slot 0 of typed views: a result decoded by its type. */
+const resultWords = wordsOver(message.buffer as ArrayBuffer, 8, 1);
 /** Where arguments and callback results are encoded before they are copied or sent. */
 const scratch = new ArrayBuffer(8 * 16);
 const scratchWords = wordsOver(scratch, 0, 16);
@@ -78,8 +97,6 @@ const scratchBytes = new Uint8Array(scratch);
 const FRAME_BYTES = 176;
 const FRAME_ARGS = 32;
 const FRAME_ABORT_KIND = 160 / 4;
-
-type Call = "greenlet_switch" | "greenlet_throw" | "greenlet_kill";
 
 /** Views over callback records by address (a record is reused at the same stack depth). */
 const records = new Map<number, Words>();
@@ -121,6 +138,141 @@ function callFrame(
   return frame;
 }
 
+/** The greenlet the last message went to (a callback's answer goes to the one it ran on). */
+const target = { slot: 0, generation: 0 };
+/** The callback {@link exchange} left to the generator: its entry and the Op to run. */
+const callback: { entry: CallbackEntry | null; op: unknown } = {
+  entry: null,
+  /** What the handler returned: a generator handler's generator, or an Op. */
+  op: null,
+};
+/** {@link exchange}'s result for a callback whose handler is a generator function. */
+const GENERATOR_CALLBACK = -1;
+/** {@link exchange}'s result when another native greenlet's C side came back (mixed). */
+const ARRIVAL = -2;
+
+/**
+ * Sends the message (its kind and value already written) to (slot, generation) and answers
+ * every callback of a plain handler at once, in this loop, until something else comes back:
+ * a transfer (returns Status.OK), a callback of a generator handler or one whose plain handler
+ * returned an Op (GENERATOR_CALLBACK, with `callback` set) or a failed call (its status). `target` is then the greenlet the last message
+ * went to. A plain function, not the generator, so that the engines optimize the callback
+ * round trip (the FFI call inlined) however long the C function runs.
+ */
+function exchange(slot: number, generation: number, run: Run, resume: boolean): number {
+  const symbols = nativeLibrary().symbols;
+  const pending = pendingWord();
+  for (let send = !resume;; send = true) {
+    if (send) {
+      target.slot = slot;
+      target.generation = generation;
+      const status = symbols.greenlet_send(slot, generation, message);
+      if (status !== Status.OK) return status;
+      checkMisuses();
+      // mixed: another native greenlet's C side came back, or a routed switch.
+      run.arrival = arrivalOf(run.self, message);
+      if (run.arrival !== null) return ARRIVAL;
+    }
+    if ((pending[0] | pending[1]) === 0) return Status.OK;
+    // A callback: answer the greenlet it runs on (whichever the C code switched to).
+    const record = recordAt(pending[0] + pending[1] * 2 ** 32);
+    pending[0] = 0;
+    pending[1] = 0;
+    slot = record.u32[2];
+    generation = record.u32[3];
+    const entry = bySlot[record.u32[0]];
+    if (run.aborted !== null) {
+      // An entry-form body after an abort (a call greenlet's library does this itself): the
+      // fallback at once, without running JS.
+      writeBits(entry?.fallbackBits ?? 0);
+      message[KIND] = Kind.VALUE;
+      continue;
+    }
+    try {
+      if (entry === undefined) throw noHandler(record.u32[0]);
+      const result = callHandler(entry, record);
+      if (entry.generator || isGenerator(result)) {
+        // A generator handler's Op (or one a plain handler returned) runs in the generator.
+        target.slot = slot;
+        target.generation = generation;
+        callback.entry = entry;
+        callback.op = result;
+        return GENERATOR_CALLBACK;
+      }
+      answer(entry, result);
+      message[KIND] = Kind.VALUE;
+    } catch (error) {
+      message[KIND] = abort(run, error);
+    }
+  }
+}
+
+/** Calls `entry`'s handler with the arguments in `record`: common arities without an array. */
+function callHandler(entry: CallbackEntry, record: Words): unknown {
+  const handler = entry.handler;
+  const types = entry.signature.parameters;
+  switch (types.length) {
+    case 0:
+      return handler();
+    case 1:
+      return handler(decodeSlot(types[0], record, 2, nativeAddresses));
+    case 2:
+      return handler(
+        decodeSlot(types[0], record, 2, nativeAddresses),
+        decodeSlot(types[1], record, 3, nativeAddresses),
+      );
+  }
+  const args = new Array(types.length);
+  for (let i = 0; i < types.length; i++) {
+    args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
+  }
+  return handler.apply(undefined, args);
+}
+
+/** One relay's state that {@link exchange} shares with it. */
+interface Run {
+  /** The relay's C handle (mixed). */
+  readonly self: Handle;
+  /** What came back from another native greenlet's C side (mixed). */
+  arrival: Arrival | null;
+  /** Table ids of the values sent (released when the greenlet dies). */
+  readonly owned: number[];
+  /** The error that escaped a handler (then every later callback gets the fallback). */
+  aborted: { error: unknown } | null;
+}
+
+/**
+ * Answers a callback whose handler raised `error` with a throw of it (a kill for GreenletExit),
+ * the error in the message's value; returns the kind.
+ */
+function abort(run: Run, error: unknown): number {
+  run.aborted = { error };
+  encodeInto(error, run.owned, message, VALUE);
+  return error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
+}
+
+/** Writes `bits` (a u64 as a number below 2^32 or a bigint) into the message's value. */
+function writeBits(bits: number | bigint): void {
+  const word = BigInt(bits);
+  message[VALUE] = Number(word & 0xffff_ffffn);
+  message[VALUE + 1] = Number(word >> 32n);
+}
+
+/** Writes a callback's result into the message as the answer's value (its bits). */
+function answer(entry: CallbackEntry, result: unknown): void {
+  encodeSlot(
+    entry.signature.result,
+    result,
+    scratchWords,
+    0,
+    nativeAddresses,
+    null,
+    "Cannot return from the callback: its result",
+  );
+  message[VALUE] = scratchWords.u32[0];
+  message[VALUE + 1] = scratchWords.u32[1];
+}
+
 /**
  * The body of a native greenlet: creates the C greenlet when it starts and relays
  * every transfer between it and the JS tree (see the file header).
@@ -133,17 +285,19 @@ export function nativeBody(
     const symbols = lib.symbols;
     const function_ = state.function;
     let frame: Uint32Array | null = null;
-    let sent: number | bigint = 0;
     // Created on the JS side, so the C parent (slot 0: the current greenlet) is the root.
     let created: number;
     if (function_ === null) {
       const first = arguments.length <= 1 ? arguments[0] : Array.from(arguments);
       created = symbols.greenlet_create(state.entry, state.arg, 0, 0, state.stackBytes, handleOut);
-      if (created === Status.OK) sent = encodeValue(first, state.owned);
+      if (created === Status.OK) encodeInto(first, state.owned, message, VALUE);
     } else {
       const bytes = callFrame(function_, arguments, state.keep);
       frame = new Uint32Array(bytes.buffer);
       created = symbols.greenlet_call_create(bytes, 0, 0, state.stackBytes, handleOut);
+      // The starting switch's value is ignored: the arguments are in the frame.
+      message[VALUE] = 0;
+      message[VALUE + 1] = 0;
     }
     if (created !== Status.OK) {
       state.keep.length = 0;
@@ -152,93 +306,72 @@ export function nativeBody(
     state.slot = handleOut[0];
     state.generation = handleOut[1];
     if (function_?.library) function_.library.running++;
-    const pending = pendingWord();
-    let call: Call = "greenlet_switch";
-    /** The error that escaped a handler (then every later callback gets the fallback). */
-    let aborted: { error: unknown } | null = null;
+    const run: Run = { self: state, arrival: null, owned: state.owned, aborted: null };
+    let sending: number = Kind.VALUE;
     let slot = state.slot;
     let generation = state.generation;
     let registered = false; // mixed: findable by its C handle once it first suspended
-    let arrived = false; // mixed: an Arrival put back in kindOut / valueOut, handled as a return
+    let resume = false; // mixed: the message holds this greenlet's own message, handed back
+    const pending = pendingWord(); // mixed
     try {
       for (;;) {
-        if (!arrived) {
-          setRoute(); // mixed
-          const status = symbols[call](slot, generation, sent, kindOut, valueOut);
-          if (status !== Status.OK) throw callFailed(call, status);
-          checkMisuses();
-          const arrival = arrivalOf(state, kindOut, valueOut); // mixed
-          if (arrival !== null) {
-            const next = yield* passOn(state, state.owned, arrival, kindOut, valueOut, pending);
-            if (next !== null) {
-              ({ call, slot, generation, sent } = next);
-              continue;
-            }
-          }
+        if (resume) {
+          target.slot = 0; // the flags below are asked for
+          target.generation = 0;
+        } else {
+          message[KIND] = sending;
+          setRoute(); // mixed: route native-to-native switches through the root while traced
         }
-        arrived = false;
-        if ((pending[0] | pending[1]) !== 0) {
-          // A callback: answer the greenlet it runs on (whichever the C code switched to).
-          const record = recordAt(pending[0] + pending[1] * 2 ** 32);
-          pending[0] = 0;
-          pending[1] = 0;
-          slot = record.u32[2];
-          generation = record.u32[3];
-          const entry = bySlot[record.u32[0]];
-          call = "greenlet_switch";
-          if (aborted !== null) {
-            // An entry-form body after an abort (a call greenlet's library does this itself):
-            // the fallback at once, without running JS.
-            sent = entry?.fallbackBits ?? 0n;
-            continue;
-          }
+        const status = exchange(slot, generation, run, resume);
+        resume = false;
+        slot = target.slot;
+        generation = target.generation;
+        if (status > 0) throw callFailed("greenlet_send", status);
+        if (status === ARRIVAL) {
+          // mixed: pass it on in the JS tree (or get it back as this greenlet's own).
+          const next = yield* passOn(state, state.owned, run.arrival!, message, pending);
+          run.arrival = null;
+          if (next === null) resume = true;
+          else ({ kind: sending, slot, generation } = next);
+          continue;
+        }
+        if (status === GENERATOR_CALLBACK) {
+          // A generator handler: it runs here, so that it may switch, throw and await.
+          const entry = callback.entry!;
           try {
-            if (entry === undefined) throw noHandler(record.u32[0]);
-            const types = entry.signature.parameters;
-            const args = new Array(types.length);
-            for (let i = 0; i < types.length; i++) {
-              args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
-            }
-            let result = Reflect.apply(entry.handler, undefined, args);
-            if (entry.generator || isGenerator(result)) {
-              result = yield* result as Generator<Instruction, unknown, unknown>;
-            }
-            encodeSlot(
-              entry.signature.result,
-              result,
-              scratchWords,
-              0,
-              nativeAddresses,
-              null,
-              "Cannot return from the callback: its result",
-            );
-            sent = slotBits(scratchWords);
+            const op = callback.op;
+            callback.op = null;
+            const result = yield* op as Generator<Instruction, unknown, unknown>;
+            answer(entry, result);
+            sending = Kind.VALUE;
           } catch (error) {
-            call = error instanceof GreenletExit ? "greenlet_kill" : "greenlet_throw";
-            sent = encodeValue(error, state.owned);
-            aborted = { error };
+            sending = abort(run, error);
           }
           continue;
         }
-        slot = state.slot;
-        generation = state.generation;
-        const kind = kindOut[0];
-        symbols.greenlet_state(slot, generation, flagsOut);
-        if ((flagsOut[0] & Flag.DEAD) !== 0) {
-          if (kind === Kind.THROW) throw decodeValue(valueOut[0]);
+        const kind = message[KIND];
+        // The flags are those of the greenlet the message went to: after a callback answered
+        // to another greenlet than this one (native-to-native switches in C), ask for ours.
+        let flags = message[FLAGS];
+        if (slot !== state.slot || generation !== state.generation) {
+          slot = state.slot;
+          generation = state.generation;
+          symbols.greenlet_state(slot, generation, flagsOut);
+          flags = flagsOut[0];
+        }
+        if ((flags & Flag.DEAD) !== 0) {
+          if (kind === Kind.THROW) throw decodeFrom(message, VALUE);
           if (function_ === null) {
-            // An entry-form body that a handler's error aborted dies with that error.
-            if (aborted !== null) throw aborted.error;
-            return decodeValue(valueOut[0]);
+            // An entry-form body that a handler's error aborted dies with that error (a
+            // GreenletExit too: thrown, it leaves as a JS body's does, rule S8).
+            if (run.aborted === null) return decodeFrom(message, VALUE);
+            throw run.aborted.error;
           }
-          if (frame![FRAME_ABORT_KIND] === Kind.KILL) {
-            // A kill reached a handler: its GreenletExit leaves as a JS body's does, thrown (a
-            // pending parent then starts with no arguments, greenlet rule S8).
-            throw decodeValue(valueOut[0]);
-          }
+          // A kill that reached a handler: its GreenletExit leaves as a JS body's does.
+          if (frame![FRAME_ABORT_KIND] === Kind.KILL) throw decodeFrom(message, VALUE);
           return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
         }
-        const value = decodeValue(valueOut[0]);
+        const value = decodeFrom(message, VALUE);
         // The trampoline made this greenlet current before resuming its body (the GC kill
         // makes a stand-in current, whose parent is main).
         const parent = agent.current.parent!.face;
@@ -254,16 +387,15 @@ export function nativeBody(
             : yield* parent.throw();
           if (reply instanceof Arrival) {
             // mixed: this greenlet's C side ran inside C meanwhile and sent this.
-            const next = yield* passOn(state, state.owned, reply, kindOut, valueOut, pending);
-            if (next === null) arrived = true;
-            else ({ call, slot, generation, sent } = next);
+            const next = yield* passOn(state, state.owned, reply, message, pending);
+            if (next === null) resume = true;
+            else ({ kind: sending, slot, generation } = next);
             continue;
           }
-          call = "greenlet_switch";
-          sent = encodeValue(reply, state.owned);
+          sending = Kind.VALUE;
+          encodeInto(reply, state.owned, message, VALUE);
         } catch (error) {
-          call = error instanceof GreenletExit ? "greenlet_kill" : "greenlet_throw";
-          sent = errorWord(error, state.owned); // mixed: a routed kill passes C's word on
+          sending = writeError(error, state.owned, message); // mixed: a routed kill's value
         }
       }
     } finally {

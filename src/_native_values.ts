@@ -8,32 +8,53 @@
 //   any other JS value                           2^63 | id, id naming a table entry
 // Decoding: below 2^53 a number; 2^63 | id of a live entry its value; any other word a bigint
 // (a C body's own number). An entry lives until the native greenlet it was sent to dies.
+//
+// A word travels as two u32 halves, low first, in a Uint32Array (greenlet_send's message): no
+// BigInt is made for a number or a table entry, either way.
 
-const TAG = 1n << 63n;
-const SAFE = 1n << 53n;
+/** 2^32: the weight of a word's high half. */
+const HALF = 0x1_0000_0000;
+/** The high half of 2^63 (the table tag). */
+const TAG_HIGH = 0x8000_0000;
+/** The high half of 2^53: a word whose high half is below it is a safe integer. */
+const SAFE_HIGH = 0x20_0000;
 
 const table = new Map<number, unknown>();
 let nextId = 1;
 
-/** The word that carries `value` into C; a stored value's id is added to `owned`. */
-export function encodeValue(value: unknown, owned: number[]): bigint {
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
-  if (value === undefined) return TAG;
-  const id = nextId++;
-  table.set(id, value);
-  owned.push(id);
-  return TAG | BigInt(id);
+/**
+ * Writes the word that carries `value` into C at `words[at]` (low half) and `words[at + 1]`
+ * (high half); a stored value's id is added to `owned`.
+ */
+export function encodeInto(value: unknown, owned: number[], words: Uint32Array, at: number): void {
+  let word: number;
+  let high = 0;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) {
+    word = value;
+  } else if (value === undefined) {
+    word = 0;
+    high = TAG_HIGH;
+  } else {
+    word = nextId++;
+    table.set(word, value);
+    owned.push(word);
+    high = TAG_HIGH;
+  }
+  words[at] = word >>> 0;
+  words[at + 1] = high + Math.floor(word / HALF);
 }
 
-/** The JS value a word from C stands for (see the file header). */
-export function decodeValue(word: bigint): unknown {
-  if (word < SAFE) return Number(word);
-  if (word >= TAG) {
-    const id = Number(word - TAG);
+/** The JS value the word at `words[at]`, `words[at + 1]` stands for (see the file header). */
+export function decodeFrom(words: Uint32Array, at: number): unknown {
+  const low = words[at];
+  const high = words[at + 1];
+  if (high < SAFE_HIGH) return high * HALF + low;
+  if (high >= TAG_HIGH && high < TAG_HIGH + SAFE_HIGH) {
+    const id = (high - TAG_HIGH) * HALF + low;
     if (id === 0) return undefined;
     if (table.has(id)) return table.get(id);
   }
-  return word;
+  return (BigInt(high) << 32n) | BigInt(low);
 }
 
 /** Drops the entries a dead native greenlet owned. */

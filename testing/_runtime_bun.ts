@@ -1,7 +1,9 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import process from "node:process";
-import type { TestRuntime } from "./runtime.ts";
+import type { NativePointer, SymbolDefinition } from "../ffi/_binding.ts";
+import { bunSymbols } from "../ffi/_bun.ts";
+import type { Int32Reader, RuntimeFFI, TestRuntime } from "./runtime.ts";
 
 interface BunGlobal {
   gc(force: boolean): void;
@@ -12,6 +14,34 @@ interface BunGlobal {
 
 interface JscModule {
   heapStats(): { heapSize: number };
+}
+
+/** The bun:ffi pieces used here beyond ffi/_bun_ffi.ts's. */
+interface BunCallbackFFI {
+  JSCallback: new (
+    fn: (...args: unknown[]) => unknown,
+    definition: { args: readonly string[]; returns: string },
+  ) => { ptr: number; close(): void };
+  read: { i32(pointer: number, offset?: number): number };
+}
+
+async function bunFFI(): Promise<RuntimeFFI> {
+  const ffi = (await import("bun:ffi")) as unknown as BunCallbackFFI;
+  const read = ffi.read;
+  return {
+    callback(definition: SymbolDefinition, fn) {
+      const callback = new ffi.JSCallback(fn, bunSymbols({ callback: definition }).callback);
+      return {
+        pointer: callback.ptr as unknown as NativePointer,
+        close: () => callback.close(),
+      };
+    },
+    // A pointer is a number on Bun, and bun:ffi's read.i32 a JIT intrinsic.
+    int32Reader: (): Int32Reader => ({
+      type: "pointer",
+      read: (pointer: number) => read.i32(pointer, 0),
+    }),
+  };
 }
 
 const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
@@ -38,4 +68,5 @@ export const bunRuntime: TestRuntime = {
       .getBuiltinModule("bun:jsc");
     return jsc.heapStats().heapSize;
   },
+  ffi: bunFFI,
 };

@@ -1,7 +1,28 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import process from "node:process";
-import type { TestRuntime } from "./runtime.ts";
+import type { NativePointer } from "../ffi/_binding.ts";
+import type { Int32Reader, RuntimeFFI, TestRuntime } from "./runtime.ts";
+
+const denoFFI: RuntimeFFI = {
+  callback(definition, fn) {
+    const callback = new Deno.UnsafeCallback(
+      definition as unknown as Deno.UnsafeCallbackDefinition,
+      fn as Deno.UnsafeCallbackFunction,
+    );
+    return {
+      pointer: callback.pointer as unknown as NativePointer,
+      close: () => callback.close(),
+    };
+  },
+  // A pointer object costs an op call to make (Deno.UnsafePointer.create, about 200 ns) and
+  // another to read through (UnsafePointerView), so the fastest read takes the address as a
+  // usize (a bigint, both from Deno.UnsafeCallback and from the library) and indexes the array.
+  int32Reader(array: Int32Array): Int32Reader {
+    const base = Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(array)));
+    return { type: "usize", read: (address: bigint) => array[(Number(address) - base) / 4] };
+  },
+};
 
 interface Libc {
   symbols: { malloc_trim(pad: bigint): number };
@@ -57,5 +78,8 @@ export const denoRuntime: TestRuntime = {
   },
   heapUsed(): number {
     return process.memoryUsage().heapUsed;
+  },
+  ffi(): Promise<RuntimeFFI> {
+    return Promise.resolve(denoFFI);
   },
 };

@@ -2,6 +2,7 @@
 // The runtime adapter shared by tests/ and bench/ (and whatever else measures or checks the
 // library), chosen by the package's one runtime detector.
 
+import type { NativePointer, SymbolDefinition } from "../ffi/_binding.ts";
 import { runtimeKey } from "../ffi/_runtime.ts";
 import { bunRuntime } from "./_runtime_bun.ts";
 import { denoRuntime } from "./_runtime_deno.ts";
@@ -24,6 +25,36 @@ export interface TestRuntime {
   releaseMemory(): void;
   /** Bytes of JS heap in use (after a forced GC when the caller asked for one). */
   heapUsed(): number;
+  /** The runtime's own FFI pieces a benchmark compares the library against. */
+  ffi(): Promise<RuntimeFFI>;
+}
+
+/** A callback made by the runtime itself, for C code called on the main stack. */
+export interface RuntimeCallback {
+  readonly pointer: NativePointer;
+  close(): void;
+}
+
+/** The runtime's own FFI (Deno FFI, bun:ffi), beside the library's. */
+export interface RuntimeFFI {
+  /** `Deno.UnsafeCallback` / bun:ffi `JSCallback` for `definition` (Deno's spelling). */
+  callback(
+    definition: SymbolDefinition,
+    // deno-lint-ignore no-explicit-any
+    fn: (...args: any[]) => unknown,
+  ): RuntimeCallback;
+  /**
+   * The fastest way this runtime offers to read the int32s of `array` that C code hands a
+   * callback pointers to: the type the callback declares for such an argument, and the read.
+   */
+  int32Reader(array: Int32Array): Int32Reader;
+}
+
+/** See {@link RuntimeFFI.int32Reader}. */
+export interface Int32Reader {
+  readonly type: "pointer" | "usize";
+  // deno-lint-ignore no-explicit-any
+  readonly read: (argument: any) => number;
 }
 
 /** The runtime running this code. */

@@ -98,6 +98,21 @@ inline fn fusedCall(slot: u32, generation: u32, value: usize, out_kind: ?*u32, o
     return std.enums.fromInt(Status, status) orelse unreachable;
 }
 
+/// `greenlet_send`'s message (16 bytes): `kind` in and out, `flags` out,
+/// `value` in and out. Every supported target is little-endian, so a host
+/// without 64-bit integers reads `value` as two u32 halves, low first.
+pub const Message = extern struct {
+    kind: u32,
+    flags: u32,
+    value: usize,
+
+    comptime {
+        assert(@sizeOf(Message) == 16);
+        assert(@offsetOf(Message, "value") == 8);
+        assert(@import("builtin").cpu.arch.endian() == .little);
+    }
+};
+
 /// The exported functions; the names are the C symbol names.
 pub const api = struct {
     pub fn greenlet_abi_version() callconv(.c) u32 {
@@ -159,6 +174,23 @@ pub const api = struct {
         const target: Handle = .{ .slot = slot, .generation = generation };
         const message = greenlet.throwTo(target, .kill, value) catch |err| return statusFrom(err);
         return deliver(message, out_kind, out_value);
+    }
+
+    /// The host's one call per transfer (docs/native_greenlets.md): a
+    /// switch, throw or kill by `message.kind`, then what came back and the
+    /// target's flags afterwards, with no 64-bit argument to box and no
+    /// second call to learn whether the target finished.
+    pub fn greenlet_send(slot: u32, generation: u32, message: ?*Message) callconv(.c) Status {
+        const io = message orelse return .null_pointer;
+        const status = switch (io.kind) {
+            @backingInt(greenlet.Kind.value) => greenlet_switch(slot, generation, io.value, &io.kind, &io.value),
+            @backingInt(greenlet.Kind.throw) => greenlet_throw(slot, generation, io.value, &io.kind, &io.value),
+            @backingInt(greenlet.Kind.kill) => greenlet_kill(slot, generation, io.value, &io.kind, &io.value),
+            else => return .invalid_argument,
+        };
+        if (status != .ok) return status;
+        io.flags = greenlet.flagsAfterTransfer(.{ .slot = slot, .generation = generation });
+        return .ok;
     }
 
     pub fn greenlet_parent(slot: u32, generation: u32, out_parent: ?*Handle) callconv(.c) Status {
@@ -412,6 +444,39 @@ fn expected(kind: greenlet.Kind, value: usize) Reply {
     return .{ .kind = @backingInt(kind), .value = value };
 }
 
+test "api: send switches, throws or kills by kind and reports the target's flags" {
+    const g = try createOk(&entryYield, 0, .none);
+    var message: Message = .{ .kind = @backingInt(greenlet.Kind.value), .flags = 99, .value = 41 };
+    // A switch: entryYield sends value + 1 back and stays suspended.
+    try testing.expectEqual(Status.ok, api.greenlet_send(g.slot, g.generation, &message));
+    const suspended = greenlet.Flag.started | greenlet.Flag.active;
+    try testing.expectEqual(Message{ .kind = 0, .flags = suspended, .value = 42 }, message);
+    // A throw: entryYield finishes with the kind it received and the value.
+    message = .{ .kind = @backingInt(greenlet.Kind.throw), .flags = 0, .value = 7 };
+    try testing.expectEqual(Status.ok, api.greenlet_send(g.slot, g.generation, &message));
+    const dead = greenlet.Flag.started | greenlet.Flag.dead;
+    try testing.expectEqual(Message{ .kind = @backingInt(greenlet.Kind.throw), .flags = dead, .value = 7 }, message);
+    // A kill to the dead greenlet reaches the root (itself) as a value.
+    message = .{ .kind = @backingInt(greenlet.Kind.kill), .flags = 0, .value = 9 };
+    try testing.expectEqual(Status.ok, api.greenlet_send(g.slot, g.generation, &message));
+    try testing.expectEqual(Message{ .kind = 0, .flags = dead, .value = 9 }, message);
+    try destroyOk(g);
+    // Refusals leave the message unchanged; a gone handle is an error, not flags 0.
+    message = .{ .kind = 3, .flags = 5, .value = 1 };
+    try testing.expectEqual(Status.invalid_argument, api.greenlet_send(g.slot, g.generation, &message));
+    try testing.expectEqual(Message{ .kind = 3, .flags = 5, .value = 1 }, message);
+    message.kind = @backingInt(greenlet.Kind.value);
+    try testing.expectEqual(Status.invalid_handle, api.greenlet_send(g.slot, g.generation, &message));
+    try testing.expectEqual(Message{ .kind = 0, .flags = 5, .value = 1 }, message);
+    try testing.expectEqual(Status.null_pointer, api.greenlet_send(g.slot, g.generation, null));
+    // A finish reports DEAD on the return that carries it.
+    const finisher = try createOk(&entryFinish, 100, .none);
+    message = .{ .kind = @backingInt(greenlet.Kind.value), .flags = 0, .value = 5 };
+    try testing.expectEqual(Status.ok, api.greenlet_send(finisher.slot, finisher.generation, &message));
+    try testing.expectEqual(Message{ .kind = 0, .flags = dead, .value = 105 }, message);
+    try destroyOk(finisher);
+}
+
 test "api: set_parent refuses slot 0, which create reads as the current greenlet" {
     const child = try createOk(&entryYield, 0, .none);
     try testing.expectEqual(Status.invalid_handle, api.greenlet_set_parent(child.slot, child.generation, 0, 0));
@@ -508,7 +573,7 @@ test "api: a stack returns to the pool when its greenlet dies, before destroy" {
 const ForeignCase = struct {
     main_root: Handle,
     child: Handle,
-    results: [16]Status = @splat(.ok),
+    results: [17]Status = @splat(.ok),
     other_root: Handle = .none,
     stats_count: u32 = 0,
     abi_version: u32 = 0,
@@ -525,6 +590,8 @@ fn foreignThread(case: *ForeignCase) void {
     r[0] = api.greenlet_switch(child.slot, child.generation, 1, &kind, &value);
     r[1] = api.greenlet_throw(child.slot, child.generation, 1, &kind, &value);
     r[2] = api.greenlet_kill(child.slot, child.generation, 1, &kind, &value);
+    var message: Message = .{ .kind = 0, .flags = 0, .value = 1 };
+    r[16] = api.greenlet_send(child.slot, child.generation, &message);
     r[3] = api.greenlet_parent(child.slot, child.generation, &out);
     r[4] = api.greenlet_set_parent(child.slot, child.generation, main.slot, main.generation);
     r[5] = api.greenlet_state(child.slot, child.generation, &flags);
@@ -555,6 +622,7 @@ test "api: every export refuses another thread's greenlets" {
     for (case.results[0..10]) |status| try testing.expectEqual(Status.wrong_thread, status);
     for (case.results[10..15]) |status| try testing.expectEqual(Status.ok, status);
     try testing.expectEqual(Status.wrong_thread, case.results[15]);
+    try testing.expectEqual(Status.wrong_thread, case.results[16]);
     try testing.expect(!case.other_root.eql(case.main_root));
     try testing.expectEqual(@as(u32, 1), case.stats_count);
     try testing.expectEqual(abi_version, case.abi_version);
@@ -564,11 +632,11 @@ test "api: every export refuses another thread's greenlets" {
     try testing.expectEqual(@as(u32, 0), flags);
     try testing.expectEqual(Status.ok, api.greenlet_destroy(case.child.slot, case.child.generation));
     // Every export is covered above, except greenlet_thread_exit (which acts
-    // on the calling thread only): 15 exports in `api`, the 4 of the native
+    // on the calling thread only): 16 exports in `api`, the 4 of the native
     // bridge (zig/call, zig/callback, with their own tests) and
     // greenlet_switch_words (the calling thread's words,
     // zig/switch_words_test.zig).
-    try testing.expectEqual(15 + 4 + 1, @typeInfo(api).@"struct".decl_names.len);
+    try testing.expectEqual(16 + 4 + 1, @typeInfo(api).@"struct".decl_names.len);
 }
 
 /// One `greenlet_switch` made with every callee-saved register holding a

@@ -636,7 +636,22 @@ pub fn setParent(handle: Handle, parent_handle: Handle) Error!void {
 }
 
 pub fn flags(handle: Handle) Error!u32 {
-    const greenlet = try lookup(handle);
+    return flagsOf(try lookup(handle));
+}
+
+/// `flags` of `handle` right after a transfer to it succeeded on the calling
+/// thread (which made `lookup`'s checks), without the thread-state lookup:
+/// only a destroy while the transfer ran can have ended the handle since
+/// (then 0; a reused slot has another generation).
+pub fn flagsAfterTransfer(handle: Handle) u32 {
+    const slot = handles.slotAt(handle.slot) orelse return 0;
+    const meta = slot.meta.load(.acquire);
+    if (@as(u32, @truncate(meta)) == 0) return 0;
+    if (@as(u32, @truncate(meta >> 32)) != handle.generation) return 0;
+    return flagsOf(&slot.greenlet);
+}
+
+fn flagsOf(greenlet: *const Greenlet) u32 {
     var result: u32 = 0;
     if (greenlet.state != .pending) result |= Flag.started;
     if (greenlet.state == .active) result |= Flag.active;
