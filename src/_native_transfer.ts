@@ -170,8 +170,11 @@ function exchange(slot: number, generation: number, run: Run, resume: boolean): 
       if (status !== Status.OK) return status;
       checkMisuses();
       // mixed: another native greenlet's C side came back, or a routed switch.
-      run.arrival = arrivalOf(run.self, message);
-      if (run.arrival !== null) return ARRIVAL;
+      const arrival = arrivalOf(run.self, message);
+      if (arrival !== null) {
+        run.arrival = arrival;
+        return ARRIVAL;
+      }
     }
     if ((pending[0] | pending[1]) === 0) return Status.OK;
     // A callback: answer the greenlet it runs on (whichever the C code switched to).
@@ -235,6 +238,10 @@ interface Run {
   readonly self: Handle;
   /** What came back from another native greenlet's C side (mixed). */
   arrival: Arrival | null;
+  /** Findable by its C handle: set when it first suspends (mixed). */
+  registered: boolean;
+  /** The message holds this greenlet's own message, handed back: no send (mixed). */
+  resume: boolean;
   /** Table ids of the values sent (released when the greenlet dies). */
   readonly owned: number[];
   /** The error that escaped a handler (then every later callback gets the fallback). */
@@ -306,32 +313,36 @@ export function nativeBody(
     state.slot = handleOut[0];
     state.generation = handleOut[1];
     if (function_?.library) function_.library.running++;
-    const run: Run = { self: state, arrival: null, owned: state.owned, aborted: null };
+    const run: Run = {
+      self: state,
+      arrival: null,
+      registered: false,
+      resume: false,
+      owned: state.owned,
+      aborted: null,
+    };
     let sending: number = Kind.VALUE;
     let slot = state.slot;
     let generation = state.generation;
-    let registered = false; // mixed: findable by its C handle once it first suspended
-    let resume = false; // mixed: the message holds this greenlet's own message, handed back
-    const pending = pendingWord(); // mixed
     try {
       for (;;) {
-        if (resume) {
+        if (run.resume) {
           target.slot = 0; // the flags below are asked for
           target.generation = 0;
         } else {
           message[KIND] = sending;
           setRoute(); // mixed: route native-to-native switches through the root while traced
         }
-        const status = exchange(slot, generation, run, resume);
-        resume = false;
+        const status = exchange(slot, generation, run, run.resume);
+        run.resume = false;
         slot = target.slot;
         generation = target.generation;
         if (status > 0) throw callFailed("greenlet_send", status);
         if (status === ARRIVAL) {
           // mixed: pass it on in the JS tree (or get it back as this greenlet's own).
-          const next = yield* passOn(state, state.owned, run.arrival!, message, pending);
+          const next = yield* passOn(state, state.owned, run.arrival!, message, pendingWord());
           run.arrival = null;
-          if (next === null) resume = true;
+          if (next === null) run.resume = true;
           else ({ kind: sending, slot, generation } = next);
           continue;
         }
@@ -375,9 +386,9 @@ export function nativeBody(
         // The trampoline made this greenlet current before resuming its body (the GC kill
         // makes a stand-in current, whose parent is main).
         const parent = agent.current.parent!.face;
-        if (!registered) {
+        if (!run.registered) {
           registerNative(state, agent.current.face); // mixed
-          registered = true;
+          run.registered = true;
         }
         try {
           const reply = kind === Kind.VALUE
@@ -387,8 +398,8 @@ export function nativeBody(
             : yield* parent.throw();
           if (reply instanceof Arrival) {
             // mixed: this greenlet's C side ran inside C meanwhile and sent this.
-            const next = yield* passOn(state, state.owned, reply, message, pending);
-            if (next === null) resume = true;
+            const next = yield* passOn(state, state.owned, reply, message, pendingWord());
+            if (next === null) run.resume = true;
             else ({ kind: sending, slot, generation } = next);
             continue;
           }
@@ -399,7 +410,7 @@ export function nativeBody(
         }
       }
     } finally {
-      if (registered) unregisterNative(state); // mixed
+      if (run.registered) unregisterNative(state); // mixed
       finish(state);
     }
   } as (...args: unknown[]) => Generator<Instruction, unknown, unknown>;
