@@ -23,6 +23,7 @@ export const entryTable = {
   test_entry_stubborn: { parameters: [], result: "pointer" },
   test_mixed_sibling: { parameters: [], result: "pointer" },
   test_mixed_steps: { parameters: [], result: "pointer" },
+  test_mixed_call_on_resume: { parameters: [], result: "pointer" },
 } as const;
 
 /** Native greenlet bodies (see tests/fixtures/entries.zig). */
@@ -47,6 +48,11 @@ export interface Entries {
    * last answer.
    */
   steps: NativePointer;
+  /**
+   * mixed: sends its parent its first value, then calls the `usize (usize)` callback at its arg's
+   * address with each value it is switched back with and sends its parent the result.
+   */
+  callOnResume: NativePointer;
   /** The fixture library itself (close it with the test's library). */
   table: OpenTable<typeof entryTable>;
 }
@@ -105,6 +111,7 @@ export async function openNative(): Promise<{ lib: NativeLibrary; entries: Entri
     stubborn: table.symbols.test_entry_stubborn(),
     sibling: table.symbols.test_mixed_sibling(),
     steps: table.symbols.test_mixed_steps(),
+    callOnResume: table.symbols.test_mixed_call_on_resume(),
     table,
   };
   return { lib, entries };

@@ -190,6 +190,33 @@ describe("one tree of JS and native greenlets", () => {
       assertHealthy();
     });
 
+    it("a callback of the greenlet switched to inside C runs as part of that greenlet", () => {
+      const seen: Greenlet[] = [];
+      const callback = nativeCallback(
+        { parameters: ["usize"], result: "usize" },
+        (value: bigint): bigint => {
+          seen.push(getcurrent());
+          return value + 100n;
+        },
+      );
+      try {
+        const b = new NativeGreenlet(entries.callOnResume, {
+          arg: pointerAddress(callback.pointer)!,
+        });
+        assert.equal(b.switchSync(1), 1);
+        const a = new NativeGreenlet(entries.sibling, { arg: handleWord(b) });
+        // a switches to b with 6 inside C; b calls back with it and sends the result to main.
+        assert.equal(a.switchSync(5), 106);
+        assert.deepEqual(seen, [b]);
+        assert.deepEqual([a.active, b.active], [true, true]);
+        assert.ok(a.throwSync() instanceof GreenletExit);
+        assert.ok(b.throwSync() instanceof GreenletExit);
+      } finally {
+        callback.close();
+      }
+      assertHealthy();
+    });
+
     it("the sibling's JS parent gets what it sends, not the parent of the greenlet the root resumed", () => {
       const log: unknown[] = [];
       const js = new Greenlet(function* () {
