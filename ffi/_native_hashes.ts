@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "cce8db86f0214d2b4f9f1520ff02e40a8847b55dc3064a79c7dd69a76b9b3c06";
+  "b4bc79c95498f2d7509fef194352f24760bbd6501a0725feba9c61a32febd443";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
     size: 100368,
-    sha256: "5ee9cc59df879712be0e734b3443d687140cd01a0bb2cbd80555a0cdb085791c",
+    sha256: "1f4fd60e23a08c315b23191a28c13404bea6f5676ddce36f55be265fcd3e8b82",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 77137,
-    sha256: "47471144bbc3d7a7cb982b2b0957a0ca10fdcd4417736bb788ec16159ef919ca",
+    size: 77129,
+    sha256: "fcd22034e7dbdb8719195aafb0650be1e20ead962afe0fa6a79882c4cf6f269c",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1371360,
-    sha256: "0ca0f4fff42ad61bd7a1b3f3c90248ad3c83e47ea6b9ef48f139f7eb4d221df6",
+    size: 1371344,
+    sha256: "a876198dcb50025c9b4d52c15fff7c7fc5c07d023f11a2467d85e8f2e08e2595",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1664208,
-    sha256: "90f720c90d8705a1e3564509cd88474d127c725726b0b7d2ee3cb58a7f4cdfde",
+    size: 1664192,
+    sha256: "fcbbbccebaf7a009b0988853a332ac91429fc8a391ec680263640af9ff24092c",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1203368,
-    sha256: "5d919ec36e88d13fb97b65e76ad320b525406fe0c76d60229f5847b6c7e942b4",
+    size: 1203352,
+    sha256: "9b47ffebc4b4a23e5af3cc2027b22f6b4f9102cf7ebc2036f6c5a012eff8d208",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 250368,
-    sha256: "7c83c9651931935d1eb060134afa74e596f126bd3bf28a43656276cd470c34ac",
+    sha256: "39020aa2b884a08f19df9ed7f1a22f1310ed66677511d85841cf1a92b743cc8c",
   },
 };

@@ -36,7 +36,7 @@ pub const FusedValueFn = *const fn (slot: u32, generation: u32, value: usize, ou
 pub const fusedSwitchValue: FusedValueFn = if (fused) @ptrCast(&abi.switchCoreValue) else undefined;
 
 /// Entry run on a new stack with (arg, first switch value); never returns.
-pub const EntryFn = *const fn (arg: usize, value: usize) callconv(.c) noreturn;
+pub const StackEntryFn = *const fn (arg: usize, value: usize) callconv(.c) noreturn;
 
 /// Test helper: fills every callee-saved register with seed+i, calls
 /// `call(ctx)` and stores the registers afterwards into `out`.
@@ -57,7 +57,7 @@ pub const fpRoundingModeSet = abi.fpRoundingModeSet;
 /// stack pointer installs `fp` and calls `entry(arg, value)`. Where `fused`,
 /// the frame is the one the fused switch (and `swap`, which then ends the same
 /// way) resumes.
-pub fn prepare(stack: Stack, entry: EntryFn, arg: usize, fp: FpControl) usize {
+pub fn prepare(stack: Stack, entry: StackEntryFn, arg: usize, fp: FpControl) usize {
     const top = stack.top();
     assert(top % 16 == 0);
     const frame: abi.InitialFrame = .{

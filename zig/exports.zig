@@ -71,7 +71,8 @@ pub fn statusFrom(err: greenlet.Error) Status {
     };
 }
 
-pub const EntryFn = *const fn (arg: usize, value: usize, result: *usize) callconv(.c) u32;
+/// A C body (`greenlet_entry`): see `greenlet.BodyFn`.
+pub const BodyFn = greenlet.BodyFn;
 
 comptime {
     assert(@sizeOf(Handle) == 8);
@@ -80,7 +81,7 @@ comptime {
     assert(@offsetOf(Handle, "generation") == 4);
     assert(@sizeOf(Status) == @sizeOf(c_int));
     assert(@sizeOf(usize) == @sizeOf(*anyopaque));
-    assert(@sizeOf(EntryFn) == @sizeOf(usize));
+    assert(@sizeOf(BodyFn) == @sizeOf(usize));
     assert(@sizeOf(greenlet.Kind) == 4);
     assert(@backingInt(greenlet.Kind.value) == 0);
     assert(@typeInfo(Status).@"enum".field_names.len == @typeInfo(greenlet.Error).error_set.error_names.?.len + 2); // ok, null_pointer
@@ -137,7 +138,7 @@ pub const api = struct {
     }
 
     pub fn greenlet_create(
-        entry: ?EntryFn,
+        entry: ?BodyFn,
         arg: usize,
         parent_slot: u32,
         parent_generation: u32,
@@ -418,7 +419,7 @@ test "api: a pool cap above the maximum is clamped and reported" {
 const Reply = struct { kind: u32, value: usize };
 const TransferFn = *const fn (u32, u32, usize, ?*u32, ?*usize) callconv(.c) Status;
 
-fn createOk(entry: EntryFn, arg: usize, parent: Handle) !Handle {
+fn createOk(entry: BodyFn, arg: usize, parent: Handle) !Handle {
     var out: Handle = .none;
     try testing.expectEqual(Status.ok, api.greenlet_create(entry, arg, parent.slot, parent.generation, 0, &out));
     return out;

@@ -46,7 +46,7 @@ pub const Message = struct { kind: Kind, value: usize };
 /// the parent as a throw) or `kill` (it obeyed a kill: the parent gets the
 /// result as a plain value, like greenlet's GreenletExit). Any other number
 /// is treated as `throw`.
-pub const EntryFn = *const fn (arg: usize, value: usize, result: *usize) callconv(.c) u32;
+pub const BodyFn = *const fn (arg: usize, value: usize, result: *usize) callconv(.c) u32;
 
 /// Slot 0 never names a greenlet; APIs read it as "none" or "current".
 pub const Handle = handles.Handle;
@@ -81,7 +81,7 @@ pub const Greenlet = struct {
     sp: usize,
     /// Null for a root, and once a dead greenlet's stack went back to the pool.
     stack: ?Stack,
-    entry: ?EntryFn,
+    entry: ?BodyFn,
     arg: usize,
     parent: ?*Greenlet,
     thread: *ThreadState,
@@ -302,7 +302,7 @@ pub fn switchWords() Error!*SwitchWords {
 
 /// Creates a pending greenlet. `parent_handle` 0 means the current greenlet;
 /// `stack_bytes` 0 means `Stack.default_usable_bytes`.
-pub fn create(entry: EntryFn, arg: usize, parent_handle: Handle, stack_bytes: usize) Error!Handle {
+pub fn create(entry: BodyFn, arg: usize, parent_handle: Handle, stack_bytes: usize) Error!Handle {
     const state = try threadStateInit();
     const up = if (parent_handle.slot == 0) state.current.? else try lookup(parent_handle);
     const usable_bytes = Stack.usableBytesFor(stack_bytes) catch return error.InvalidStackSize;

@@ -48,7 +48,7 @@ fn syscallCounters() [3]u64 {
     return .{ stack_pool.stat(.stacks_created), stack_pool.stat(.stacks_unmapped), stack_pool.stat(.stacks_discarded) };
 }
 
-fn cycle(entry: greenlet.EntryFn, arg: usize) !void {
+fn cycle(entry: greenlet.BodyFn, arg: usize) !void {
     const child = try greenlet.create(entry, arg, .none, 0);
     const first = try greenlet.switchTo(child, 1);
     _ = first;
