@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "b4bc79c95498f2d7509fef194352f24760bbd6501a0725feba9c61a32febd443";
+  "0fb75c3bbfaebdd8947d1091f8661e08d42bd44c9dcc8e2d5ae216fbb937bc89";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 100368,
-    sha256: "1f4fd60e23a08c315b23191a28c13404bea6f5676ddce36f55be265fcd3e8b82",
+    size: 100480,
+    sha256: "584cb8f33cd18d167786399024e545b7fd8dc9dd39ff485f5725e27fdb3017fc",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 77129,
-    sha256: "fcd22034e7dbdb8719195aafb0650be1e20ead962afe0fa6a79882c4cf6f269c",
+    size: 77301,
+    sha256: "9adcc9e664af9ffc52f949d4e8b4d905e6837d59b8f4dcae3f073ec20da58a27",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1371344,
-    sha256: "a876198dcb50025c9b4d52c15fff7c7fc5c07d023f11a2467d85e8f2e08e2595",
+    size: 1380288,
+    sha256: "36f38ac2e056fcd4e7cb5729dd84ac0323e8d2c6bbeba641db8934394bbb0e49",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1664192,
-    sha256: "fcbbbccebaf7a009b0988853a332ac91429fc8a391ec680263640af9ff24092c",
+    size: 1675048,
+    sha256: "d11fbd10c05362e49a88f37c647a496f96951828b95e57dc9d75bd1b3dac846c",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1203352,
-    sha256: "9b47ffebc4b4a23e5af3cc2027b22f6b4f9102cf7ebc2036f6c5a012eff8d208",
+    size: 1208872,
+    sha256: "92c369f0a3e2ce371b1e4ded37b331e4f95e9bdccbf2aadc2182e8f3b31518e4",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 250368,
-    sha256: "39020aa2b884a08f19df9ed7f1a22f1310ed66677511d85841cf1a92b743cc8c",
+    size: 251392,
+    sha256: "8dd35df0f57ffb51d86d4b2d527aa1c7dfd08ba555c82dde63c9c34a0cc2d610",
   },
 };

@@ -224,7 +224,8 @@ greenlet_status greenlet_pool_set_cap(uint32_t cap, uint32_t *out_cap);
  * freed without being resumed: code after their last switch never runs, so
  * destructors and cleanup handlers on their stacks do not run. A thread that
  * exits while one of its greenlets (not the root) is running leaks that
- * greenlet's stack.
+ * greenlet's stack. The callback slots the thread registered
+ * (greenlet_callback_register) and did not release are freed with its tree.
  *
  * greenlet_thread_exit frees the calling thread's tree now, in the same way;
  * its handles become invalid and a later call builds a new tree. It returns

@@ -142,6 +142,10 @@ threadlocal var thread_state: ThreadState = .{};
 /// (it outlives `threadExit`, which resets `thread_state`).
 threadlocal var exit_hook_registered: bool = false;
 var thread_numbers: std.atomic.Value(u32) = .init(0);
+/// Run on a thread whose tree is freed (it exits, or `threadExit`), after
+/// the tree: the callback table sets it to free the thread's slots, which
+/// this module does not know of.
+pub var tree_freed_listener: std.atomic.Value(?*const fn () void) = .init(null);
 
 /// Largest number of greenlets (roots included) alive at once.
 pub const max_greenlets = handles.max_greenlets;
@@ -248,6 +252,7 @@ fn freeTree(state: *ThreadState) void {
     const route = state.words.route;
     state.* = .{};
     state.words.route = route;
+    if (tree_freed_listener.load(.acquire)) |listener| listener();
 }
 
 /// `&thread_state`, computed once: LLVM otherwise re-materialises a

@@ -7,6 +7,7 @@ const testing = std.testing;
 const callback = @import("mod.zig");
 const call = @import("../call/mod.zig");
 const greenlet = @import("../greenlet.zig");
+const thread_exit = @import("../thread_exit.zig");
 const call_test = @import("../call/call_test.zig");
 const signature = call_test.signature;
 const f64Bits = call_test.f64Bits;
@@ -192,6 +193,25 @@ test "callback: another thread gets the fallback and a misuse is counted" {
     try testing.expectEqual(@as(f64, 1.5), case.sum);
     try testing.expectEqual(before + 3, callback.misuses.load(.monotonic));
     try testing.expectEqual(@as(?callback.Error, error.WrongThread), case.release);
+}
+
+fn leavingThread(failed: *bool, explicit: bool) void {
+    for (0..3) |_| _ = callback.register(&term_signature, 0, 0) catch {
+        failed.* = true;
+    };
+    // Where the platform has no exit hook (musl), the thread frees its tree itself.
+    if (explicit) greenlet.threadExit() catch {
+        failed.* = true;
+    };
+}
+
+test "callback: a thread that exits without releasing its slots frees them" {
+    const free = callback.freeSlots();
+    var failed = false;
+    const thread = try std.Thread.spawn(.{}, leavingThread, .{ &failed, !thread_exit.available() });
+    thread.join();
+    try testing.expect(!failed);
+    try testing.expectEqual(free, callback.freeSlots());
 }
 
 test "callback: register and release refusals; a released slot is a misuse" {

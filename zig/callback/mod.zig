@@ -116,6 +116,7 @@ pub fn register(signature: *const call.Signature, fallback: u64, main_handler: u
     try signature.validate();
     _ = try greenlet.root(); // the tree a callback switches in
     if (thread_number == 0) thread_number = thread_numbers.fetchAdd(1, .monotonic) + 1;
+    greenlet.tree_freed_listener.store(&releaseThread, .release);
     for (&slots, 0..) |*slot, index| {
         // Claimed with a number no thread has while its fields are written.
         if (slot.owner.cmpxchgStrong(0, claiming, .acquire, .monotonic) != null) continue;
@@ -136,6 +137,21 @@ pub fn release(index: u32) Error!void {
     if (owner == 0 or owner == claiming) return error.InvalidArgument;
     if (owner != thread_number) return error.WrongThread;
     slots[index].owner.store(0, .release);
+}
+
+/// Frees every slot the calling thread owns: run when its tree is freed (the
+/// thread exits, or calls `greenlet_thread_exit`), so a thread that never
+/// released its callbacks does not keep slots from the others.
+fn releaseThread() void {
+    if (thread_number == 0) return;
+    for (&slots) |*slot| _ = slot.owner.cmpxchgStrong(thread_number, 0, .acq_rel, .monotonic);
+}
+
+/// How many slots are free now (for tests).
+pub fn freeSlots() u32 {
+    var count: u32 = 0;
+    for (&slots) |*slot| count += @intFromBool(slot.owner.load(.acquire) == 0);
+    return count;
 }
 
 fn refuse(result: call.Type, fallback: u64) u64 {
