@@ -56,6 +56,8 @@ export { pointerOf } from "./src/pointer_of.ts";
 export { viewAt } from "./src/view_at.ts";
 export { addressOf } from "./src/address_of.ts";
 export { pointerFromAddress } from "./src/pointer_from_address.ts";
+export { readCString } from "./src/read_c_string.ts";
+export { callNativeSync } from "./src/call_native_sync.ts";
 export type {
   NativeArgument,
   NativeArgumentList,

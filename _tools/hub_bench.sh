@@ -4,6 +4,8 @@
 #   bash _tools/hub_bench.sh                                   (about 15 minutes)
 #   HUB_BENCH_RUNS=3 HUB_BENCH_K=5 HUB_BENCH_ECHO_SECONDS=3 bash _tools/hub_bench.sh   (quicker)
 #   HUB_BENCH_ECHO_RUNS=0 ...  (no echo)        HUB_BENCH_RUNS=0 ...  (echo only)
+#   HUB_BENCH_WARMUP=10 ...  (untimed rounds per process before the K timed ones; default 2)
+#   HUB_BENCH_TRACE=1 ...  (each JS process prints every batch's ns per op to stderr)
 # Processes take turns (gevent every other turn: slower and steadier), so machine noise spreads
 # over all of them; bench/hub_report.ts takes the median over processes, with the spread.
 set -euo pipefail
@@ -13,6 +15,7 @@ cd "$root"
 . "$root/_tools/env.sh"
 runs=${HUB_BENCH_RUNS:-5}
 k=${HUB_BENCH_K:-11}
+warmup=${HUB_BENCH_WARMUP:-2}
 echo_runs=${HUB_BENCH_ECHO_RUNS:-3}
 echo_seconds=${HUB_BENCH_ECHO_SECONDS:-10}
 echo_clients=${HUB_BENCH_ECHO_CLIENTS:-1000}
@@ -29,14 +32,14 @@ bun_cmd=(bun run)
 for i in $(seq 1 "$runs"); do
   if [ $((i % 2)) -eq 1 ]; then
     echo "turn $i/$runs: gevent" >&2
-    "$PYTHON" bench/hub_bench.py --k="$k" >"$out/gevent-$i.json"
+    "$PYTHON" bench/hub_bench.py --k="$k" --warmup="$warmup" >"$out/gevent-$i.json"
   fi
   for rt in deno bun; do
     cmd_var="${rt}_cmd[@]"
     for lib in hub effection; do
       echo "turn $i/$runs: $rt $lib" >&2
       "${!cmd_var}" "bench/hub_$([ $lib = hub ] && echo bench || echo effection).ts" \
-        --k="$k" >"$out/$rt-$lib-$i.json"
+        --k="$k" --warmup="$warmup" >"$out/$rt-$lib-$i.json"
     done
   done
 done
@@ -86,7 +89,7 @@ for i in $(seq 1 "$echo_runs"); do
   done
 done
 
-echo "command: bash _tools/hub_bench.sh (HUB_BENCH_RUNS=$runs HUB_BENCH_K=$k" \
+echo "command: bash _tools/hub_bench.sh (HUB_BENCH_RUNS=$runs HUB_BENCH_K=$k HUB_BENCH_WARMUP=$warmup" \
   "HUB_BENCH_ECHO_RUNS=$echo_runs HUB_BENCH_ECHO_SECONDS=$echo_seconds);" \
   "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

@@ -98,6 +98,9 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** HUB_BENCH_TRACE set: every batch's ns per op goes to stderr (how the JIT warms up). */
+const TRACE = process.env.HUB_BENCH_TRACE !== undefined;
+
 /** ns per op of each sample, then their median. */
 export function medianNs(samples: readonly Sample[]): number {
   return median(samples.map(([ms, ops]) => (ms * 1e6) / ops));
@@ -127,6 +130,9 @@ export function* medianRounds<Y>(
   for (let round = -options.warmup; round < options.k; round++) {
     for (const [name, batch] of picked) {
       const sample = yield* run(batch);
+      if (TRACE) {
+        console.error(`round ${round} ${name} ${((sample[0] * 1e6) / sample[1]).toFixed(1)}`);
+      }
       if (round >= 0) samples.get(name)!.push(sample);
     }
   }

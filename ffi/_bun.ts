@@ -54,7 +54,11 @@ export async function bunForeign(): Promise<ForeignRuntime> {
   const ffi = (await import("bun:ffi")) as unknown as BunFFI;
   return {
     bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint {
-      return buffer.byteLength === 0 ? 0n : BigInt(ffi.ptr(buffer));
+      if (buffer.byteLength === 0) return 0n;
+      // JSC keeps a small typed array inside its cell and moves it to a fixed backing store
+      // the first time its buffer is read: read it first, so the address stays valid.
+      if (ArrayBuffer.isView(buffer)) void buffer.buffer;
+      return BigInt(ffi.ptr(buffer));
     },
     pointerAt(address: bigint | number): NativePointer {
       const value = Number(address);
@@ -93,6 +97,13 @@ export async function bunForeign(): Promise<ForeignRuntime> {
         returns: toBunType(definition.result),
       });
       return { address: BigInt(callback.ptr ?? 0), close: () => callback.close() };
+    },
+    functionAt(address: bigint, definition: SymbolDefinition): (...args: unknown[]) => unknown {
+      return ffi.CFunction({
+        ptr: Number(address),
+        args: definition.parameters.map(toBunType),
+        returns: toBunType(definition.result),
+      });
     },
   };
 }

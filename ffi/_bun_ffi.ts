@@ -26,4 +26,6 @@ export interface BunFFI {
     fn: (...args: unknown[]) => unknown,
     definition: BunSymbol,
   ) => { readonly ptr: number | null; close(): void };
+  /** A callable for the C function at an address. */
+  CFunction(definition: BunSymbol & { ptr: number }): (...args: unknown[]) => unknown;
 }

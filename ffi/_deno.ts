@@ -75,4 +75,14 @@ export const denoForeign: ForeignRuntime = {
       close: () => callback.close(),
     };
   },
+  functionAt(address: bigint, definition: SymbolDefinition): (...args: unknown[]) => unknown {
+    const fn = new Deno.UnsafeFnPointer(
+      Deno.UnsafePointer.create(address) as Deno.PointerObject<never>,
+      {
+        parameters: definition.parameters.map(denoCallbackType) as Deno.NativeType[],
+        result: denoCallbackType(definition.result),
+      } as Deno.ForeignFunction,
+    );
+    return (...args: unknown[]): unknown => (fn.call as (...args: unknown[]) => unknown)(...args);
+  },
 };

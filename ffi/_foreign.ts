@@ -45,4 +45,10 @@ export interface ForeignRuntime {
     definition: SymbolDefinition,
     fn: (...args: unknown[]) => unknown,
   ): RuntimeCallback;
+  /**
+   * The C function at `address` as the runtime's own FFI function (Deno.UnsafeFnPointer,
+   * bun:ffi CFunction), called synchronously on the main stack. Its pointer, buffer and function
+   * parameters take this runtime's pointers; its pointer result is one.
+   */
+  functionAt(address: bigint, definition: SymbolDefinition): (...args: unknown[]) => unknown;
 }

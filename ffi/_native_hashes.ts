@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "578e13976d26e1502516e8819d897dcafb16559fa3d1912fa19a092a35aab932";
+  "cce8db86f0214d2b4f9f1520ff02e40a8847b55dc3064a79c7dd69a76b9b3c06";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 100144,
-    sha256: "585ccc0743f5bcb98722433f90289d3eb4f2a962ae7ff0e12a3480012cffbe65",
+    size: 100368,
+    sha256: "5ee9cc59df879712be0e734b3443d687140cd01a0bb2cbd80555a0cdb085791c",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 76911,
-    sha256: "157b2b5258b3d9aac5acfab87fe934d63c70d0944dcf33daa3f283cdddcf1d91",
+    size: 77137,
+    sha256: "47471144bbc3d7a7cb982b2b0957a0ca10fdcd4417736bb788ec16159ef919ca",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1369224,
-    sha256: "9283abf2469f6da0dc0831dc457ac7704a1d50234319224af2d3b8aac2947433",
+    size: 1371360,
+    sha256: "0ca0f4fff42ad61bd7a1b3f3c90248ad3c83e47ea6b9ef48f139f7eb4d221df6",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1659720,
-    sha256: "06eaceedd4eee569c3f2ce1eeda95b05b3278b2b1dde92818a3f52016b2b6afa",
+    size: 1664208,
+    sha256: "90f720c90d8705a1e3564509cd88474d127c725726b0b7d2ee3cb58a7f4cdfde",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1200312,
-    sha256: "c495e6c7ac1dfb08e3df9e6c69b857f507ede207a267aeb8182e26ea76769017",
+    size: 1203368,
+    sha256: "5d919ec36e88d13fb97b65e76ad320b525406fe0c76d60229f5847b6c7e942b4",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 250368,
-    sha256: "18ddadad4f2eb5f1c68a4f71fe4784ca4db6e4041e286d910ce7eb6c0770c50d",
+    sha256: "7c83c9651931935d1eb060134afa74e596f126bd3bf28a43656276cd470c34ac",
   },
 };

@@ -64,6 +64,8 @@ export const symbols = {
   greenlet_callback_release: { parameters: ["u32"], result: "i32" }, // (uint32_t slot)
   // (uintptr_t *out_pending, uintptr_t *out_misuses)
   greenlet_callback_words: { parameters: ["buffer", "buffer"], result: "i32" },
+  // (uintptr_t *out_words): the calling thread's greenlet_words
+  greenlet_switch_words: { parameters: ["buffer"], result: "i32" },
 } as const satisfies SymbolTable;
 
 /** The symbol table's type. */

@@ -70,6 +70,13 @@ export interface GreenletDef {
   run: boolean;
   /** True: an instance of a subclass whose `run` method is the body (rule R6). */
   sub: boolean;
+  /**
+   * True: on this library, a native greenlet whose C body calls back into JS for each top-level
+   * operation of `body` (fuzz/interp.ts); CPython runs it as any greenlet. Only for greenlets
+   * with a run function, not subclassed, in programs without `setrun` (a native greenlet's run
+   * cannot be set).
+   */
+  native?: boolean;
   body: Op[];
 }
 
@@ -285,7 +292,24 @@ export function generate(seed: number): Program {
     const guard = rng.chance(0.6) && (op.op === "sw" || op.op === "th" || op.op === "call");
     main.push(guard ? { op: "try", body: [op], catch: "All", handler: [] } : op);
   }
-  return { seed, greenlets, tracer, traceRaiseAt, main };
+  const program: Program = { seed, greenlets, tracer, traceRaiseAt, main };
+  markNative(program);
+  return program;
+}
+
+/** The share of eligible greenlets made native (see GreenletDef.native). */
+const NATIVE_SHARE = 0.35;
+
+/**
+ * Marks some greenlets native, drawing from a generator of its own, so that the rest of every
+ * seed's program (and the saved regressions) stays what it was.
+ */
+function markNative(program: Program): void {
+  if (opLists(program).some((ops) => ops.some((op) => op.op === "setrun"))) return;
+  const rng = new Rng(program.seed ^ 0x6e617476);
+  for (const g of program.greenlets) {
+    if (g.run && !g.sub && rng.chance(NATIVE_SHARE)) g.native = true;
+  }
 }
 
 /** Every operation list of a program (bodies, main, nested blocks), in a stable order. */

@@ -4,6 +4,14 @@
 // print the same lines for the same programs. Representation differences are canonicalised:
 // `undefined` (zero switch arguments) is "#()", like Python's `()`; arrays are ["#t", ...],
 // like tuples; errors are [class or GreenletError code, message].
+//
+// A greenlet marked `native` (fuzz/gen.ts) is a NativeGreenlet whose C body
+// (tests/fixtures/entries.zig's test_mixed_steps) calls back into JS for each top-level operation
+// of its body: the step callback's handler runs that operation as part of the native greenlet
+// (it may switch, throw and be thrown into while the C code stays suspended), and answers what
+// comes next: another step or the body's return value, with which the C body finishes. An error
+// or GreenletExit that escapes a step goes through the native bridge's abort rule (the greenlet
+// dies with it). Its log must be CPython's for the same program.
 
 import process from "node:process";
 import {
@@ -16,6 +24,11 @@ import {
   type TraceFn,
 } from "../mod.ts";
 import type { Catch, Cls, ErrSpec, Op, Program, Target, Val } from "./gen.ts";
+import { nativeCallback, NativeGreenlet } from "../native.ts";
+import { pointerAddress } from "../ffi/_pointer.ts";
+import { nativeStateOf } from "../src/native_greenlet.ts";
+import { decodeFrom, encodeInto } from "../src/_native_values.ts";
+import { openNative } from "../tests/ffi/_native.ts";
 
 class E1 extends Error {
   constructor(message?: string) {
@@ -268,6 +281,60 @@ function* ex(ops: Op[], self: string, inMain: boolean): Generator<Instruction, R
   return NONE;
 }
 
+/** The body of each native greenlet, by greenlet: its name and top-level operations. */
+const nativeBodies = new Map<Greenlet, { name: string; ops: Op[] }>();
+/** The step result that asks test_mixed_steps for the next step. */
+const STEP_CONTINUE = 1n << 61n;
+/** A value-table word as two u32 halves (the table's own form). */
+const halves = new Uint32Array(2);
+
+/** The value-table word that carries `value` into C, owned by `owned`'s greenlet. */
+function word(value: unknown, owned: number[]): bigint {
+  encodeInto(value, owned, halves, 0);
+  return BigInt(halves[1]) << 32n | BigInt(halves[0]);
+}
+
+/** The JS value a value-table word stands for. */
+function valueOf(bits: bigint): unknown {
+  halves[0] = Number(bits & 0xffff_ffffn);
+  halves[1] = Number(bits >> 32n);
+  return decodeFrom(halves, 0);
+}
+
+const { entries } = await openNative();
+/** The step callback all native greenlets call: it runs step `index` of the current one. */
+const step = nativeCallback(
+  { parameters: ["u32", "usize"], result: "usize" },
+  function* (index: number, first: bigint): Generator<Instruction, bigint, unknown> {
+    const g = getcurrent();
+    const body = nativeBodies.get(g)!;
+    const owned = nativeStateOf(g)!.owned;
+    if (index === 0) {
+      // The start switch's arguments, as the relay sent them: none, one, or several as an array.
+      const first_ = valueOf(first);
+      const args = first_ === undefined ? [] : Array.isArray(first_) ? first_ : [first_];
+      run.log.push(["start", body.name, args.map(canon)]);
+    }
+    if (index >= body.ops.length) return word(null, owned);
+    // An error or GreenletExit that escapes is the native bridge's to handle: the C body gets
+    // the fallback and the greenlet dies with it, raised in its parent as a JS body's would be.
+    const r = yield* ex([body.ops[index]], body.name, false);
+    return r.ret ? word(r.v, owned) : STEP_CONTINUE;
+  },
+);
+const stepAddress = pointerAddress(step.pointer)!;
+
+function newNative(name: string, ops: Op[], parent: Greenlet): Greenlet {
+  const g = new NativeGreenlet(entries.steps, {
+    arg: stepAddress,
+    parent,
+    name,
+    stackSize: 64 * 1024,
+  });
+  nativeBodies.set(g, { name, ops });
+  return g;
+}
+
 function runProgram(program: Program): unknown[][] {
   const main = getcurrent();
   run = {
@@ -285,7 +352,9 @@ function runProgram(program: Program): unknown[][] {
     const body = makeBody(name, def.body);
     const parent = def.parent === "main" ? main : current.gs[Number(def.parent.slice(1))];
     let g: Greenlet;
-    if (def.sub === true) {
+    if (def.native === true) {
+      g = newNative(name, def.body, parent);
+    } else if (def.sub === true) {
       // Rule R6: the subclass's run() is the body, whatever the constructor got.
       class Sub extends Greenlet {
         override *run(...args: unknown[]): Generator<Instruction, unknown, unknown> {

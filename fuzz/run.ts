@@ -79,7 +79,18 @@ function command(runtime: "python" | Runtime): [string, string[]] {
   if (runtime === "python") {
     return [Deno.env.get("PYTHON") ?? "python3", [`${root}/fuzz/interp.py`]];
   }
-  if (runtime === "deno") return ["deno", ["run", "--quiet", `${root}/fuzz/interp.ts`]];
+  if (runtime === "deno") {
+    // Native greenlets: the library and the fixture library (FFI, their paths, the pinned Zig).
+    return ["deno", [
+      "run",
+      "--quiet",
+      "--allow-ffi",
+      "--allow-read",
+      "--allow-env",
+      "--allow-run",
+      `${root}/fuzz/interp.ts`,
+    ]];
+  }
   return ["bun", [`${root}/fuzz/interp.ts`]];
 }
 
@@ -426,10 +437,15 @@ async function main(): Promise<number> {
       `batches of ${o.batch}, CPython greenlet vs ${o.runtimes.join(" and ")}`,
   );
   let nextReport = 0;
+  let natives = 0;
+  let greenlets = 0;
   for (let s = o.seed; s <= last; s += o.batch) {
     const programs: Program[] = [];
     for (let seed = s; seed <= Math.min(last, s + o.batch - 1); seed++) {
-      programs.push(generate(seed));
+      const program = generate(seed);
+      greenlets += program.greenlets.length;
+      natives += program.greenlets.filter((g) => g.native === true).length;
+      programs.push(program);
     }
     await report(programs, "program", true);
     const done = Math.min(last, s + o.batch - 1) - o.seed + 1;
@@ -443,6 +459,10 @@ async function main(): Promise<number> {
     }
   }
 
+  console.log(
+    `native greenlets (C bodies calling back into JS for each step): ${natives} of the ` +
+      `${greenlets} greenlets the programs create in main`,
+  );
   table("operation coverage (operations generated, by kind)", opCounts, OP_KINDS);
   table("outcome coverage (events in CPython logs)", outcomeCounts);
   for (const [signature, seeds] of bySignature) {

@@ -1,15 +1,12 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
-import {
-  awaitOnly,
-  getcurrent,
-  Greenlet,
-  type GreenletOptions,
-  type Op,
-  type Step,
-} from "../mod.ts";
-// The one private import from src/: the seam that routes awaitOnly() in hub greenlets here.
+import { awaitOnly, getcurrent, Greenlet, type Op, type Step } from "../mod.ts";
+// The private imports from src/: the seams that route awaitOnly() in hub greenlets here and
+// switch without `switch()`'s argument handling, and the unraisable hook's reporter (failed
+// tasks nobody joins).
 import { awaitRoute } from "../src/_await_route.ts";
+import { schedulerSwitch } from "../src/_scheduler_switch.ts";
+import { reportUnraisable } from "../src/_unraisable.ts";
 import { Fifo } from "./_fifo.ts";
 import { hubBlocked, notInHub } from "./_misuse.ts";
 import { Timer, TimerHeap } from "./_timers.ts";
@@ -18,11 +15,13 @@ import {
   type Blocking,
   done,
   fail,
+  type Finisher,
   finishKey,
   Waiter,
   waiterKey,
 } from "./_waiter.ts";
 import type { Hub } from "./hub.ts";
+import type { Task } from "./task.ts";
 import { LoopExit } from "./loop_exit.ts";
 
 /** How many resumptions a batch runs at most before it yields to the event loop. */
@@ -73,8 +72,6 @@ const sleeping: Blocker = { cancel(): void {} };
 /** The hub's implementation; the public face is the `Hub` interface of hub.ts. */
 export class HubCore implements Hub {
   readonly greenlet: Greenlet;
-  /** @internal What a task's greenlet is created with (its parent is the hub). */
-  readonly taskOptions: GreenletOptions;
   readonly #main: Greenlet;
   /** @internal Greenlets to resume, in order. */
   readonly ready: Fifo<Waiter> = new Fifo();
@@ -91,6 +88,11 @@ export class HubCore implements Hub {
   /** Sentinel of the circular list of blocked waiters. */
   readonly #blocked = new Waiter(null);
   readonly #waiters = new WeakMap<Greenlet, Waiter>();
+  /**
+   * @internal Tasks that failed while nobody joined, got, linked or awaited them; reported
+   * when the batch ends unless someone looks at them first (the task takes itself out).
+   */
+  readonly unseen: Set<Task<unknown>> = new Set();
 
   constructor() {
     let main = getcurrent();
@@ -98,7 +100,6 @@ export class HubCore implements Hub {
     this.#main = main;
     this.#blocked.prev = this.#blocked.next = this.#blocked;
     this.greenlet = new Greenlet(() => this.#run(), { parent: this.#main, name: "hub" });
-    this.taskOptions = Object.freeze({ parent: this.greenlet });
     awaitRoute.to = (awaited, signal) => this.#routeAwait(awaited, signal);
   }
 
@@ -213,7 +214,7 @@ export class HubCore implements Hub {
       if ((this.budget & 63) === 0 && now() > this.#deadline) this.budget = 0;
       return resume(ready.shift());
     }
-    return this.greenlet.switch(SWITCHED);
+    return schedulerSwitch.to(this.greenlet, SWITCHED, 1);
   }
 
   /** @internal Makes `w` ready to resume with `value` (raised when `throws`). */
@@ -268,9 +269,9 @@ export class HubCore implements Hub {
   ): Blocking<T> {
     this.#unblock(target);
     this.#enqueue(me, mine, mineThrows);
-    running = target.task !== null ? target : taskAbove(target.greenlet!);
+    running = isTask(target) ? target : taskAbove(target.greenlet!);
     const g = target.greenlet!;
-    return (throws ? g.throw(value) : g.switch(value)) as Blocking<T>;
+    return (throws ? g.throw(value) : schedulerSwitch.to(g, value, 1)) as Blocking<T>;
   }
 
   /** @internal Takes `w` off what it waits on and raises `error` in it. */
@@ -379,6 +380,7 @@ export class HubCore implements Hub {
         }
         if (back !== SWITCHED) finished(back, false);
       }
+      if (this.unseen.size !== 0) this.#reportUnseen();
       if (ready.size !== 0) {
         yield* awaitOnly(hop());
         continue;
@@ -390,6 +392,19 @@ export class HubCore implements Hub {
       if (this.#loopExit()) continue;
       this.#running = false;
       yield* this.#main.switch();
+    }
+  }
+
+  /** Reports the failed tasks nobody looked at during the batch (gevent's _report_error). */
+  #reportUnseen(): void {
+    const tasks = [...this.unseen];
+    this.unseen.clear();
+    for (const task of tasks) {
+      reportUnraisable({
+        error: task.exception,
+        greenlet: String(task),
+        during: "its run (a task that failed while nobody joined, got or linked it)",
+      });
     }
   }
 
@@ -471,7 +486,7 @@ let running: Waiter | null = null;
 /** The step that resumes a scheduled waiter with what it was scheduled with. */
 function resume(w: Waiter): Step<unknown> {
   w.scheduled = false;
-  running = w.task !== null ? w : taskAbove(w.greenlet!);
+  running = isTask(w) ? w : taskAbove(w.greenlet!);
   const value = w.sent;
   w.sent = undefined;
   const g = w.greenlet!;
@@ -482,13 +497,21 @@ function resume(w: Waiter): Step<unknown> {
     return g.throw(value);
   }
   if (args !== null) {
-    // A task's start: its arguments (no spread for the common short lists).
+    // A task's start: its arguments.
     w.args = null;
-    if (args.length === 0) return g.switch();
-    if (args.length === 1) return g.switch(args[0]);
-    return g.switch(...args);
+    const arity = args.length;
+    return schedulerSwitch.to(
+      g,
+      arity === 0 ? undefined : arity === 1 ? args[0] : [...args],
+      arity,
+    );
   }
-  return g.switch(value);
+  return schedulerSwitch.to(g, value, 1);
+}
+
+/** True when `w` is a task's (a task is its own greenlet and its own waiter). */
+function isTask(w: Waiter): boolean {
+  return w.greenlet === (w as unknown);
 }
 
 /** The waiter of the nearest task above a plain greenlet, if any. */
@@ -504,11 +527,11 @@ function taskAbove(g: Greenlet): Waiter | null {
 function finished(value: unknown, failed: boolean): void {
   const w = running;
   running = null;
-  if (w === null || w.task === null || !w.greenlet!.dead) {
+  if (w === null || !isTask(w) || !w.greenlet!.dead) {
     if (failed) reportError(value);
     return;
   }
-  w.task[finishKey](value, failed);
+  (w as unknown as Finisher)[finishKey](value, failed);
 }
 
 function hop(): Promise<void> {

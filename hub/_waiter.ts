@@ -49,8 +49,6 @@ export class Waiter {
   item: unknown = undefined;
   /** A task's start arguments until it starts; null once started (and for non-tasks). */
   args: readonly unknown[] | null = null;
-  /** The task this waiter belongs to; null for plain greenlets and ordinary code. */
-  task: Finisher | null = null;
   /** True when LoopExit is raised in it: ordinary code's waits and the body of `main()`. */
   loopExit = false;
   /** Links of the hub's list of blocked waiters. */
@@ -65,7 +63,7 @@ export class Waiter {
 /** What the hub tells when a task's body has ended. */
 export const finishKey: unique symbol = Symbol("greenlet.hub.finish");
 
-/** A task, as the hub sees it. */
+/** A task, as the hub sees it (a waiter whose `greenlet` is itself). */
 export interface Finisher {
   /** The body ended with `value` (returned, or raised when `failed`). */
   [finishKey](value: unknown, failed: boolean): void;

@@ -5,6 +5,7 @@ import {
   type ChannelPreference,
   ChannelState,
   channelStates,
+  Offer,
   Pick,
   RECEIVE,
   SEND,
@@ -36,6 +37,10 @@ export interface ChannelOptions {
  *
  * From ordinary code `await ch.send(v)` / `await ch.receive()` wait as parties without a
  * greenlet: the preference cannot run them first, so the greenlet side is scheduled.
+ *
+ * A value handed to a receiver that is killed before it runs is not lost: it is offered again,
+ * to the next blocked receiver or at the head of the channel (counted in `balance` as a blocked
+ * sender until a receiver takes it).
  *
  * @typeParam T the value type
  *
@@ -168,15 +173,24 @@ export class Channel<T> {
     if (senders.size !== 0) {
       const e = senders.shift();
       if (e instanceof Pick) {
-        e.select.fire(e.index, undefined, false);
+        e.select.fire(e.index, undefined, false, null);
         return hub.resolved(e.value as T);
+      }
+      if (e instanceof Offer) {
+        const item = e.item;
+        return item instanceof Thrown ? hub.rejected(item.error) : hub.resolved(item as T);
       }
       const item = e.item;
       e.item = undefined;
       const thrown = item instanceof Thrown;
       const payload = thrown ? item.error : item;
       if (s.preference === 1 && e.greenlet !== null && !hub.outside()) {
-        return hub.handOff(e, undefined, false, hub.waiter("Channel.receive"), payload, thrown);
+        // The sender runs first; the value comes back to the channel if this receiver is
+        // killed before it runs.
+        const me = hub.waiter("Channel.receive");
+        const step = hub.handOff<T>(e, undefined, false, me, payload, thrown);
+        me.handed = s.handBack;
+        return step;
       }
       hub.schedule(e, undefined, false);
       return thrown ? hub.rejected(payload) : hub.resolved(payload as T);
@@ -200,7 +214,7 @@ export class Channel<T> {
     while (receivers.size !== 0) {
       const e = receivers.shift();
       const error = channelClosed("receive from the channel");
-      if (e instanceof Pick) e.select.fire(e.index, error, true);
+      if (e instanceof Pick) e.select.fire(e.index, error, true, null);
       else hub.schedule(e, error, true);
     }
   }
@@ -234,13 +248,14 @@ export class Channel<T> {
     if (receivers.size !== 0) {
       const e = receivers.shift();
       if (e instanceof Pick) {
-        e.select.fire(e.index, value, thrown);
+        e.select.fire(e.index, value, thrown, s);
         return hub.resolved(undefined);
       }
       if (s.preference === -1 && e.greenlet !== null && !hub.outside()) {
         return hub.handOff(e, value, thrown, hub.waiter(what), undefined, false);
       }
-      hub.schedule(e, value, thrown);
+      // Only scheduled: if the receiver is killed before it runs, the value is offered again.
+      s.deliver(e, value, thrown);
       return hub.resolved(undefined);
     }
     const w = hub.waiter(what);

@@ -7,7 +7,7 @@ import { joinAll } from "./join_all.ts";
 import { killAll } from "./kill_all.ts";
 import { Semaphore } from "./lock.ts";
 import { spawn } from "./spawn.ts";
-import type { Task } from "./task.ts";
+import { type Task, watchEnd } from "./task.ts";
 
 /**
  * A pool of at most `size` concurrent tasks (gevent's `Pool`, eventlet's `GreenPool`):
@@ -87,7 +87,7 @@ export class Pool {
       yield* slots.acquire();
       const task = spawn(fn, ...args);
       tasks.add(task as Task<unknown>);
-      task.link(() => {
+      watchEnd(task, () => {
         tasks.delete(task as Task<unknown>);
         slots.release();
       });

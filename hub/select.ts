@@ -4,7 +4,15 @@ import type { Op } from "../mod.ts";
 import { blocking } from "./_blocking.ts";
 import type { Blocker, Blocking, Waiter } from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
-import { AFTER, channelStates, Pick, type PickOwner, RECEIVE } from "./_channel_state.ts";
+import {
+  AFTER,
+  type ChannelState,
+  channelStates,
+  Pick,
+  type PickOwner,
+  RECEIVE,
+  Thrown,
+} from "./_channel_state.ts";
 import type { Channel } from "./channel.ts";
 import { type CaseParts, makeCase, partsOf, SelectCase } from "./select_case.ts";
 import { type HubCore, hubCore } from "./_hub.ts";
@@ -118,7 +126,7 @@ class PendingSelect implements PickOwner, Blocker {
     this.#cases = cases;
     cases.forEach((c, i) => {
       if (c.kind === AFTER) {
-        this.#picks.push(hub.later(c.value as number, () => this.fire(i, undefined, false)));
+        this.#picks.push(hub.later(c.value as number, () => this.fire(i, undefined, false, null)));
         return;
       }
       const s = channelStates.of(c.channel!);
@@ -129,14 +137,19 @@ class PendingSelect implements PickOwner, Blocker {
     });
   }
 
-  fire(index: number, value: unknown, throws: boolean): void {
+  fire(index: number, value: unknown, throws: boolean, from: ChannelState | null): void {
     this.cancel();
-    if (throws) {
-      this.#hub.schedule(this.#w, value, true);
-      return;
+    const w = this.#w;
+    if (throws) this.#hub.schedule(w, value, true);
+    else {
+      this.received = value;
+      this.#hub.schedule(w, index, false);
     }
-    this.received = value;
-    this.#hub.schedule(this.#w, index, false);
+    // A received value goes back to its channel if the select is killed before it runs.
+    if (from !== null && w.greenlet !== null) {
+      const item = throws ? new Thrown(value) : value;
+      w.handed = { cancel: () => from.reoffer(item) };
+    }
   }
 
   /** Withdraws every case (one fired, or the waiter was killed or timed out). */

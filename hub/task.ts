@@ -1,24 +1,21 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 import { Greenlet, GreenletExit, type Op } from "../mod.ts";
-import {
-  type Blocker,
-  type Blocking,
-  fail,
-  type Finisher,
-  finishKey,
-  type Waiter,
-  waiterKey,
-} from "./_waiter.ts";
+import { type Blocker, type Blocking, fail, finishKey, type Waiter, waiterKey } from "./_waiter.ts";
 import type { Timer } from "./_timers.ts";
-import { type HubCore, hubCore } from "./_hub.ts";
+import { hubCore } from "./_hub.ts";
+// The seam through which the hub makes its tasks' greenlets (see there).
+import { schedulerSwitch } from "../src/_scheduler_switch.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
 
 /** @internal The arguments of a task started without any: one shared, frozen array. */
 export const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 const PENDING = 0;
+/** Finished: returned (or killed), the result is the value. */
 const DONE = 2;
+/** Finished by raising: the result is the error. */
+const FAILED = 3;
 
 /** Blockers of joiners; `cancel` is filled in by the class (it needs private access). */
 const joining: Blocker = {
@@ -29,6 +26,15 @@ const getting: Blocker = {
   cancel(): void {},
   describe: (w) => `Task.get(${label(w.item as Greenlet)})`,
 };
+
+/**
+ * @internal Links `callback` to the end of `task` without taking its failure over: a failure
+ * nobody else looks at is still reported (a pool's bookkeeping link).
+ */
+export let watchEnd: <R>(task: Task<R>, callback: (task: Task<R>) => void) => () => void;
+
+/** The callbacks linked by {@link watchEnd}: they do not take a failure over. */
+const quietLinks = new WeakSet<(task: never) => void>();
 
 /** Options of {@link Task.join} and {@link Task.get}. */
 export interface TaskWaitOptions {
@@ -51,7 +57,10 @@ export interface TaskKillOptions {
  * `await task.join()` / `await task.get()` (or `await task.promise`) from ordinary code.
  *
  * A kill (`GreenletExit`) counts as success: the value is the `GreenletExit`. An error the body
- * raises is kept, not reported: `get()` raises it again, `exception` holds it.
+ * raises is kept: `get()` raises it again, `exception` holds it. A task that fails while nobody
+ * joins, gets, links or awaits it, and that nobody looks at before the hub's batch ends, is
+ * reported through the unraisable hook (`setUnraisableHook`; stderr by default), as gevent
+ * prints a greenlet's traceback.
  *
  * A task is not thenable on purpose: awaiting a `Task` by accident would silently join it. Use
  * `task.promise`.
@@ -102,29 +111,30 @@ export class Task<R = unknown> extends Greenlet {
   /** @ignore */
   args: readonly unknown[] | null;
   /** @ignore */
-  task: Finisher = this;
-  /** @ignore */
   loopExit = false;
   /** @ignore */
   prev: Waiter | null = null;
   /** @ignore */
   next: Waiter | null = null;
   // The task's own state, after the hub's fields (the hot ones first in the object).
+  /** PENDING until it finished, then DONE or FAILED. */
   #state = PENDING;
-  #value: R | undefined = undefined;
-  #exception: unknown = undefined;
-  #failed = false;
+  /** The return value (DONE) or the error (FAILED). */
+  #result: unknown = undefined;
   /** Who waits for the end: one waiter, or several (most tasks have at most one). */
   #joiners: Waiter | Waiter[] | null = null;
   // Typed loosely so that Task<R> stays assignable to Task<unknown>.
   #links: ((task: never) => void)[] | null = null;
   #promise: Promise<R> | null = null;
   #start: Timer | null = null;
-  readonly #hub: HubCore;
 
   static {
     joining.cancel = (w) => (w.item as Task).#unjoin(w);
     getting.cancel = joining.cancel;
+    watchEnd = (task, callback) => {
+      quietLinks.add(callback as (task: never) => void);
+      return task.#link(callback);
+    };
   }
 
   /**
@@ -144,15 +154,15 @@ export class Task<R = unknown> extends Greenlet {
       throw new TypeError(`Cannot spawn: fn must be a function, not ${typeof fn}`);
     }
     const hub = hubCore();
-    // One shared options object for the common case: no allocation per spawn.
-    super(fn, name === undefined ? hub.taskOptions : { parent: hub.greenlet, name });
-    this.#hub = hub;
+    // The common case: the constructor takes the hub as the parent without an options object.
+    if (name === undefined) schedulerSwitch.nextParent = hub.greenlet;
+    super(fn, name === undefined ? undefined : { parent: hub.greenlet, name });
     this.args = args;
   }
 
   /** @internal Schedules the start now, or after `ms` milliseconds. */
   schedule(ms?: number): this {
-    const hub = this.#hub;
+    const hub = hubCore();
     if (ms === undefined || ms <= 0) hub.schedule(this, undefined, false);
     else {
       this.#start = hub.later(ms, () => {
@@ -168,15 +178,28 @@ export class Task<R = unknown> extends Greenlet {
    * `GreenletExit` when killed), or with what it raised (`failed`).
    */
   [finishKey](value: unknown, failed: boolean): void {
+    this.#result = value;
     if (failed) {
-      this.#exception = value;
-      this.#failed = true;
-    } else this.#value = value as R;
+      this.#state = FAILED;
+      // Nobody waits, links or holds the promise: reported when the hub's batch ends unless
+      // someone looks by then (see HubCore.unseen).
+      const links = this.#links;
+      if (
+        this.#joiners === null && this.#promise === null &&
+        (links === null || links.every((link) => quietLinks.has(link)))
+      ) {
+        hubCore().unseen.add(this);
+      }
+    } else this.#state = DONE;
     this.#finish();
   }
 
+  /** Someone looks at how the task ended: a failure is theirs to handle, not reported. */
+  #seen(): void {
+    if (this.#state === FAILED) hubCore().unseen.delete(this);
+  }
+
   #finish(): void {
-    this.#state = DONE;
     const joiners = this.#joiners;
     if (joiners !== null) {
       this.#joiners = null;
@@ -191,10 +214,9 @@ export class Task<R = unknown> extends Greenlet {
   }
 
   #wake(w: Waiter): void {
-    const hub = this.#hub;
+    const hub = hubCore();
     if (w.blocker === joining) hub.schedule(w, true, false);
-    else if (this.#failed) hub.schedule(w, this.#exception, true);
-    else hub.schedule(w, this.#value, false);
+    else hub.schedule(w, this.#result, this.#state === FAILED);
   }
 
   #join(w: Waiter): void {
@@ -220,7 +242,7 @@ export class Task<R = unknown> extends Greenlet {
     expired: unknown,
     throws: boolean,
   ): Blocking<unknown> {
-    const hub = this.#hub;
+    const hub = hubCore();
     const w = hub.waiter(what);
     if (w === this) {
       return fail(new TypeError(`Cannot ${what} in the task itself: it would wait forever`));
@@ -255,7 +277,10 @@ export class Task<R = unknown> extends Greenlet {
    * ```
    */
   join(options?: TaskWaitOptions): Blocking<boolean> {
-    if (this.#state === DONE) return this.#hub.resolved(true);
+    if (this.#state !== PENDING) {
+      this.#seen();
+      return hubCore().resolved(true);
+    }
     return this.#wait(joining, "Task.join", options, false, false) as Blocking<boolean>;
   }
 
@@ -279,8 +304,11 @@ export class Task<R = unknown> extends Greenlet {
    * ```
    */
   get(options?: TaskWaitOptions): Blocking<R> {
-    if (this.#state === DONE) {
-      return this.#failed ? this.#hub.rejected(this.#exception) : this.#hub.resolved(this.#value!);
+    const state = this.#state;
+    if (state === DONE) return hubCore().resolved(this.#result as R);
+    if (state === FAILED) {
+      this.#seen();
+      return hubCore().rejected(this.#result);
     }
     return this.#wait(getting, "Task.get", options, undefined, true) as Blocking<R>;
   }
@@ -317,8 +345,11 @@ export class Task<R = unknown> extends Greenlet {
    * ```
    */
   kill(error?: unknown, options?: TaskKillOptions): Blocking<boolean> {
-    const hub = this.#hub;
-    if (this.#state === DONE) return hub.resolved(true);
+    const hub = hubCore();
+    if (this.#state !== PENDING) {
+      this.#seen();
+      return hub.resolved(true);
+    }
     const raised = error === undefined ? new GreenletExit() : error;
     if (hub.current() === this) return fail(raised);
     this.#interrupt(raised);
@@ -328,22 +359,24 @@ export class Task<R = unknown> extends Greenlet {
 
   /** True once the task has finished (returned, raised or been killed). */
   ready(): boolean {
-    return this.#state === DONE;
+    return this.#state !== PENDING;
   }
 
   /** True once the task has finished without raising (a kill counts as success). */
   successful(): boolean {
-    return this.#state === DONE && !this.#failed;
+    return this.#state === DONE;
   }
 
   /** The body's return value once successful (a `GreenletExit` when killed), else undefined. */
   get value(): R | undefined {
-    return this.#value;
+    return this.#state === DONE ? this.#result as R : undefined;
   }
 
   /** What the body raised, once it failed; else undefined. */
   get exception(): unknown {
-    return this.#exception;
+    if (this.#state !== FAILED) return undefined;
+    this.#seen();
+    return this.#result;
   }
 
   /**
@@ -373,9 +406,14 @@ export class Task<R = unknown> extends Greenlet {
     if (typeof callback !== "function") {
       throw new TypeError(`Cannot link: callback must be a function, not ${typeof callback}`);
     }
-    if (this.#state === DONE) {
-      const timer = this.#hub.later(0, () => callLink(callback, this));
-      return () => this.#hub.cancelTimer(timer);
+    this.#seen();
+    return this.#link(callback);
+  }
+
+  #link(callback: (task: Task<R>) => void): () => void {
+    if (this.#state !== PENDING) {
+      const timer = hubCore().later(0, () => callLink(callback, this));
+      return () => hubCore().cancelTimer(timer);
     }
     (this.#links ??= []).push(callback as (task: never) => void);
     return () => {
@@ -402,11 +440,12 @@ export class Task<R = unknown> extends Greenlet {
    */
   get promise(): Promise<R> {
     if (this.#promise !== null) return this.#promise;
-    const hub = this.#hub;
-    if (this.#state === DONE) {
-      this.#promise = this.#failed
-        ? Promise.reject(this.#exception)
-        : Promise.resolve(this.#value as R);
+    const hub = hubCore();
+    if (this.#state !== PENDING) {
+      this.#seen();
+      this.#promise = this.#state === FAILED
+        ? Promise.reject(this.#result)
+        : Promise.resolve(this.#result as R);
     } else {
       const w = hub.outer();
       this.#join(w);
@@ -422,7 +461,7 @@ export class Task<R = unknown> extends Greenlet {
   }
 
   #interrupt(error: unknown): void {
-    const hub = this.#hub;
+    const hub = hubCore();
     if (this.#start !== null) {
       hub.cancelTimer(this.#start);
       this.#start = null;

@@ -370,6 +370,32 @@ greenlet_status greenlet_callback_release(uint32_t slot);
  */
 greenlet_status greenlet_callback_words(uintptr_t *out_pending, uintptr_t *out_misuses);
 
+/*
+ * Switch words: the calling thread's, at a fixed address for its life
+ * (greenlet_switch_words). They let a host that is the root (the JS side)
+ * keep its own tree in step when greenlets switch among themselves in C.
+ *   - origin: the greenlet that made the last switch, throw, kill or finish.
+ *     When a switch into a greenlet returns to the root, it names the
+ *     greenlet that reached the root (not necessarily the one switched to).
+ *   - target: when a switch, throw or kill between two greenlets (neither of
+ *     them the root) came to the root instead of its target, that target; the
+ *     message arrives unchanged (kind and value as sent). This happens while
+ *     route is not 0, and always for a dead target. The root clears target
+ *     after reading it; it is never cleared by the library.
+ *   - route: set by the root. Not 0: switches between two greenlets go to
+ *     the root (see target), which performs them itself. 0: they go
+ *     directly, as in any greenlet tree. Kept across greenlet_thread_exit.
+ */
+typedef struct greenlet_words {
+    greenlet_handle origin;
+    greenlet_handle target;
+    uint32_t route;
+    uint32_t reserved;
+} greenlet_words;
+
+/* Address of the calling thread's greenlet_words (creates its tree). */
+greenlet_status greenlet_switch_words(uintptr_t *out_words);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,11 @@
 // value in one shared message buffer and hands back what came back with the target's flags, so
 // no BigInt is boxed for a word (Deno's fast calls take a usize only as a BigInt) and no
 // greenlet_state call tells a finish from a switch.
+//
+// Native-to-native switches inside C (the lines marked "mixed", the rest in _native_route.ts):
+// what comes back may come from another native greenlet's C side (exchange returns ARRIVAL), or
+// be a switch between two of them routed through the root while a tracer is set; passOn() hands
+// it on in the JS tree, and a relay that gets its own message back resumes exchange without a send.
 
 import type { NativePointer } from "../ffi/_binding.ts";
 import { Flag, Kind, Status } from "../ffi/constants.ts";
@@ -43,6 +48,16 @@ import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import { agent } from "./_trampoline.ts";
 import type { Instruction } from "./types.ts";
+import {
+  Arrival,
+  arrivalOf,
+  type Handle,
+  passOn,
+  registerNative,
+  setRoute,
+  unregisterNative,
+  writeError,
+} from "./_native_route.ts";
 
 /** What the generator and the tests know of one native greenlet's C side. */
 export interface NativeState {
@@ -133,6 +148,8 @@ const callback: { entry: CallbackEntry | null; op: unknown } = {
 };
 /** {@link exchange}'s result for a callback whose handler is a generator function. */
 const GENERATOR_CALLBACK = -1;
+/** {@link exchange}'s result when another native greenlet's C side came back (mixed). */
+const ARRIVAL = -2;
 
 /**
  * Sends the message (its kind and value already written) to (slot, generation) and answers
@@ -142,15 +159,23 @@ const GENERATOR_CALLBACK = -1;
  * went to. A plain function, not the generator, so that the engines optimize the callback
  * round trip (the FFI call inlined) however long the C function runs.
  */
-function exchange(slot: number, generation: number, run: Run): number {
+function exchange(slot: number, generation: number, run: Run, resume: boolean): number {
   const symbols = nativeLibrary().symbols;
   const pending = pendingWord();
-  for (;;) {
-    target.slot = slot;
-    target.generation = generation;
-    const status = symbols.greenlet_send(slot, generation, message);
-    if (status !== Status.OK) return status;
-    checkMisuses();
+  for (let send = !resume;; send = true) {
+    if (send) {
+      target.slot = slot;
+      target.generation = generation;
+      const status = symbols.greenlet_send(slot, generation, message);
+      if (status !== Status.OK) return status;
+      checkMisuses();
+      // mixed: another native greenlet's C side came back, or a routed switch.
+      const arrival = arrivalOf(run.self, message);
+      if (arrival !== null) {
+        run.arrival = arrival;
+        return ARRIVAL;
+      }
+    }
     if ((pending[0] | pending[1]) === 0) return Status.OK;
     // A callback: answer the greenlet it runs on (whichever the C code switched to).
     const record = recordAt(pending[0] + pending[1] * 2 ** 32);
@@ -209,6 +234,14 @@ function callHandler(entry: CallbackEntry, record: Words): unknown {
 
 /** One relay's state that {@link exchange} shares with it. */
 interface Run {
+  /** The relay's C handle (mixed). */
+  readonly self: Handle;
+  /** What came back from another native greenlet's C side (mixed). */
+  arrival: Arrival | null;
+  /** Findable by its C handle: set when it first suspends (mixed). */
+  registered: boolean;
+  /** The message holds this greenlet's own message, handed back: no send (mixed). */
+  resume: boolean;
   /** Table ids of the values sent (released when the greenlet dies). */
   readonly owned: number[];
   /** The error that escaped a handler (then every later callback gets the fallback). */
@@ -280,17 +313,39 @@ export function nativeBody(
     state.slot = handleOut[0];
     state.generation = handleOut[1];
     if (function_?.library) function_.library.running++;
-    const run: Run = { owned: state.owned, aborted: null };
+    const run: Run = {
+      self: state,
+      arrival: null,
+      registered: false,
+      resume: false,
+      owned: state.owned,
+      aborted: null,
+    };
     let sending: number = Kind.VALUE;
     let slot = state.slot;
     let generation = state.generation;
     try {
       for (;;) {
-        message[KIND] = sending;
-        const status = exchange(slot, generation, run);
+        if (run.resume) {
+          target.slot = 0; // the flags below are asked for
+          target.generation = 0;
+        } else {
+          message[KIND] = sending;
+          setRoute(); // mixed: route native-to-native switches through the root while traced
+        }
+        const status = exchange(slot, generation, run, run.resume);
+        run.resume = false;
         slot = target.slot;
         generation = target.generation;
         if (status > 0) throw callFailed("greenlet_send", status);
+        if (status === ARRIVAL) {
+          // mixed: pass it on in the JS tree (or get it back as this greenlet's own).
+          const next = yield* passOn(state, state.owned, run.arrival!, message, pendingWord());
+          run.arrival = null;
+          if (next === null) run.resume = true;
+          else ({ kind: sending, slot, generation } = next);
+          continue;
+        }
         if (status === GENERATOR_CALLBACK) {
           // A generator handler: it runs here, so that it may switch, throw and await.
           const entry = callback.entry!;
@@ -318,32 +373,44 @@ export function nativeBody(
         if ((flags & Flag.DEAD) !== 0) {
           if (kind === Kind.THROW) throw decodeFrom(message, VALUE);
           if (function_ === null) {
-            // An entry-form body that a handler's error aborted dies with that error.
+            // An entry-form body that a handler's error aborted dies with that error (a
+            // GreenletExit too: thrown, it leaves as a JS body's does, rule S8).
             if (run.aborted === null) return decodeFrom(message, VALUE);
-            if (run.aborted.error instanceof GreenletExit) return run.aborted.error;
             throw run.aborted.error;
           }
-          if (frame![FRAME_ABORT_KIND] === Kind.KILL) return decodeFrom(message, VALUE);
+          // A kill that reached a handler: its GreenletExit leaves as a JS body's does.
+          if (frame![FRAME_ABORT_KIND] === Kind.KILL) throw decodeFrom(message, VALUE);
           return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
         }
         const value = decodeFrom(message, VALUE);
         // The trampoline made this greenlet current before resuming its body (the GC kill
         // makes a stand-in current, whose parent is main).
         const parent = agent.current.parent!.face;
+        if (!run.registered) {
+          registerNative(state, agent.current.face); // mixed
+          run.registered = true;
+        }
         try {
           const reply = kind === Kind.VALUE
             ? yield* parent.switch(value)
             : kind === Kind.THROW
             ? yield* parent.throw(value)
             : yield* parent.throw();
+          if (reply instanceof Arrival) {
+            // mixed: this greenlet's C side ran inside C meanwhile and sent this.
+            const next = yield* passOn(state, state.owned, reply, message, pendingWord());
+            if (next === null) run.resume = true;
+            else ({ kind: sending, slot, generation } = next);
+            continue;
+          }
           sending = Kind.VALUE;
           encodeInto(reply, state.owned, message, VALUE);
         } catch (error) {
-          sending = error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
-          encodeInto(error, state.owned, message, VALUE);
+          sending = writeError(error, state.owned, message); // mixed: a routed kill's value
         }
       }
     } finally {
+      if (run.registered) unregisterNative(state); // mixed
       finish(state);
     }
   } as (...args: unknown[]) => Generator<Instruction, unknown, unknown>;

@@ -5,6 +5,7 @@ import { ensureMain, setMainMaker } from "./_agent.ts";
 import { pack, toThrowable } from "./_arguments.ts";
 import { driveAsync, driveSync } from "./_drivers.ts";
 import { label, mainDisposed, mainParent, parentCycle, runAfterStart } from "./_misuse.ts";
+import { schedulerSwitch } from "./_scheduler_switch.ts";
 import {
   agent,
   Core,
@@ -84,6 +85,8 @@ export class Greenlet {
 
   static {
     coreOf = (greenlet) => greenlet.#core;
+    schedulerSwitch.to = (g, payload, arity) =>
+      switchStep(g.#core, payload, arity) as unknown as Step<unknown>;
     setMainMaker(() => {
       makingMain = true;
       try {
@@ -121,6 +124,16 @@ export class Greenlet {
     if (makingMain) {
       // The agent's main greenlet: no run, no parent; ensureMain() makes it the root.
       this.#core = new Core(this, null, undefined, null, "main");
+      return;
+    }
+    const scheduled = schedulerSwitch.nextParent;
+    if (scheduled !== null) {
+      // A scheduler's child (a hub task): the parent is given, the options are the defaults.
+      schedulerSwitch.nextParent = null;
+      checkRun(run, "Cannot create greenlet");
+      ensureMain();
+      const fn = run as GreenletRun;
+      this.#core = new Core(this, scheduled.#core, fn, agent.current.ctx, fn.name);
       return;
     }
     if (run !== undefined && run !== null) checkRun(run, "Cannot create greenlet");

@@ -7,6 +7,8 @@ import type { Int32Reader, RuntimeFFI, TestRuntime } from "./runtime.ts";
 
 interface BunGlobal {
   gc(force: boolean): void;
+  /** Gives free memory of the heap and the allocator back to the system. */
+  shrink(): void;
   version: string;
 }
 
@@ -56,6 +58,10 @@ export const bunRuntime: TestRuntime = {
   },
   gc(): void {
     bun.gc(true);
+  },
+  releaseMemory(): void {
+    bun.gc(true);
+    bun.shrink();
   },
   heapUsed(): number {
     jsc ??= (process as unknown as { getBuiltinModule(id: string): JscModule })

@@ -16,6 +16,13 @@ export interface TestRuntime {
   command(script: string, args?: string[]): string[];
   /** Forces a full garbage collection (only in a process started by `command`). */
   gc(): void;
+  /**
+   * A full collection that also gives the heap's free memory back to the system, for RSS readings
+   * (only in a process started by `command`). Deno: V8's last-resort GC (after a plain one, RSS
+   * readings of the same steady loop differ by ±15 % with the pages V8 keeps), then glibc's
+   * malloc_trim; Bun: `Bun.gc(true)` and `Bun.shrink()`.
+   */
+  releaseMemory(): void;
   /** Bytes of JS heap in use (after a forced GC when the caller asked for one). */
   heapUsed(): number;
   /** The runtime's own FFI pieces a benchmark compares the library against. */

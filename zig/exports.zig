@@ -275,6 +275,12 @@ pub const api = struct {
         return .ok;
     }
 
+    pub fn greenlet_switch_words(out_words: ?*usize) callconv(.c) Status {
+        const words = out_words orelse return .null_pointer;
+        words.* = @intFromPtr(greenlet.switchWords() catch |err| return statusFrom(err));
+        return .ok;
+    }
+
     pub fn greenlet_callback_words(out_pending: ?*usize, out_misuses: ?*usize) callconv(.c) Status {
         const pending = out_pending orelse return .null_pointer;
         const misuses = out_misuses orelse return .null_pointer;
@@ -626,9 +632,11 @@ test "api: every export refuses another thread's greenlets" {
     try testing.expectEqual(@as(u32, 0), flags);
     try testing.expectEqual(Status.ok, api.greenlet_destroy(case.child.slot, case.child.generation));
     // Every export is covered above, except greenlet_thread_exit (which acts
-    // on the calling thread only): 16 exports in `api`, and the 4 of the
-    // native bridge (zig/call, zig/callback, with their own tests).
-    try testing.expectEqual(16 + 4, @typeInfo(api).@"struct".decl_names.len);
+    // on the calling thread only): 16 exports in `api`, the 4 of the native
+    // bridge (zig/call, zig/callback, with their own tests) and
+    // greenlet_switch_words (the calling thread's words,
+    // zig/switch_words_test.zig).
+    try testing.expectEqual(16 + 4 + 1, @typeInfo(api).@"struct".decl_names.len);
 }
 
 /// One `greenlet_switch` made with every callee-saved register holding a

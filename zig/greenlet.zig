@@ -96,9 +96,37 @@ pub const Greenlet = struct {
     thread_previous: ?*Greenlet = null,
 };
 
+/// Per-thread words the host reads and writes without a call (their address,
+/// `switchWords`, is fixed for the thread's life). They tell a host that is
+/// the root (the JS side) which greenlet came back to it and what for, even
+/// when greenlets switched among themselves inside C first.
+pub const SwitchWords = extern struct {
+    /// The greenlet that made the last switch, throw, kill or finish; after a
+    /// switch into the root returns, the greenlet that reached the root.
+    origin: Handle = .none,
+    /// The target a switch between two greenlets (neither the root) named,
+    /// when that switch was sent to the root instead (see `route`, and a
+    /// dead target); `.none` for a switch aimed at the root itself. The host
+    /// clears it after reading.
+    target: Handle = .none,
+    /// Not 0: every switch, throw or kill from a greenlet that is not the
+    /// root to another such greenlet goes to the root instead, with `target`
+    /// set, so that the host performs it (the JS side sets it while a tracer
+    /// is installed). Kept across `threadExit`.
+    route: u32 = 0,
+    reserved: u32 = 0,
+};
+
+comptime {
+    assert(@sizeOf(SwitchWords) == 24);
+    assert(@offsetOf(SwitchWords, "target") == 8);
+    assert(@offsetOf(SwitchWords, "route") == 16);
+}
+
 const ThreadState = struct {
     /// Small process-unique thread number, 0 until the thread first needs a tree.
     number: u32 = 0,
+    words: SwitchWords = .{},
     root: ?*Greenlet = null,
     current: ?*Greenlet = null,
     /// Message handed to the greenlet being resumed.
@@ -217,7 +245,9 @@ fn freeTree(state: *ThreadState) void {
         handles.free(index);
     }
     stack_pool.Local.retire(state.pool.?);
+    const route = state.words.route;
     state.* = .{};
+    state.words.route = route;
 }
 
 /// `&thread_state`, computed once: LLVM otherwise re-materialises a
@@ -262,6 +292,12 @@ pub fn root() Error!Handle {
 pub fn current() Error!Handle {
     const state = try threadStateInit();
     return state.current.?.handle;
+}
+
+/// The calling thread's `SwitchWords` (its tree is created on first use).
+pub fn switchWords() Error!*SwitchWords {
+    const state = try threadStateInit();
+    return &state.words;
 }
 
 /// Creates a pending greenlet. `parent_handle` 0 means the current greenlet;
@@ -345,7 +381,9 @@ comptime {
 /// with the checks `lookup` and `fusedBegin` make: the slot number within
 /// the table and its chunk allocated, the slot's atomic metadata equal to
 /// (generation, calling thread's number), the thread having a tree; the
-/// target active and not the caller. A failure goes to `fusedBegin` (which
+/// target active and not the caller; `SwitchWords.route` 0 (a routed switch
+/// may need `runnerFor`). It stores the caller's handle in
+/// `SwitchWords.origin`, as `handOver` does. A failure goes to `fusedBegin` (which
 /// gives the exact status or takes the general path); a broken invariant
 /// (owner number 0 with a tree, the greenlet's thread or handle not the
 /// ones its slot names, the caller not active) panics through
@@ -355,6 +393,8 @@ pub const fast_path = struct {
     pub const chunks_symbol = "handles.chunks";
     pub const state_current = @offsetOf(ThreadState, "current");
     pub const state_number = @offsetOf(ThreadState, "number");
+    pub const state_origin = @offsetOf(ThreadState, "words") + @offsetOf(SwitchWords, "origin");
+    pub const state_route = @offsetOf(ThreadState, "words") + @offsetOf(SwitchWords, "route");
     pub const chunk_shift = std.math.log2_int(u32, handles.chunk_slots);
     pub const slot_mask = handles.chunk_slots - 1;
     pub const max_slot = handles.max_greenlets;
@@ -408,7 +448,7 @@ fn fusedBegin(
         const runner = resolveTarget(self.parent.?, &message);
         assert(runner != self);
         self.sp = saved_sp;
-        return .{ .sp = handOver(state, runner, message), .extra = @intFromPtr(self) };
+        return .{ .sp = handOver(state, self, runner, message), .extra = @intFromPtr(self) };
     }
     const target = lookupIn(state, .{ .slot = target_slot, .generation = target_generation }) catch |err| {
         @branchHint(.unlikely);
@@ -417,9 +457,9 @@ fn fusedBegin(
     assert(target.thread == state);
     assert(mode <= @backingInt(Kind.kill));
     var delivered: Message = .{ .kind = @fromBackingInt(mode), .value = value };
-    const runner = resolveTarget(target, &delivered);
     const origin = state.current.?;
     assert(origin.state == .active);
+    const runner = runnerFor(state, origin, target, &delivered);
     if (runner == origin) {
         @branchHint(.unlikely);
         if (out_kind) |kind| kind.* = @backingInt(delivered.kind);
@@ -427,14 +467,16 @@ fn fusedBegin(
         return .{ .sp = 0, .extra = 0 };
     }
     origin.sp = saved_sp;
-    return .{ .sp = handOver(state, runner, delivered), .extra = 0 };
+    return .{ .sp = handOver(state, origin, runner, delivered), .extra = 0 };
 }
 
-/// Delivers `message` to `runner` (into the out pointers saved in its fused
-/// frame, or `state.transfer` for a first start) and makes it current.
-inline fn handOver(state: *ThreadState, runner: *Greenlet, message: Message) usize {
+/// Delivers `message` from `origin` to `runner` (into the out pointers saved
+/// in its fused frame, or `state.transfer` for a first start) and makes it
+/// current.
+inline fn handOver(state: *ThreadState, origin: *Greenlet, runner: *Greenlet, message: Message) usize {
     assert(runner.state != .dead);
     assert(runner.thread == state);
+    state.words.origin = origin.handle;
     if (runner.state == .pending) {
         assert(message.kind == .value);
         state.transfer = message;
@@ -478,11 +520,28 @@ inline fn resolveTarget(target: *Greenlet, message: *Message) *Greenlet {
     } else unreachable; // Parent chains are acyclic and end at an active root.
 }
 
+/// The greenlet a transfer from `origin` aimed at `target` resumes: the root
+/// for a transfer between two greenlets that are not the root while the
+/// host routes them (`SwitchWords.route`) or when the target is dead (the
+/// host's tree decides where a dead greenlet's switch goes), with the
+/// target in `SwitchWords.target` and the message unchanged; otherwise the
+/// greenlet `resolveTarget` finds.
+inline fn runnerFor(state: *ThreadState, origin: *Greenlet, target: *Greenlet, message: *Message) *Greenlet {
+    if (!origin.is_root and !target.is_root and target != origin) {
+        if (state.words.route != 0 or target.state == .dead) {
+            @branchHint(.unlikely);
+            state.words.target = target.handle;
+            return state.root.?;
+        }
+    }
+    return resolveTarget(target, message);
+}
+
 inline fn switchGreenlet(state: *ThreadState, target: *Greenlet, message: Message) Message {
     var delivered = message;
-    const runner = resolveTarget(target, &delivered);
     const origin = state.current.?;
     assert(origin.state == .active);
+    const runner = runnerFor(state, origin, target, &delivered);
     if (runner == origin) return delivered;
     return resumeGreenlet(state, origin, runner, delivered.kind, delivered.value);
 }
@@ -495,6 +554,7 @@ inline fn resumeGreenlet(state: *ThreadState, origin: *Greenlet, runner: *Greenl
     if (runner.state == .pending) assert(kind == .value);
     state.transfer.kind = kind;
     state.transfer.value = value;
+    state.words.origin = origin.handle;
     state.current = runner;
     runner.state = .active;
     const from = context.swap(&origin.sp, runner.sp, @intFromPtr(origin));

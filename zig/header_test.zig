@@ -132,6 +132,7 @@ test "header: constants match" {
     try std.testing.expectEqual(lib.stack_pool.max_cap, h.GREENLET_POOL_MAX_CAP);
     try std.testing.expect(comptime abiEqual(lib.greenlet.Handle, h.greenlet_handle));
     try std.testing.expect(comptime abiEqual(lib.exports.Message, h.greenlet_message));
+    try std.testing.expect(comptime abiEqual(lib.greenlet.SwitchWords, h.greenlet_words));
     // Native bridge: type codes, limits, records.
     inline for (comptime std.meta.fieldNames(lib.call.Type)) |name| {
         const value = @backingInt(@field(lib.call.Type, name));

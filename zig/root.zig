@@ -44,5 +44,6 @@ test {
     _ = context.abi;
     _ = @import("memory_test.zig");
     _ = @import("thread_exit_test.zig");
+    _ = @import("switch_words_test.zig");
     _ = @import("tls_descriptor.zig");
 }

@@ -170,9 +170,10 @@ pub fn switchCore() callconv(.naked) void {
 
 /// `switchCore` with mode 0 (a value): `fn (slot, generation, value,
 /// out_kind, out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
-/// The common case (a value to a live, suspended greenlet of this thread)
-/// is checked and handed over here, without a call into Zig (see
-/// `greenlet.fast_path` for the checks and their offsets): the thread state
+/// The common case (a value to a live, suspended greenlet of this thread,
+/// while `SwitchWords.route` is 0) is checked and handed over here, with the
+/// origin's handle stored in `SwitchWords.origin`, without a call into Zig
+/// (see `greenlet.fast_path` for the checks and their offsets): the thread state
 /// through its TLS descriptor (inline where its offset is a constant, see
 /// tls_descriptor.zig; else the descriptor call, out of line), the slot
 /// through the handle table, then the value is stored on the resumed stack
@@ -206,6 +207,8 @@ pub fn switchCoreValue() callconv(.naked) void {
             \\ movl {[number]d}(%%rax), %%r15d
             \\ testl %%r15d, %%r15d
             \\ jz 9f
+            \\ cmpl $0, {[route]d}(%%rax)
+            \\ jne 5f
             \\ cmpl ${[max_slot]d}, %%edi
             \\ ja 5f
             \\ movl %%edi, %%ecx
@@ -235,6 +238,8 @@ pub fn switchCoreValue() callconv(.naked) void {
             \\ je 5f
             \\ cmpb ${[active]d}, {[state]d}(%%r14)
             \\ jne 9f
+            \\ movq {[handle]d}(%%r14), %%rcx
+            \\ movq %%rcx, {[origin]d}(%%rax)
             \\ movq %%rsp, {[sp]d}(%%r14)
             \\ movq %%r9, {[current]d}(%%rax)
             \\ movzbl {[is_root]d}(%%r9), %%edx
@@ -259,6 +264,8 @@ pub fn switchCoreValue() callconv(.naked) void {
             .chunks = f.chunks_symbol,
             .current = f.state_current,
             .number = f.state_number,
+            .origin = f.state_origin,
+            .route = f.state_route,
             .max_slot = f.max_slot,
             .chunk_shift = f.chunk_shift,
             .slot_mask = f.slot_mask,

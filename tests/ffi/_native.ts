@@ -21,6 +21,9 @@ export const entryTable = {
   test_entry_throw_sum: { parameters: [], result: "pointer" },
   test_entry_echo: { parameters: [], result: "pointer" },
   test_entry_stubborn: { parameters: [], result: "pointer" },
+  test_mixed_sibling: { parameters: [], result: "pointer" },
+  test_mixed_steps: { parameters: [], result: "pointer" },
+  test_mixed_call_on_resume: { parameters: [], result: "pointer" },
 } as const;
 
 /** Native greenlet bodies (see tests/fixtures/entries.zig). */
@@ -33,6 +36,23 @@ export interface Entries {
   echo: NativePointer;
   /** Ignores throws and kills (sends the kind it got) until it receives 0, then returns arg. */
   stubborn: NativePointer;
+  /**
+   * mixed: switches inside C to the sibling its arg names (slot | generation << 32), with value + 1
+   * (a throw of value for 1000 to 1999, a kill for 2000 and up), then sends its parent the reply,
+   * and again with the parent's reply, until a throw or kill comes back, which it finishes with.
+   */
+  sibling: NativePointer;
+  /**
+   * mixed: calls the step callback at the address its arg gives, step(i, first) for i = 0, 1, ...
+   * (a `usize (u32, usize)` function), while it answers 2^61 (continue); then finishes with the
+   * last answer.
+   */
+  steps: NativePointer;
+  /**
+   * mixed: sends its parent its first value, then calls the `usize (usize)` callback at its arg's
+   * address with each value it is switched back with and sends its parent the result.
+   */
+  callOnResume: NativePointer;
   /** The fixture library itself (close it with the test's library). */
   table: OpenTable<typeof entryTable>;
 }
@@ -89,6 +109,9 @@ export async function openNative(): Promise<{ lib: NativeLibrary; entries: Entri
     throwSum: table.symbols.test_entry_throw_sum(),
     echo: table.symbols.test_entry_echo(),
     stubborn: table.symbols.test_entry_stubborn(),
+    sibling: table.symbols.test_mixed_sibling(),
+    steps: table.symbols.test_mixed_steps(),
+    callOnResume: table.symbols.test_mixed_call_on_resume(),
     table,
   };
   return { lib, entries };

@@ -3,8 +3,8 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { GreenletError } from "../../mod.ts";
-import { Channel, type ChannelPreference, sleep, spawn } from "../../hub/mod.ts";
+import { GreenletError, GreenletExit } from "../../mod.ts";
+import { Channel, type ChannelPreference, sleep, spawn, type Task } from "../../hub/mod.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 import { run } from "./_run.ts";
 
@@ -236,6 +236,75 @@ describe("Channel", () => {
       return n;
     });
     assert.equal(n, 1000);
+    assertHealthy();
+  });
+});
+
+describe("Channel hand-over", () => {
+  it("a value handed to a receiver killed before it runs is offered again", async () => {
+    const ch = new Channel<string>({ preference: 0 });
+    await run(function* () {
+      const receiver = spawn(function* () {
+        return yield* ch.receive();
+      });
+      yield* sleep(0); // the receiver blocks
+      yield* ch.send("precious"); // preference 0: the receiver is only scheduled
+      yield* receiver.kill();
+      assert.equal(ch.balance, 1, "the value waits on the channel like a blocked sender");
+      assert.equal(ch.closed, false);
+      assert.equal(yield* ch.receive(), "precious");
+      assert.equal(ch.balance, 0);
+    });
+    assertHealthy();
+  });
+
+  it("goes to the next blocked receiver, and a sendThrow stays a throw", async () => {
+    const ch = new Channel<string>({ preference: 1 });
+    await run(function* () {
+      const first = spawn(function* () {
+        return yield* ch.receive();
+      });
+      const second = spawn(function* () {
+        return yield* ch.receive();
+      });
+      yield* sleep(0);
+      yield* ch.send("one"); // preference 1: the sender goes on, the first receiver waits to run
+      yield* first.kill();
+      assert.equal(yield* second.get(), "one");
+      const third = spawn(function* () {
+        return yield* ch.receive();
+      });
+      yield* sleep(0);
+      yield* ch.sendThrow(new RangeError("bad"));
+      yield* third.kill();
+      assert.equal(ch.balance, 1);
+      try {
+        yield* ch.receive();
+        assert.fail("not reached");
+      } catch (e) {
+        assert.ok(e instanceof RangeError);
+      }
+    });
+    assertHealthy();
+  });
+
+  it("a receiver that ran its sender first (preference 1) and is killed gives the value back", async () => {
+    const ch = new Channel<string>({ preference: 1 });
+    await run(function* () {
+      // deno-lint-ignore prefer-const
+      let receiver: Task<string>;
+      spawn(function* () {
+        yield* ch.send("kept"); // blocks until the receiver comes
+        yield* receiver.kill(); // runs first: the receiver has the value but has not run
+      });
+      yield* sleep(0);
+      receiver = spawn(function* () {
+        return yield* ch.receive();
+      });
+      yield* receiver.join();
+      assert.ok((receiver.value as unknown) instanceof GreenletExit, "killed before it ran");
+      assert.equal(yield* ch.receive(), "kept");
+    });
     assertHealthy();
   });
 });

@@ -87,4 +87,21 @@ describe("select", () => {
     assert.throws(() => select({} as never), TypeError);
     assertHealthy();
   });
+
+  it("a value a select received is offered again if it is killed before it runs", async () => {
+    const a = new Channel<string>({ preference: 0 });
+    const b = new Channel<string>();
+    await run(function* () {
+      const selecting = spawn(function* () {
+        return yield* select(a.onReceive((v) => v), b.onReceive((v) => v));
+      });
+      yield* sleep(0); // the select waits on both channels
+      yield* a.send("precious"); // preference 0: the select is only scheduled
+      yield* selecting.kill();
+      assert.equal(a.balance, 1);
+      assert.equal(b.balance, 0);
+      assert.equal(yield* a.receive(), "precious");
+    });
+    assertHealthy();
+  });
 });

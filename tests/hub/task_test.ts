@@ -3,8 +3,8 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { awaitOnly, GreenletExit, type Op } from "../../mod.ts";
-import { Event, sleep, spawn, type Task, Timeout } from "../../hub/mod.ts";
+import { awaitOnly, GreenletExit, type Op, setUnraisableHook, type Unraisable } from "../../mod.ts";
+import { Event, Pool, sleep, spawn, type Task, Timeout } from "../../hub/mod.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 import { run } from "./_run.ts";
 
@@ -187,5 +187,81 @@ describe("Task", () => {
 
   it("spawn() rejects a non-function with TypeError", () => {
     assert.throws(() => spawn(42 as never), TypeError);
+  });
+});
+
+describe("Task failures nobody looks at", () => {
+  /** Runs `body` under main() with the unraisable hook capturing; returns the reports. */
+  async function reports(body: () => Op<void>): Promise<Unraisable[]> {
+    const seen: Unraisable[] = [];
+    const previous = setUnraisableHook((u) => seen.push(u));
+    try {
+      await run(body);
+    } finally {
+      setUnraisableHook(previous);
+    }
+    return seen;
+  }
+
+  it("a failed task nobody joins is reported through the unraisable hook", async () => {
+    const error = new RangeError("nobody looked");
+    const seen = await reports(function* () {
+      spawn(function* lonely() {
+        yield* sleep(0);
+        throw error;
+      });
+      yield* sleep(5);
+    });
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].error, error);
+    assert.match(seen[0].greenlet, /lonely/);
+    assert.match(seen[0].during, /nobody joined/);
+    assertHealthy();
+  });
+
+  it("is not reported when joined, got, linked, awaited or looked at in the same batch", async () => {
+    const seen = await reports(function* () {
+      const fail = function* (): Op<void> {
+        throw new RangeError("handled");
+      };
+      const got = spawn(fail);
+      const joined = spawn(fail);
+      const linked = spawn(fail);
+      const looked = spawn(fail);
+      const awaited = spawn(fail);
+      const killed = spawn(function* () {
+        yield* sleep(10_000);
+      });
+      yield* sleep(0); // every task above has failed (or started) by now, in this batch
+      assert.throws(() => {
+        throw looked.exception;
+      }, RangeError);
+      yield* joined.join();
+      try {
+        yield* got.get();
+        assert.fail("not reached");
+      } catch (e) {
+        assert.ok(e instanceof RangeError);
+      }
+      linked.link(() => {});
+      awaited.promise.catch(() => {});
+      yield* killed.kill(); // a kill is not a failure
+      yield* sleep(5);
+    });
+    assert.deepEqual(seen, []);
+    assertHealthy();
+  });
+
+  it("a pool's own bookkeeping does not count as looking", async () => {
+    const seen = await reports(function* () {
+      const pool = new Pool(2);
+      yield* pool.spawn(function* () {
+        throw new RangeError("in the pool");
+      });
+      yield* sleep(5);
+    });
+    assert.equal(seen.length, 1);
+    assert.ok(seen[0].error instanceof RangeError);
+    assertHealthy();
   });
 });

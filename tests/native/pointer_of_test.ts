@@ -21,6 +21,14 @@ describe("pointerOf(), addressOf() and pointerFromAddress()", () => {
     assert.equal(addressOf(null), 0n);
   });
 
+  it("a small typed array's pointer stays valid after its buffer is first read", () => {
+    const a = new Int32Array([10, 20, 30]);
+    const p = pointerOf(a);
+    assert.equal(addressOf(pointerOf(a.subarray(2))), addressOf(p) + 8n);
+    a[0] = 99;
+    assert.equal(viewAt(p, 4).getInt32(0, true), 99);
+  });
+
   it("refuses what is not a buffer, a pointer or an address", () => {
     assert.throws(() => pointerOf([1, 2] as never), TypeError);
     assert.throws(() => addressOf("0x10" as never), TypeError);
