@@ -106,7 +106,6 @@ export class NativeGreenlet extends Greenlet {
   }
 }
 
-
 /** The C side of a new native greenlet, and its default name. */
 function nativeState(
   entry: unknown,
