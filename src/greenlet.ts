@@ -21,7 +21,7 @@ import type { Op, Step } from "./types.ts";
 
 /**
  * What kind of greenlet an object is: the agent's root (`"main"`), a generator-bodied greenlet
- * (`"js"`), or a greenlet running a C function on its own stack (`"native"`, not built yet).
+ * (`"js"`), or a greenlet running a C function on its own stack (`"native"`: a `NativeGreenlet` from `@greenlet/greenlet/native`).
  */
 export type GreenletKind = "main" | "js" | "native";
 
