@@ -106,6 +106,13 @@ export class HubCore implements Hub {
     this.#blocked.prev = this.#blocked.next = this.#blocked;
     this.greenlet = new Greenlet(() => this.#run(), { parent: this.#main, name: "hub" });
     awaitRoute.to = (awaited, signal) => this.#routeAwait(awaited, signal);
+    // A task that returns hands control on without a switch into the hub and back: its
+    // joiner, woken by finished(), runs next when it is first in line.
+    schedulerSwitch.scheduler = this.greenlet;
+    schedulerSwitch.ended = (value) => {
+      finished(value, false);
+      return this.next();
+    };
   }
 
   get pending(): number {
