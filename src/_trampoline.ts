@@ -495,7 +495,9 @@ function loop(
     if (
       transfer === VALUE && target.face === schedulerSwitch.scheduler && theAgent.tracer === null
     ) {
-      // A scheduler's child returned: the scheduler names who runs next (see there).
+      // A scheduler's child returned: the scheduler names who runs next (see there). The
+      // hook runs as the scheduler, as it would after a switch (links, getcurrent(), context).
+      theAgent.current = target;
       const step = schedulerSwitch.ended(payload) as unknown as StepImpl;
       step.state = IDLE;
       transfer = step.transfer;

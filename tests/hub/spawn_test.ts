@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { settrace } from "../../mod.ts";
+import { getcurrent, settrace } from "../../mod.ts";
 import { sleep, spawn, spawnLater } from "../../hub/mod.ts";
 import { runtime } from "../../testing/runtime.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
@@ -55,6 +55,8 @@ describe("spawn", () => {
           log.push("a");
           return 1;
         });
+        // Links run in the hub, as when the hub was switched into at the task's end.
+        a.link(() => log.push(`link in ${getcurrent().name}`));
         spawn(function* () {
           log.push("b");
         });
@@ -70,7 +72,7 @@ describe("spawn", () => {
       });
       return log;
     };
-    const expected = ["a", "b", "joined a", "joined again", "c", "end"];
+    const expected = ["a", "link in hub", "b", "joined a", "joined again", "c", "end"];
     assert.deepEqual(await order(), expected);
     const hubEnds: string[] = [];
     settrace((event, { origin, target }) => {
