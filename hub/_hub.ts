@@ -2,9 +2,11 @@
 
 import { awaitOnly, getcurrent, Greenlet, type Op, type Step } from "../mod.ts";
 // The private imports from src/: the seams that route awaitOnly() in hub greenlets here and
-// switch without `switch()`'s argument handling, and the unraisable hook's reporter (failed
-// tasks nobody joins).
+// switch without `switch()`'s argument handling, the agent record (who runs: one field read
+// instead of getcurrent()'s two calls on every blocking call), and the unraisable hook's
+// reporter (failed tasks nobody joins).
 import { awaitRoute } from "../src/_await_route.ts";
+import { agent, type Core } from "../src/_trampoline.ts";
 import { schedulerSwitch } from "../src/_scheduler_switch.ts";
 import { reportUnraisable } from "../src/_unraisable.ts";
 import { Fifo } from "./_fifo.ts";
@@ -73,6 +75,8 @@ const sleeping: Blocker = { cancel(): void {} };
 export class HubCore implements Hub {
   readonly greenlet: Greenlet;
   readonly #main: Greenlet;
+  /** The main greenlet's core: `agent.current` is it while ordinary code runs. */
+  readonly #mainCore: Core;
   /** @internal Greenlets to resume, in order. */
   readonly ready: Fifo<Waiter> = new Fifo();
   readonly #timers = new TimerHeap();
@@ -98,9 +102,17 @@ export class HubCore implements Hub {
     let main = getcurrent();
     while (main.parent !== null) main = main.parent;
     this.#main = main;
+    this.#mainCore = agent.main!; // getcurrent() made it
     this.#blocked.prev = this.#blocked.next = this.#blocked;
     this.greenlet = new Greenlet(() => this.#run(), { parent: this.#main, name: "hub" });
     awaitRoute.to = (awaited, signal) => this.#routeAwait(awaited, signal);
+    // A task that returns hands control on without a switch into the hub and back: its
+    // joiner, woken by finished(), runs next when it is first in line.
+    schedulerSwitch.scheduler = this.greenlet;
+    schedulerSwitch.ended = (value) => {
+      finished(value, false);
+      return this.next();
+    };
   }
 
   get pending(): number {
@@ -123,8 +135,9 @@ export class HubCore implements Hub {
 
   /** @internal The waiter of the calling party: the current greenlet, or ordinary code. */
   waiter(what: string): Waiter {
-    const g = getcurrent();
-    if (g === this.#main) return new OuterWaiter();
+    const core = agent.current;
+    if (core === this.#mainCore) return new OuterWaiter();
+    const g = core.face;
     const own = (g as unknown as Record<symbol, Waiter | undefined>)[waiterKey];
     if (own !== undefined) return own;
     return this.#adopt(g, what);
@@ -132,12 +145,12 @@ export class HubCore implements Hub {
 
   /** @internal True when ordinary code (not a greenlet body) calls. */
   outside(): boolean {
-    return getcurrent() === this.#main;
+    return agent.current === this.#mainCore;
   }
 
   /** @internal The running greenlet. */
   current(): Greenlet {
-    return getcurrent();
+    return agent.current.face;
   }
 
   /** @internal A new waiter for ordinary code. */
@@ -147,13 +160,15 @@ export class HubCore implements Hub {
 
   /** @internal `value` at once, in the form that fits the caller. */
   resolved<T>(value: T): Blocking<T> {
-    if (getcurrent() === this.#main) return Promise.resolve(value) as unknown as Blocking<T>;
+    if (agent.current === this.#mainCore) return Promise.resolve(value) as unknown as Blocking<T>;
     return done(value);
   }
 
   /** @internal `error` raised at once, in the form that fits the caller. */
   rejected(error: unknown): Blocking<never> {
-    if (getcurrent() === this.#main) return Promise.reject(error) as unknown as Blocking<never>;
+    if (agent.current === this.#mainCore) {
+      return Promise.reject(error) as unknown as Blocking<never>;
+    }
     return fail(error);
   }
 
@@ -181,8 +196,10 @@ export class HubCore implements Hub {
    * settles; null for any other greenlet (its driver awaits, as without a hub).
    */
   #routeAwait(awaited: unknown, signal: AbortSignal | undefined): Step<unknown> | null {
-    const g = getcurrent();
-    if (g === this.#main || g === this.greenlet) return null;
+    const core = agent.current;
+    if (core === this.#mainCore) return null;
+    const g = core.face;
+    if (g === this.greenlet) return null;
     const w = (g as unknown as Record<symbol, Waiter | undefined>)[waiterKey] ?? this.#runs(g);
     if (w === null) return null;
     return this.wait(w, awaited as PromiseLike<unknown>, signal);
@@ -219,12 +236,19 @@ export class HubCore implements Hub {
 
   /** @internal Makes `w` ready to resume with `value` (raised when `throws`). */
   schedule(w: Waiter, value: unknown, throws: boolean): void {
-    this.#unblock(w);
+    if (w.blocker !== null || w.timer !== null) this.#unblock(w);
     if (w.greenlet === null) {
       (w as OuterWaiter).settle(value, throws);
       return;
     }
-    if (this.#enqueue(w, value, throws)) this.#poke();
+    // #enqueue and #poke written out: this runs on every wake-up.
+    w.sent = value;
+    w.throws = throws;
+    w.handed = null;
+    if (w.scheduled) return;
+    w.scheduled = true;
+    this.ready.push(w);
+    if (!this.#running || this.#wake !== null) this.#poke();
   }
 
   /** Queues `w` (once) to resume with `value` (raised when `throws`); true if newly queued. */

@@ -119,7 +119,9 @@ export class Queue<T> {
       this.#items.push(item);
       return hub.resolved(undefined);
     }
-    const ms = checkTimeout(options?.timeout, "Cannot put into the queue");
+    const ms = options === undefined
+      ? undefined
+      : checkTimeout(options.timeout, "Cannot put into the queue");
     const w = hub.waiter("Queue.put");
     w.item = item;
     this.#putters.push(w);
@@ -144,7 +146,9 @@ export class Queue<T> {
       return hub.resolved(item);
     }
     if (this.#closed) return hub.rejected(closedError("get from the queue"));
-    const ms = checkTimeout(options?.timeout, "Cannot get from the queue");
+    const ms = options === undefined
+      ? undefined
+      : checkTimeout(options.timeout, "Cannot get from the queue");
     const w = hub.waiter("Queue.get");
     this.#getters.push(w);
     if (ms !== undefined) hub.timeout(w, ms, new Timeout(ms), true);

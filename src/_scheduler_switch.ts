@@ -20,8 +20,21 @@ export const schedulerSwitch: {
    * 1 (`payload` itself) or more (`payload` is the array of them).
    */
   to(g: Greenlet, payload: unknown, arity: number): Step<unknown>;
+  /** The scheduler's own greenlet, whose children's returns go to `ended`; null for none. */
+  scheduler: Greenlet | null;
+  /**
+   * A child of `scheduler` has returned `value` (not raised; no tracer set): the scheduler
+   * learns of it here instead of being switched into, and gives the step of whoever runs
+   * next (a greenlet it runs, or itself), saving a switch through the scheduler per finished
+   * child (the hub: a task's joiner resumes straight from the task's end).
+   */
+  ended: (value: unknown) => Step<unknown>;
 } = {
   nextParent: null,
+  scheduler: null,
+  ended(): never {
+    throw new Error("unreachable: no scheduler is set");
+  },
   to(): never {
     throw new Error("unreachable: greenlet.ts is not loaded");
   },

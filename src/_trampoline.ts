@@ -24,6 +24,7 @@ import { abortSignal, signals } from "./_abort.ts";
 import { toThrowable } from "./_arguments.ts";
 import { park, released, releaseFrom, settleDeath, takeOver, type Wait } from "./_drivers.ts";
 import { type Held, unlink, watch } from "./_gc_kill.ts";
+import { schedulerSwitch } from "./_scheduler_switch.ts";
 
 // The hot paths use private module bindings only: V8 reads an exported binding through its
 // module cell (three dependent loads on every use), a private one from the module context.
@@ -491,6 +492,21 @@ function loop(
     origin = target;
     target = target.parent!;
     trace = true;
+    if (
+      transfer === VALUE && target.face === schedulerSwitch.scheduler && theAgent.tracer === null
+    ) {
+      // A scheduler's child returned: the scheduler names who runs next (see there). The
+      // hook runs as the scheduler, as it would after a switch (links, getcurrent(), context).
+      theAgent.current = target;
+      const step = schedulerSwitch.ended(payload) as unknown as StepImpl;
+      step.state = IDLE;
+      transfer = step.transfer;
+      arity = step.arity;
+      target = step.target!;
+      payload = step.payload;
+      step.payload = undefined;
+      step.target = null;
+    }
   }
 }
 

@@ -5,7 +5,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { spawn, spawnLater } from "../../hub/mod.ts";
+import { getcurrent, settrace } from "../../mod.ts";
+import { sleep, spawn, spawnLater } from "../../hub/mod.ts";
 import { runtime } from "../../testing/runtime.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 import { run } from "./_run.ts";
@@ -41,6 +42,48 @@ describe("spawn", () => {
     });
     assert.deepEqual(log, ["now", "later"]);
     assert.throws(() => spawnLater(-1, function* () {}), RangeError);
+    assertHealthy();
+  });
+
+  it("a returning task hands on in FIFO order; with a tracer its end still switches into the hub", async () => {
+    // Without a tracer the hub learns of a returned task without being switched into (the
+    // joiner resumes straight from the task's end); the order of what runs next is the same.
+    const order = async (): Promise<string[]> => {
+      const log: string[] = [];
+      await run(function* () {
+        const a = spawn(function* () {
+          log.push("a");
+          return 1;
+        });
+        // Links run in the hub, as when the hub was switched into at the task's end.
+        a.link(() => log.push(`link in ${getcurrent().name}`));
+        spawn(function* () {
+          log.push("b");
+        });
+        assert.equal(yield* a.get(), 1);
+        log.push("joined a");
+        spawn(function* () {
+          log.push("c");
+        });
+        assert.equal(yield* a.join(), true);
+        log.push("joined again");
+        yield* sleep(0);
+        log.push("end");
+      });
+      return log;
+    };
+    const expected = ["a", "link in hub", "b", "joined a", "joined again", "c", "end"];
+    assert.deepEqual(await order(), expected);
+    const hubEnds: string[] = [];
+    settrace((event, { origin, target }) => {
+      if (event === "switch" && origin.dead && target.name === "hub") hubEnds.push(origin.name);
+    });
+    try {
+      assert.deepEqual(await order(), expected);
+    } finally {
+      settrace(null);
+    }
+    assert.ok(hubEnds.length >= 3, `task ends traced into the hub: ${hubEnds.join(", ")}`);
     assertHealthy();
   });
 
