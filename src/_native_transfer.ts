@@ -140,11 +140,19 @@ function callFrame(
 
 /** The greenlet the last message went to (a callback's answer goes to the one it ran on). */
 const target = { slot: 0, generation: 0 };
-/** The callback {@link exchange} left to the generator: its entry and the Op to run. */
-const callback: { entry: CallbackEntry | null; op: unknown } = {
+/**
+ * The callback {@link exchange} left to the generator: its entry, the Op it started and the
+ * instruction that Op yielded first.
+ */
+const callback: {
+  entry: CallbackEntry | null;
+  op: Generator<Instruction, unknown, unknown> | null;
+  instruction: Instruction | null;
+} = {
   entry: null,
   /** What the handler returned: a generator handler's generator, or an Op. */
   op: null,
+  instruction: null,
 };
 /** {@link exchange}'s result for a callback whose handler is a generator function. */
 const GENERATOR_CALLBACK = -1;
@@ -215,14 +223,22 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
     }
     try {
       if (entry === undefined) throw noHandler(u32[0]);
-      const result = entry.call(record);
+      let result = entry.call(record);
       if (entry.generator || isGenerator(result)) {
-        // A generator handler's Op (or one a plain handler returned) runs in the generator.
-        target.slot = slot;
-        target.generation = generation;
-        callback.entry = entry;
-        callback.op = result;
-        return GENERATOR_CALLBACK;
+        // A generator handler's Op (or one a plain handler returned): its first step runs
+        // here; one that finishes without yielding is answered at once, one that yields (a
+        // switch, an await) runs on in the generator, which relays its instructions.
+        const op = result as Generator<Instruction, unknown, unknown>;
+        const step = op.next();
+        if (step.done !== true) {
+          target.slot = slot;
+          target.generation = generation;
+          callback.entry = entry;
+          callback.op = op;
+          callback.instruction = step.value;
+          return GENERATOR_CALLBACK;
+        }
+        result = step.value;
       }
       entry.writeResult(result, resultWords);
       message[KIND] = Kind.VALUE;
@@ -333,12 +349,29 @@ export function nativeBody(
         }
         if (status === GENERATOR_CALLBACK) {
           // A generator handler: it runs here, so that it may switch, throw and await.
+          // As `yield* op` would, past the step exchange took: every instruction goes to the
+          // trampoline, what comes back (a value, or an error thrown in) goes to the Op.
           const entry = callback.entry!;
+          const op = callback.op!;
+          let instruction = callback.instruction!;
+          callback.op = null;
+          callback.instruction = null;
           try {
-            const op = callback.op;
-            callback.op = null;
-            const result = yield* op as Generator<Instruction, unknown, unknown>;
-            entry.writeResult(result, resultWords);
+            let step: IteratorResult<Instruction, unknown>;
+            for (;;) {
+              let reply: unknown;
+              let threw = false;
+              try {
+                reply = yield instruction;
+              } catch (error) {
+                reply = error;
+                threw = true;
+              }
+              step = threw ? op.throw(reply) : op.next(reply);
+              if (step.done === true) break;
+              instruction = step.value;
+            }
+            entry.writeResult(step.value, resultWords);
             sending = Kind.VALUE;
           } catch (error) {
             sending = abort(run, error);
