@@ -447,7 +447,15 @@ export function slotReader(type: NativeValueType, index: number, addresses: Addr
     case "f64":
       return (words) => words.f64[index];
     default:
-      return (words) => decodeValue(type, words, index, addresses);
+      // pointer, buffer, function: as decodeValue.
+      return (words) => {
+        const high = words.u32[lo + 1];
+        const low = words.u32[lo];
+        if ((high | low) === 0) return null;
+        return addresses.pointerAt(
+          high < 0x20_0000 ? high * TWO_32 + low : (BigInt(high) << 32n) | BigInt(low),
+        );
+      };
   }
 }
 
