@@ -402,16 +402,20 @@ export function decodeValue(
       return words.f32[lo];
     case "f64":
       return words.f64[index];
-    default: {
-      const high = words.u32[lo + 1];
-      const low = words.u32[lo];
-      if ((high | low) === 0) return null;
-      // A number below 2^53 (no BigInt to box): user-space addresses are.
-      return addresses.pointerAt(
-        high < 0x20_0000 ? high * TWO_32 + low : (BigInt(high) << 32n) | BigInt(low),
-      );
-    }
+    default:
+      return pointerIn(words, lo, addresses);
   }
+}
+
+/** The runtime's pointer for the address in u32 words `lo`, `lo + 1` of `words` (null for 0). */
+function pointerIn(words: Words, lo: number, addresses: Addresses): NativePointer {
+  const high = words.u32[lo + 1];
+  const low = words.u32[lo];
+  if ((high | low) === 0) return null;
+  // A number below 2^53 (no BigInt to box): user-space addresses are.
+  return addresses.pointerAt(
+    high < 0x20_0000 ? high * TWO_32 + low : (BigInt(high) << 32n) | BigInt(low),
+  );
 }
 
 /** Reads one slot of a record: the value of a type, compiled once per callback. */
@@ -447,15 +451,8 @@ export function slotReader(type: NativeValueType, index: number, addresses: Addr
     case "f64":
       return (words) => words.f64[index];
     default:
-      // pointer, buffer, function: as decodeValue.
-      return (words) => {
-        const high = words.u32[lo + 1];
-        const low = words.u32[lo];
-        if ((high | low) === 0) return null;
-        return addresses.pointerAt(
-          high < 0x20_0000 ? high * TWO_32 + low : (BigInt(high) << 32n) | BigInt(low),
-        );
-      };
+      // pointer, buffer, function
+      return (words) => pointerIn(words, lo, addresses);
   }
 }
 
@@ -501,6 +498,19 @@ export type SlotWriter = (value: unknown, words: Words) => void;
 export function slotWriter(type: NativeValueType, addresses: Addresses, where: string): SlotWriter {
   const slow: SlotWriter = (value, words) =>
     encodeValue(type, value, words, 0, addresses, null, where);
+  if (Object.hasOwn(INT_RANGES, type)) {
+    // 8- to 32-bit integers.
+    const [min, max] = INT_RANGES[type];
+    return (value, words) => {
+      // Not an int in range (NaN and fractions too): the slow path throws its error.
+      if (typeof value !== "number" || !((value | 0) === value || value >>> 0 === value)) {
+        return slow(value, words);
+      }
+      if (value < min || value > max) return slow(value, words);
+      words.u32[0] = value >>> 0;
+      words.u32[1] = 0;
+    };
+  }
   switch (type) {
     case "void":
       return (_value, words) => {
@@ -513,23 +523,6 @@ export function slotWriter(type: NativeValueType, addresses: Addresses, where: s
         words.u32[0] = value ? 1 : 0;
         words.u32[1] = 0;
       };
-    case "u8":
-    case "i8":
-    case "u16":
-    case "i16":
-    case "u32":
-    case "i32": {
-      const [min, max] = INT_RANGES[type];
-      return (value, words) => {
-        // Not an int in range (NaN and fractions too): the slow path throws its error.
-        if (typeof value !== "number" || !((value | 0) === value || value >>> 0 === value)) {
-          return slow(value, words);
-        }
-        if (value < min || value > max) return slow(value, words);
-        words.u32[0] = value >>> 0;
-        words.u32[1] = 0;
-      };
-    }
     case "u64":
     case "usize":
       return (value, words) => {
