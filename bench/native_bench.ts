@@ -33,6 +33,9 @@
 //                           `yield* awaitOnly(resolved)` and answers; one op: one callback
 //           await.js        a JS greenlet body under switchAsync() running the same handler
 //                           body AWAIT_N times with yield*; one op: one await
+//           await.ffi       await.js plus one bare greenlet_send round trip root -> C -> root
+//                           after each await (the await path's floor: what a context switch
+//                           between awaits costs, without the relay)
 //   depth   depth.1         test_nbench_recurse(1, DEPTH_N, cb) on a native greenlet with a plain
 //                           handler answering its argument: one op, one callback round trip
 //           depth.1000      the same from DEPTH real C frames down
@@ -101,6 +104,8 @@ const pairs: [string, string][] = [
   ["ffi.send", "ffi.call"],
   ["qsort.native", "qsort.main"],
   ["await.native", "await.js"],
+  ["await.ffi", "await.js"],
+  ["depth.1", "ffi.send"],
   ["depth.1000", "depth.1"],
 ];
 
@@ -263,8 +268,24 @@ function recurseFunction() {
   return { recurse: fixture.symbols.test_nbench_recurse, callback };
 }
 
-function awaitCases(): Case[] {
+/** A C body (bounce) on its own greenlet that greenlet_send reaches from the root. */
+async function bareBounce(): Promise<(message: Uint32Array) => number> {
+  const { lib } = await openNative();
+  const s = lib.symbols;
+  const bodies = (await dlopen(entriesPath(), bodyTable)).symbols;
+  const out = new Uint32Array(2);
+  if (s.greenlet_root(out) !== Status.OK) throw new Error("greenlet_root failed");
+  if (s.greenlet_create(bodies.test_nbench_bounce(), 0n, 0, 0, 0n, out) !== Status.OK) {
+    throw new Error("greenlet_create failed");
+  }
+  const { slot, generation } = handleOf(out);
+  return (message) => s.greenlet_send(slot, generation, message);
+}
+
+async function awaitCases(): Promise<Case[]> {
   const { recurse, callback } = recurseFunction();
+  const send = await bareBounce();
+  const message = new Uint32Array(4);
   const resolved = Promise.resolve(1);
   // The handler body, the same on both paths: await a resolved promise, answer its argument.
   function* handler(i: number): Generator<Instruction, number, unknown> {
@@ -275,6 +296,16 @@ function awaitCases(): Case[] {
   function* body(count: number): Generator<Instruction, number, unknown> {
     let sum = 0;
     for (let i = 0; i < count; i++) sum += yield* handler(i);
+    return sum;
+  }
+  function* bodyWithSend(count: number): Generator<Instruction, number, unknown> {
+    let sum = 0;
+    for (let i = 0; i < count; i++) {
+      sum += yield* handler(i);
+      message[0] = 0;
+      message[2] = i;
+      send(message);
+    }
     return sum;
   }
   return [
@@ -289,6 +320,13 @@ function awaitCases(): Case[] {
       name: "await.js",
       batch: async () => {
         await new Greenlet(body).switchAsync(AWAIT_N);
+        return AWAIT_N;
+      },
+    },
+    {
+      name: "await.ffi",
+      batch: async () => {
+        await new Greenlet(bodyWithSend).switchAsync(AWAIT_N);
         return AWAIT_N;
       },
     },

@@ -75,7 +75,13 @@ const rows: Row[] = [
   },
   { label: "qsort per compare, runtime's own callback (main stack)", case: "qsort.main" },
   { label: "the same await in a JS greenlet body", case: "await.js" },
+  {
+    label: "await.js plus one bare greenlet_send round trip (floor)",
+    case: "await.ffi",
+    baseline: "await.js",
+  },
   { label: "callback round trip at depth 1", case: "depth.1" },
+  { label: "callback round trip at depth 1", case: "depth.1", baseline: "ffi.send" },
 ];
 
 const runtimes = [["deno", "Deno"], ["bun", "Bun"]] as const;

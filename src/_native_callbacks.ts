@@ -6,7 +6,7 @@
 
 import type { RuntimeCallback } from "../ffi/_foreign.ts";
 import { Status } from "../ffi/constants.ts";
-import type { Addresses, CompiledSignature } from "./_native_signature.ts";
+import type { Addresses, CompiledSignature, SlotReader, SlotWriter } from "./_native_signature.ts";
 import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
 import { reportUnraisable } from "./_unraisable.ts";
 import { GreenletError } from "./greenlet_error.ts";
@@ -17,6 +17,10 @@ export interface CallbackEntry {
   readonly address: bigint;
   readonly signature: CompiledSignature;
   readonly handler: (...args: unknown[]) => unknown;
+  /** Calls the handler with the arguments of a callback record (compiled for the signature). */
+  readonly call: SlotReader;
+  /** Writes a result (the handler's return value) into slot 0 (compiled for the signature). */
+  readonly writeResult: SlotWriter;
   /** True for a generator function: the relay runs what it returns with yield*. */
   readonly generator: boolean;
   /** The result's fallback, converted (what the main-stack path returns on an error). */
@@ -26,6 +30,12 @@ export interface CallbackEntry {
   readonly runtime: RuntimeCallback;
   open: boolean;
 }
+
+/**
+ * The first u64 slot of a callback record's arguments (slot 0: the callback's slot, slot 1: the
+ * greenlet it runs on; docs/native_bridge.md).
+ */
+export const RECORD_ARGS = 2;
 
 /** This agent's open callbacks by slot. */
 export const bySlot: (CallbackEntry | undefined)[] = [];

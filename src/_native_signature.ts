@@ -402,15 +402,150 @@ export function decodeValue(
       return words.f32[lo];
     case "f64":
       return words.f64[index];
-    default: {
-      const high = words.u32[lo + 1];
-      const low = words.u32[lo];
-      if ((high | low) === 0) return null;
-      // A number below 2^53 (no BigInt to box): user-space addresses are.
-      return addresses.pointerAt(
-        high < 0x20_0000 ? high * TWO_32 + low : (BigInt(high) << 32n) | BigInt(low),
-      );
-    }
+    default:
+      return pointerIn(words, lo, addresses);
+  }
+}
+
+/** The runtime's pointer for the address in u32 words `lo`, `lo + 1` of `words` (null for 0). */
+function pointerIn(words: Words, lo: number, addresses: Addresses): NativePointer {
+  const high = words.u32[lo + 1];
+  const low = words.u32[lo];
+  if ((high | low) === 0) return null;
+  // A number below 2^53 (no BigInt to box): user-space addresses are.
+  return addresses.pointerAt(
+    high < 0x20_0000 ? high * TWO_32 + low : (BigInt(high) << 32n) | BigInt(low),
+  );
+}
+
+/** Reads one slot of a record: the value of a type, compiled once per callback. */
+export type SlotReader = (words: Words) => unknown;
+
+/**
+ * The reader of slot `index` for type `type`: what {@link decodeValue} does, without its type
+ * switch per value (a callback's arguments are read this way on every call).
+ */
+export function slotReader(type: NativeValueType, index: number, addresses: Addresses): SlotReader {
+  const lo = index * 2;
+  switch (type) {
+    case "void":
+      return () => undefined;
+    case "bool":
+      return (words) => (words.u32[lo] | words.u32[lo + 1]) !== 0;
+    case "u8":
+    case "u16":
+    case "u32":
+      return (words) => words.u32[lo];
+    case "i8":
+    case "i16":
+    case "i32":
+      return (words) => words.i32[lo];
+    case "u64":
+    case "usize":
+      return (words) => words.u64[index];
+    case "i64":
+    case "isize":
+      return (words) => words.i64[index];
+    case "f32":
+      return (words) => words.f32[lo];
+    case "f64":
+      return (words) => words.f64[index];
+    default:
+      // pointer, buffer, function
+      return (words) => pointerIn(words, lo, addresses);
+  }
+}
+
+/**
+ * Calls `handler` with the arguments of types `types` read from slots `first`.. of a record:
+ * compiled once per callback, by arity (no argument array up to 4).
+ */
+export function recordCaller(
+  types: readonly NativeValueType[],
+  first: number,
+  handler: (...args: unknown[]) => unknown,
+  addresses: Addresses,
+): SlotReader {
+  const read = types.map((type, i) => slotReader(type, first + i, addresses));
+  const [a, b, c, d] = read;
+  switch (read.length) {
+    case 0:
+      return () => handler();
+    case 1:
+      return (words) => handler(a(words));
+    case 2:
+      return (words) => handler(a(words), b(words));
+    case 3:
+      return (words) => handler(a(words), b(words), c(words));
+    case 4:
+      return (words) => handler(a(words), b(words), c(words), d(words));
+  }
+  return (words) => {
+    const args = new Array(read.length);
+    for (let i = 0; i < read.length; i++) args[i] = read[i](words);
+    return handler.apply(undefined, args);
+  };
+}
+
+/** Writes a value into slot 0 of `words`: a type's {@link encodeValue}, compiled once. */
+export type SlotWriter = (value: unknown, words: Words) => void;
+
+/**
+ * The writer of a value of type `type` into slot 0 (no keep list: a callback's result). The
+ * common cases take a fast path; anything else (and every error, with its message) goes through
+ * {@link encodeValue}.
+ */
+export function slotWriter(type: NativeValueType, addresses: Addresses, where: string): SlotWriter {
+  const slow: SlotWriter = (value, words) =>
+    encodeValue(type, value, words, 0, addresses, null, where);
+  if (Object.hasOwn(INT_RANGES, type)) {
+    // 8- to 32-bit integers.
+    const [min, max] = INT_RANGES[type];
+    return (value, words) => {
+      // Not an int in range (NaN and fractions too): the slow path throws its error.
+      if (typeof value !== "number" || !((value | 0) === value || value >>> 0 === value)) {
+        return slow(value, words);
+      }
+      if (value < min || value > max) return slow(value, words);
+      words.u32[0] = value >>> 0;
+      words.u32[1] = 0;
+    };
+  }
+  switch (type) {
+    case "void":
+      return (_value, words) => {
+        words.u32[0] = 0;
+        words.u32[1] = 0;
+      };
+    case "bool":
+      return (value, words) => {
+        if (typeof value !== "boolean") return slow(value, words);
+        words.u32[0] = value ? 1 : 0;
+        words.u32[1] = 0;
+      };
+    case "u64":
+    case "usize":
+      return (value, words) => {
+        if (typeof value === "number" && value >= 0 && value <= 0xffff_ffff && value % 1 === 0) {
+          words.u32[0] = value;
+          words.u32[1] = 0;
+          return;
+        }
+        slow(value, words);
+      };
+    case "f32":
+      return (value, words) => {
+        if (typeof value !== "number") return slow(value, words);
+        words.f32[0] = value;
+        words.u32[1] = 0;
+      };
+    case "f64":
+      return (value, words) => {
+        if (typeof value !== "number") return slow(value, words);
+        words.f64[0] = value;
+      };
+    default:
+      return slow;
   }
 }
 

@@ -140,11 +140,19 @@ function callFrame(
 
 /** The greenlet the last message went to (a callback's answer goes to the one it ran on). */
 const target = { slot: 0, generation: 0 };
-/** The callback {@link exchange} left to the generator: its entry and the Op to run. */
-const callback: { entry: CallbackEntry | null; op: unknown } = {
+/**
+ * The callback {@link exchange} left to the generator: its entry, the Op it started and the
+ * instruction that Op yielded first.
+ */
+const callback: {
+  entry: CallbackEntry | null;
+  op: Generator<Instruction, unknown, unknown> | null;
+  instruction: Instruction | null;
+} = {
   entry: null,
   /** What the handler returned: a generator handler's generator, or an Op. */
   op: null,
+  instruction: null,
 };
 /** {@link exchange}'s result for a callback whose handler is a generator function. */
 const GENERATOR_CALLBACK = -1;
@@ -157,9 +165,22 @@ const ARRIVAL = -2;
  * a transfer (returns Status.OK), a callback of a generator handler or one whose plain handler
  * returned an Op (GENERATOR_CALLBACK, with `callback` set) or a failed call (its status). `target` is then the greenlet the last message
  * went to. A plain function, not the generator, so that the engines optimize the callback
- * round trip (the FFI call inlined) however long the C function runs.
+ * round trip (the FFI call inlined) however long the C function runs. The misuse word is a
+ * counter: it is looked at once when the loop ends, not per callback.
  */
 function exchange(slot: number, generation: number, run: Run, resume: boolean): number {
+  const status = answerCallbacks(slot, generation, run, resume);
+  checkMisuses();
+  return status;
+}
+
+/** The last callback record's address (low, high half) and its views (see {@link recordAt}). */
+let lastLow = 0;
+let lastHigh = 0;
+let lastRecord: Words | null = null;
+
+/** {@link exchange}'s loop. */
+function answerCallbacks(slot: number, generation: number, run: Run, resume: boolean): number {
   const symbols = nativeLibrary().symbols;
   const pending = pendingWord();
   for (let send = !resume;; send = true) {
@@ -168,7 +189,6 @@ function exchange(slot: number, generation: number, run: Run, resume: boolean): 
       target.generation = generation;
       const status = symbols.greenlet_send(slot, generation, message);
       if (status !== Status.OK) return status;
-      checkMisuses();
       // mixed: another native greenlet's C side came back, or a routed switch.
       const arrival = arrivalOf(run.self, message);
       if (arrival !== null) {
@@ -176,14 +196,24 @@ function exchange(slot: number, generation: number, run: Run, resume: boolean): 
         return ARRIVAL;
       }
     }
-    if ((pending[0] | pending[1]) === 0) return Status.OK;
-    // A callback: answer the greenlet it runs on (whichever the C code switched to).
-    const record = recordAt(pending[0] + pending[1] * 2 ** 32);
+    const low = pending[0];
+    const high = pending[1];
+    if ((low | high) === 0) return Status.OK;
+    // A callback: answer the greenlet it runs on (whichever the C code switched to). A record
+    // is reused at the same stack depth, so the last one's views usually serve.
+    let record = lastRecord;
+    if (low !== lastLow || high !== lastHigh || record === null) {
+      record = recordAt(low + high * 2 ** 32);
+      lastLow = low;
+      lastHigh = high;
+      lastRecord = record;
+    }
     pending[0] = 0;
     pending[1] = 0;
-    slot = record.u32[2];
-    generation = record.u32[3];
-    const entry = bySlot[record.u32[0]];
+    const u32 = record.u32;
+    slot = u32[2];
+    generation = u32[3];
+    const entry = bySlot[u32[0]];
     if (run.aborted !== null) {
       // An entry-form body after an abort (a call greenlet's library does this itself): the
       // fallback at once, without running JS.
@@ -192,44 +222,30 @@ function exchange(slot: number, generation: number, run: Run, resume: boolean): 
       continue;
     }
     try {
-      if (entry === undefined) throw noHandler(record.u32[0]);
-      const result = callHandler(entry, record);
+      if (entry === undefined) throw noHandler(u32[0]);
+      let result = entry.call(record);
       if (entry.generator || isGenerator(result)) {
-        // A generator handler's Op (or one a plain handler returned) runs in the generator.
-        target.slot = slot;
-        target.generation = generation;
-        callback.entry = entry;
-        callback.op = result;
-        return GENERATOR_CALLBACK;
+        // A generator handler's Op (or one a plain handler returned): its first step runs
+        // here; one that finishes without yielding is answered at once, one that yields (a
+        // switch, an await) runs on in the generator, which relays its instructions.
+        const op = result as Generator<Instruction, unknown, unknown>;
+        const step = op.next();
+        if (step.done !== true) {
+          target.slot = slot;
+          target.generation = generation;
+          callback.entry = entry;
+          callback.op = op;
+          callback.instruction = step.value;
+          return GENERATOR_CALLBACK;
+        }
+        result = step.value;
       }
-      answer(entry, result);
+      entry.writeResult(result, resultWords);
       message[KIND] = Kind.VALUE;
     } catch (error) {
       message[KIND] = abort(run, error);
     }
   }
-}
-
-/** Calls `entry`'s handler with the arguments in `record`: common arities without an array. */
-function callHandler(entry: CallbackEntry, record: Words): unknown {
-  const handler = entry.handler;
-  const types = entry.signature.parameters;
-  switch (types.length) {
-    case 0:
-      return handler();
-    case 1:
-      return handler(decodeSlot(types[0], record, 2, nativeAddresses));
-    case 2:
-      return handler(
-        decodeSlot(types[0], record, 2, nativeAddresses),
-        decodeSlot(types[1], record, 3, nativeAddresses),
-      );
-  }
-  const args = new Array(types.length);
-  for (let i = 0; i < types.length; i++) {
-    args[i] = decodeSlot(types[i], record, 2 + i, nativeAddresses);
-  }
-  return handler.apply(undefined, args);
 }
 
 /** One relay's state that {@link exchange} shares with it. */
@@ -263,21 +279,6 @@ function writeBits(bits: number | bigint): void {
   const word = BigInt(bits);
   message[VALUE] = Number(word & 0xffff_ffffn);
   message[VALUE + 1] = Number(word >> 32n);
-}
-
-/** Writes a callback's result into the message as the answer's value (its bits). */
-function answer(entry: CallbackEntry, result: unknown): void {
-  encodeSlot(
-    entry.signature.result,
-    result,
-    scratchWords,
-    0,
-    nativeAddresses,
-    null,
-    "Cannot return from the callback: its result",
-  );
-  message[VALUE] = scratchWords.u32[0];
-  message[VALUE + 1] = scratchWords.u32[1];
 }
 
 /**
@@ -348,12 +349,29 @@ export function nativeBody(
         }
         if (status === GENERATOR_CALLBACK) {
           // A generator handler: it runs here, so that it may switch, throw and await.
+          // As `yield* op` would, past the step exchange took: every instruction goes to the
+          // trampoline, what comes back (a value, or an error thrown in) goes to the Op.
           const entry = callback.entry!;
+          const op = callback.op!;
+          let instruction = callback.instruction!;
+          callback.op = null;
+          callback.instruction = null;
           try {
-            const op = callback.op;
-            callback.op = null;
-            const result = yield* op as Generator<Instruction, unknown, unknown>;
-            answer(entry, result);
+            let step: IteratorResult<Instruction, unknown>;
+            for (;;) {
+              let reply: unknown;
+              let threw = false;
+              try {
+                reply = yield instruction;
+              } catch (error) {
+                reply = error;
+                threw = true;
+              }
+              step = threw ? op.throw(reply) : op.next(reply);
+              if (step.done === true) break;
+              instruction = step.value;
+            }
+            entry.writeResult(step.value, resultWords);
             sending = Kind.VALUE;
           } catch (error) {
             sending = abort(run, error);

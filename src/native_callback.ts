@@ -10,7 +10,9 @@ import {
   type NativeParameters,
   type NativeSignature,
   type NativeValueType,
+  recordCaller,
   slotBits,
+  slotWriter,
   wordsOver,
 } from "./_native_signature.ts";
 import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
@@ -20,6 +22,7 @@ import {
   type CallbackEntry,
   checkMisuses,
   nativeAddresses,
+  RECORD_ARGS,
 } from "./_native_callbacks.ts";
 import { isAsyncFunction, isStepBlocked, setStepBlocked } from "./_trampoline.ts";
 import { isGenerator } from "./_native_transfer.ts";
@@ -281,6 +284,12 @@ export function nativeCallback<const S extends NativeCallbackSignature>(
     address: addressOut[0],
     signature: compiled,
     handler: fn,
+    call: recordCaller(compiled.parameters, RECORD_ARGS, fn, nativeAddresses),
+    writeResult: slotWriter(
+      compiled.result,
+      nativeAddresses,
+      "Cannot return from the callback: its result",
+    ),
     generator,
     fallback: toRuntime(compiled, fallback),
     fallbackBits,

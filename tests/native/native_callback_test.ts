@@ -209,6 +209,56 @@ describe("nativeCallback()", () => {
     assertHealthy();
   });
 
+  it("a generator handler: answered at once when it does not yield, relayed when it does", async () => {
+    // Every other call yields (an await); the others finish in their first step.
+    using mixed = nativeCallback(sumSignature, function* (i) {
+      if (i % 2 === 0) return i;
+      try {
+        yield* awaitOnly(Promise.reject(new Error(`no ${i}`)));
+      } catch (error) {
+        // A rejection comes back in as a throw into the handler, which goes on after it.
+        const again = yield* awaitOnly(Promise.resolve(10 * i));
+        return again + ((error as Error).message === `no ${i}` ? 1 : 0);
+      }
+      return -1;
+    });
+    // 0 + 11 + 2 + 31 + 4 + 51
+    assert.equal(
+      await new NativeGreenlet(base.fx.symbols.test_bridge_sum).switchAsync(mixed, 6),
+      99n,
+    );
+    // A generator handler that never yields answers under switchSync too.
+    using plain = nativeCallback(sumSignature, function* (i) {
+      return i * 2;
+    });
+    assert.equal(new NativeGreenlet(base.fx.symbols.test_bridge_sum).switchSync(plain, 4), 12n);
+    // An error in the first step is the handler's error.
+    const boom = new Error("first step");
+    using failing = nativeCallback(sumSignature, function* () {
+      throw boom;
+    });
+    assert.throws(
+      () => new NativeGreenlet(base.fx.symbols.test_bridge_sum).switchSync(failing, 2),
+      (e) => e === boom,
+    );
+    assertHealthy();
+  });
+
+  it("checks an integer result's range and kind on a greenlet, as encodeValue does", () => {
+    const sum = (result: unknown): unknown => {
+      using callback = nativeCallback(sumSignature, () => result as number);
+      return new NativeGreenlet(base.fx.symbols.test_bridge_sum).switchSync(callback, 3);
+    };
+    assert.equal(sum(-0x8000_0000), -(2n ** 31n) * 3n);
+    assert.equal(sum(0x7fff_ffff), (2n ** 31n - 1n) * 3n);
+    assert.equal(sum(-0), 0n);
+    for (const bad of [0x8000_0000, 0xffff_ffff, -0x8000_0001, 1.5, NaN, Infinity]) {
+      assert.throws(() => sum(bad), { name: "RangeError", message: /from -2147483648 to/ });
+    }
+    assert.throws(() => sum(1n), { name: "TypeError", message: /must be a number, not bigint/ });
+    assertHealthy();
+  });
+
   it("an uncaught handler error: the fallback for it and every later call, then raised", () => {
     let ran = 0;
     const boom = new Error("boom");
