@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs the native benchmark (bench/native): round trips of the raw
 # library switch, the full greenlet_switch (root <-> greenlet and greenlet <->
-# greenlet), Boost.Context's jump_fcontext and glibc swapcontext, plus resident
-# bytes per suspended greenlet. The four fast loops run interleaved (one
+# greenlet), a callback on a call greenlet answered with greenlet_send,
+# Boost.Context's jump_fcontext and glibc swapcontext, plus resident
+# bytes per suspended greenlet. The fast loops run interleaved (one
 # warm-up round, then 31 rounds of 2x10^5 round trips each, timed in thread
 # CPU time); each loop's figure is the median over the rounds of its ratio to
 # the same round's fcontext, with quartiles and min-max. The harness binary
-# (`zig build bench-bin`) takes `raw|full|pair|fcontext [iterations]` to run
+# (`zig build bench-bin`) takes `raw|full|pair|lifecycle|callback|fcontext
+# [iterations]` to run
 # one loop alone, for cachegrind (docs/native.md, "Switch speed").
 # Informational: nothing here asserts a time. Needs Debian libboost-context-dev.
 set -euo pipefail

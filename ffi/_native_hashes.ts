@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "0fb75c3bbfaebdd8947d1091f8661e08d42bd44c9dcc8e2d5ae216fbb937bc89";
+  "7a39086b2174042068b5234ba825379b2c96c0116fbf0b04695e07dcd7f69a47";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 100480,
-    sha256: "584cb8f33cd18d167786399024e545b7fd8dc9dd39ff485f5725e27fdb3017fc",
+    size: 100272,
+    sha256: "4a38789448eeb4f448d20540d829c73f5a8a605600205e6480cf86f033ff2dbd",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 77301,
-    sha256: "9adcc9e664af9ffc52f949d4e8b4d905e6837d59b8f4dcae3f073ec20da58a27",
+    size: 77067,
+    sha256: "10a72f40e3a4a21b8ce291be242458a4c2d71ded42df5eaf02683457f11098d0",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1380288,
-    sha256: "36f38ac2e056fcd4e7cb5729dd84ac0323e8d2c6bbeba641db8934394bbb0e49",
+    size: 1377328,
+    sha256: "67c9d4b1a874841a15010bdb7050ea67e1c05a19c6e8f3e65b81f6504a730cf7",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1675048,
-    sha256: "d11fbd10c05362e49a88f37c647a496f96951828b95e57dc9d75bd1b3dac846c",
+    size: 1669104,
+    sha256: "53f3ad88cc156404988ee8d654fb3fa33d87c08bd7a79c297a2e6663bb67392d",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1208872,
-    sha256: "92c369f0a3e2ce371b1e4ded37b331e4f95e9bdccbf2aadc2182e8f3b31518e4",
+    size: 1208256,
+    sha256: "3affebb5f2fc12f2aa759de0b36f154df180e1702312c080acfe8c359c960a62",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 251392,
-    sha256: "8dd35df0f57ffb51d86d4b2d527aa1c7dfd08ba555c82dde63c9c34a0cc2d610",
+    size: 250368,
+    sha256: "3fc20bb3ec6556de1480d93f6f26d6443cd9c9f5cf7e671f98104d466a736eea",
   },
 };

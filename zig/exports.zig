@@ -285,7 +285,7 @@ pub const api = struct {
     pub fn greenlet_callback_words(out_pending: ?*usize, out_misuses: ?*usize) callconv(.c) Status {
         const pending = out_pending orelse return .null_pointer;
         const misuses = out_misuses orelse return .null_pointer;
-        pending.* = @intFromPtr(&callback.words.pending);
+        pending.* = @intFromPtr(callback.pendingWord());
         misuses.* = @intFromPtr(&callback.misuses.raw);
         return .ok;
     }

@@ -135,6 +135,9 @@ const ThreadState = struct {
     greenlets: ?*Greenlet = null,
     /// The thread's part of the stack pool (its free stacks and counts).
     pool: ?*stack_pool.Local = null,
+    /// The callback table's pending word (callback/mod.zig `pendingWord`):
+    /// here so that dispatch reaches it with the thread's one TLS lookup.
+    callback_pending: usize = 0,
 };
 
 threadlocal var thread_state: ThreadState = .{};
@@ -143,9 +146,9 @@ threadlocal var thread_state: ThreadState = .{};
 threadlocal var exit_hook_registered: bool = false;
 var thread_numbers: std.atomic.Value(u32) = .init(0);
 /// Run on a thread whose tree is freed (it exits, or `threadExit`), after
-/// the tree: the callback table sets it to free the thread's slots, which
-/// this module does not know of.
-pub var tree_freed_listener: std.atomic.Value(?*const fn () void) = .init(null);
+/// the tree, with the number the thread had: the callback table sets it to
+/// free the thread's slots, which this module does not know of.
+pub var tree_freed_listener: std.atomic.Value(?*const fn (number: u32) void) = .init(null);
 
 /// Largest number of greenlets (roots included) alive at once.
 pub const max_greenlets = handles.max_greenlets;
@@ -249,10 +252,11 @@ fn freeTree(state: *ThreadState) void {
         handles.free(index);
     }
     stack_pool.Local.retire(state.pool.?);
+    const number = state.number;
     const route = state.words.route;
     state.* = .{};
     state.words.route = route;
-    if (tree_freed_listener.load(.acquire)) |listener| listener();
+    if (tree_freed_listener.load(.acquire)) |listener| listener(number);
 }
 
 /// `&thread_state`, computed once: LLVM otherwise re-materialises a
@@ -277,7 +281,7 @@ const greenlet_thread_state_symbol = "greenlet.thread_state";
 
 /// Resolves a handle owned by the calling thread.
 pub inline fn lookup(handle: Handle) Error!*Greenlet {
-    return lookupIn(&thread_state, handle);
+    return lookupIn(threadState(), handle);
 }
 
 /// `lookup` with the calling thread's state already at hand (one TLS
@@ -297,6 +301,42 @@ pub fn root() Error!Handle {
 pub fn current() Error!Handle {
     const state = try threadStateInit();
     return state.current.?.handle;
+}
+
+/// The calling thread's number (its tree is created on first use): unique
+/// among the trees alive in the process; a thread gets a new one when it
+/// builds a tree again after `threadExit`.
+pub fn threadNumber() Error!u32 {
+    const state = try threadStateInit();
+    return state.number;
+}
+
+/// What the callback dispatch needs of the calling thread, from one TLS
+/// lookup and without creating a tree: `number` is 0 (and `root`,
+/// `current` are null) when the thread has none.
+pub const ThreadView = struct {
+    number: u32,
+    root: ?*Greenlet,
+    current: ?*Greenlet,
+    /// `&ThreadState.callback_pending` (see `callbackPending`).
+    pending: *usize,
+};
+
+pub inline fn threadView() ThreadView {
+    const state = threadState();
+    assert((state.number == 0) == (state.current == null));
+    return .{
+        .number = state.number,
+        .root = state.root,
+        .current = state.current,
+        .pending = &state.callback_pending,
+    };
+}
+
+/// The calling thread's callback pending word: its address is fixed for the
+/// thread's life (kept across `threadExit`, which clears the word).
+pub fn callbackPending() *usize {
+    return &threadState().callback_pending;
 }
 
 /// The calling thread's `SwitchWords` (its tree is created on first use).

@@ -1,6 +1,7 @@
 /* Native switch benchmark: raw library switch, full greenlet_switch, Boost.Context
  * jump_fcontext and glibc swapcontext, as round trips (two switches each), the
- * create + run + finish + destroy cycle, and resident memory per suspended greenlet. Informational only. */
+ * create + run + finish + destroy cycle, a callback round trip (docs/native_bridge.md),
+ * and resident memory per suspended greenlet. Informational only. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +69,50 @@ static double run_full(uint32_t iterations) {
         greenlet_switch(bench_child.slot, bench_child.generation, v, &kind, &v);
     double ns = (double)(now_ns() - start) / iterations;
     sink = v;
+    return ns;
+}
+
+/* --- callback round trip: a C loop on a call greenlet calls a callback slot
+ * (capture trampoline, dispatch, switch to the root); the root answers with
+ * greenlet_send, as the JS relay does (docs/native_bridge.md). --- */
+typedef uint32_t (*u32_callback)(uint32_t);
+
+static uint32_t callback_loop(uint32_t count, u32_callback callback) {
+    uint32_t sum = 1;
+    for (uint32_t i = 0; i < count; i++) sum += callback(i);
+    return sum;
+}
+
+static double run_callback(uint32_t iterations) {
+    greenlet_signature callback_signature = {.result = GREENLET_TYPE_U32, .arg_count = 1, .args = {GREENLET_TYPE_U32}};
+    uint32_t slot = 0;
+    uintptr_t address = 0, pending_address = 0, misuses_address = 0;
+    if (greenlet_callback_register(&callback_signature, 0, 0, &slot, &address) != GREENLET_OK) abort();
+    if (greenlet_callback_words(&pending_address, &misuses_address) != GREENLET_OK) abort();
+    uintptr_t *pending = (uintptr_t *)pending_address;
+    greenlet_call_frame frame = {
+        .function = (uintptr_t)&callback_loop,
+        .signature = {.result = GREENLET_TYPE_U32, .arg_count = 2, .args = {GREENLET_TYPE_U32, GREENLET_TYPE_FUNCTION}},
+        .args = {iterations, address},
+    };
+    greenlet_handle call;
+    if (greenlet_call_create(&frame, 0, 0, 0, &call) != GREENLET_OK) abort();
+    greenlet_message message = {.kind = GREENLET_KIND_VALUE, .value = 0};
+    greenlet_handle target = call;
+    uint64_t start = now_ns();
+    for (;;) {
+        if (greenlet_send(target.slot, target.generation, &message) != GREENLET_OK) abort();
+        if (*pending == 0) break; /* the call finished */
+        const greenlet_callback_record *record = (const greenlet_callback_record *)*pending;
+        *pending = 0;
+        target = record->greenlet;
+        message.kind = GREENLET_KIND_VALUE;
+        message.value = record->args[0] + 1;
+    }
+    double ns = (double)(now_ns() - start) / iterations;
+    sink = message.value;
+    if (greenlet_destroy(call.slot, call.generation) != GREENLET_OK) abort();
+    if (greenlet_callback_release(slot) != GREENLET_OK) abort();
     return ns;
 }
 
@@ -211,13 +256,14 @@ static const struct {
     {"full", "full `greenlet_switch`, root <-> greenlet", run_full},
     {"pair", "full `greenlet_switch`, greenlet <-> greenlet", run_pair},
     {"lifecycle", "create + run + finish + destroy, default stack (one cycle)", run_lifecycle},
+    {"callback", "callback on a call greenlet, answered with `greenlet_send` (one call)", run_callback},
     {"fcontext", "Boost.Context `jump_fcontext`", run_fcontext},
 };
 #define LOOP_COUNT ((int)(sizeof(loops) / sizeof(loops[0])))
 #define FCONTEXT (LOOP_COUNT - 1)
 
 int main(int argc, char **argv) {
-    /* `greenlet-bench raw|full|pair|lifecycle|fcontext [iterations]`: that loop alone,
+    /* `greenlet-bench raw|full|pair|lifecycle|callback|fcontext [iterations]`: that loop alone,
      * once, for cachegrind (instructions per round trip: the difference of
      * two runs with different counts over the difference of the counts). */
     const char *only = argc > 1 ? argv[1] : NULL;
@@ -248,7 +294,7 @@ int main(int argc, char **argv) {
             printf("%s: %.2f ns per round trip (%u round trips)\n", only, loops[l].run(iterations), iterations);
             return 0;
         }
-        fprintf(stderr, "usage: greenlet-bench [raw|full|pair|lifecycle|fcontext [iterations]]\n");
+        fprintf(stderr, "usage: greenlet-bench [raw|full|pair|lifecycle|callback|fcontext [iterations]]\n");
         return 2;
     }
 

@@ -145,8 +145,11 @@ pub fn pack(signature: *const Signature, args: *const [max_args]u64) Registers {
     return registers;
 }
 
-/// Captured registers into argument slots (signature order), canonical.
-pub fn unpack(signature: *const Signature, registers: *const Registers, args: *[max_args]u64) void {
+/// Captured registers into argument slots (signature order), canonical;
+/// the slots past `arg_count` are 0.
+pub fn unpack(signature: *const Signature, registers: *const Registers) [max_args]u64 {
+    // Zeroed whole (a fixed-size store, no `memset` call for the tail).
+    var args: [max_args]u64 = @splat(0);
     var ints: usize = 0;
     var floats: usize = 0;
     for (signature.args[0..signature.arg_count], 0..) |t, i| {
@@ -154,7 +157,7 @@ pub fn unpack(signature: *const Signature, registers: *const Registers, args: *[
         const raw = if (place.float) registers.floats[place.index] else registers.ints[place.index];
         args[i] = canonical(t, raw);
     }
-    for (args[signature.arg_count..]) |*slot| slot.* = 0;
+    return args;
 }
 
 /// Calls `function` on the current stack; returns the canonical result bits.
@@ -188,7 +191,11 @@ pub fn createGreenlet(frame: *Frame, parent: greenlet.Handle, stack_bytes: usize
 
 /// The call frame of `handle` if it is a call greenlet of this thread.
 pub fn frameOf(handle: greenlet.Handle) ?*Frame {
-    const g = greenlet.lookup(handle) catch return null;
+    return frameOfGreenlet(greenlet.lookup(handle) catch return null);
+}
+
+/// `frameOf` for a greenlet at hand (the calling thread's).
+pub fn frameOfGreenlet(g: *const greenlet.Greenlet) ?*Frame {
     if (g.entry != &entry) return null;
     return @ptrFromInt(g.arg);
 }

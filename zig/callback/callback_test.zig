@@ -24,9 +24,9 @@ const AnswerFn = *const fn (context: *anyopaque, record: *const callback.Record)
 /// until the greenlet finishes; returns the finishing message.
 fn drive(child: greenlet.Handle, context: *anyopaque, answer: AnswerFn, callbacks: *usize) !greenlet.Message {
     var message = try greenlet.switchTo(child, 0);
-    while (callback.words.pending != 0) {
-        const pending = callback.words.pending;
-        callback.words.pending = 0;
+    while (callback.pendingWord().* != 0) {
+        const pending = callback.pendingWord().*;
+        callback.pendingWord().* = 0;
         try testing.expectEqual(pending, message.value);
         try testing.expectEqual(greenlet.Kind.value, message.kind);
         const record: *const callback.Record = @ptrFromInt(pending);
@@ -214,6 +214,40 @@ test "callback: a thread that exits without releasing its slots frees them" {
     try testing.expectEqual(free, callback.freeSlots());
 }
 
+fn exitingThread(failed: *bool) void {
+    exitAndRegisterAgain() catch {
+        failed.* = true;
+    };
+}
+
+fn exitAndRegisterAgain() !void {
+    const pending = callback.pendingWord();
+    const free = callback.freeSlots();
+    const slot = try callback.register(&term_signature, f64Bits(0.5), @intFromPtr(&term));
+    const number = try greenlet.threadNumber();
+    pending.* = 7;
+    try greenlet.threadExit();
+    // The slot is freed with the tree at once; the pending word keeps its
+    // address and is cleared.
+    try testing.expectEqual(free, callback.freeSlots());
+    try testing.expectEqual(pending, callback.pendingWord());
+    try testing.expectEqual(@as(usize, 0), pending.*);
+    try testing.expectError(error.InvalidArgument, callback.release(slot));
+    // A new tree has a new number; its slots are its own.
+    const again = try callback.register(&term_signature, f64Bits(0.5), @intFromPtr(&term));
+    try testing.expect(try greenlet.threadNumber() != number);
+    try testing.expectEqual(expectedSum(2), bridge_sum_terms(callback.address(again), 2));
+    try callback.release(again);
+    try greenlet.threadExit();
+}
+
+test "callback: threadExit frees the thread's slots; the pending word keeps its address" {
+    var failed = false;
+    const thread = try std.Thread.spawn(.{}, exitingThread, .{&failed});
+    thread.join();
+    try testing.expect(!failed);
+}
+
 test "callback: register and release refusals; a released slot is a misuse" {
     const slot = try callback.register(&term_signature, f64Bits(9), 0);
     try callback.release(slot);
@@ -236,7 +270,7 @@ test "exports: the C API of the bridge, with the pending word read through its a
     var pending_address: usize = 0;
     var misuses_address: usize = 0;
     try testing.expectEqual(Status.ok, api.greenlet_callback_words(&pending_address, &misuses_address));
-    try testing.expectEqual(@intFromPtr(&callback.words.pending), pending_address);
+    try testing.expectEqual(@intFromPtr(callback.pendingWord()), pending_address);
     const pending: *usize = @ptrFromInt(pending_address);
     const misuses: *const u64 = @ptrFromInt(misuses_address);
     var slot: u32 = 0;

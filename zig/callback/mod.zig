@@ -51,21 +51,15 @@ pub const Record = extern struct {
     args: [call.max_args]u64,
 };
 
-/// Per-thread words the host reads without a call (their address is fixed
-/// for the thread's life): `pending` is the address of the `Record` that the
-/// switch which just reached the root carries, 0 if that switch is no
-/// callback. The host clears it after reading.
-pub const ThreadWords = extern struct {
-    pending: usize = 0,
-};
-
 comptime {
     assert(@sizeOf(Record) == 144);
     assert(@sizeOf(call.Registers) == 128);
 }
 
 const Slot = struct {
-    /// Thread number of the owner; 0 = free, `claiming` = being set up.
+    /// The owner's thread number (`greenlet.threadNumber`, unique among
+    /// live trees; its slots are freed with its tree); 0 = free,
+    /// `claiming` = being set up.
     owner: std.atomic.Value(u32) = .init(0),
     signature: call.Signature = .{ .result = .void, .arg_count = 0 },
     fallback: u64 = 0,
@@ -73,14 +67,20 @@ const Slot = struct {
 };
 
 var slots: [slot_count]Slot = @splat(.{});
-var thread_numbers: std.atomic.Value(u32) = .init(0);
 /// Callbacks refused without switching: from another thread, on a main
 /// stack without a handler, or through a released slot.
 pub var misuses: std.atomic.Value(u64) = .init(0);
 
 const claiming = std.math.maxInt(u32);
-threadlocal var thread_number: u32 = 0;
-pub threadlocal var words: ThreadWords = .{};
+
+/// The calling thread's pending word, which the host reads without a call
+/// (its address is fixed for the thread's life): the address of the
+/// `Record` that the switch which just reached the root carries, 0 if that
+/// switch is no callback. The host clears it after reading. It lives in the
+/// core's thread state, so that dispatch needs one thread-local lookup.
+pub fn pendingWord() *usize {
+    return greenlet.callbackPending();
+}
 
 const Trampoline = *const fn () callconv(.naked) void;
 
@@ -114,8 +114,8 @@ pub const Error = error{ InvalidArgument, OutOfMemory, WrongThread };
 /// Takes a free slot for the calling thread; returns its index.
 pub fn register(signature: *const call.Signature, fallback: u64, main_handler: usize) (Error || greenlet.Error)!u32 {
     try signature.validate();
-    _ = try greenlet.root(); // the tree a callback switches in
-    if (thread_number == 0) thread_number = thread_numbers.fetchAdd(1, .monotonic) + 1;
+    const thread_number = try greenlet.threadNumber(); // the tree a callback switches in
+    assert(thread_number != 0 and thread_number != claiming);
     greenlet.tree_freed_listener.store(&releaseThread, .release);
     for (&slots, 0..) |*slot, index| {
         // Claimed with a number no thread has while its fields are written.
@@ -135,15 +135,16 @@ pub fn release(index: u32) Error!void {
     if (index >= slot_count) return error.InvalidArgument;
     const owner = slots[index].owner.load(.acquire);
     if (owner == 0 or owner == claiming) return error.InvalidArgument;
-    if (owner != thread_number) return error.WrongThread;
+    // A thread without a tree has number 0, which owns no slot.
+    if (owner != greenlet.threadView().number) return error.WrongThread;
     slots[index].owner.store(0, .release);
 }
 
 /// Frees every slot the calling thread owns: run when its tree is freed (the
 /// thread exits, or calls `greenlet_thread_exit`), so a thread that never
 /// released its callbacks does not keep slots from the others.
-fn releaseThread() void {
-    if (thread_number == 0) return;
+fn releaseThread(thread_number: u32) void {
+    assert(thread_number != 0);
     for (&slots) |*slot| _ = slot.owner.cmpxchgStrong(thread_number, 0, .acq_rel, .monotonic);
 }
 
@@ -169,19 +170,26 @@ fn dispatch(index: u32, registers: *const call.Registers) callconv(.c) u64 {
     if (owner == 0 or owner == claiming) return refuse(.void, 0);
     const signature = slot.signature;
     const fallback = slot.fallback;
-    if (owner != thread_number) return refuse(signature.result, fallback);
-    const root = greenlet.root() catch unreachable; // the owner has a tree
-    const self = greenlet.current() catch unreachable;
-    var args: [call.max_args]u64 = undefined;
-    call.unpack(&signature, registers, &args);
+    // One thread-local lookup; a thread without a tree has number 0.
+    const thread = greenlet.threadView();
+    if (owner != thread.number) return refuse(signature.result, fallback);
+    // The owner's number is not 0: the thread has a tree.
+    const root = thread.root.?.handle;
+    const self = thread.current.?.handle;
     if (self.eql(root)) {
         if (slot.main_handler == 0) return refuse(signature.result, fallback);
+        const args = call.unpack(&signature, registers);
         return call.toRegister(signature.result, call.invoke(slot.main_handler, &signature, &args));
     }
-    const frame = call.frameOf(self);
+    const frame = call.frameOfGreenlet(thread.current.?);
     if (frame) |f| if (f.abort_kind != 0) return call.toRegister(signature.result, fallback);
-    var record: Record = .{ .slot = index, .arg_count = signature.arg_count, .greenlet = self, .args = args };
-    words.pending = @intFromPtr(&record);
+    var record: Record = .{
+        .slot = index,
+        .arg_count = signature.arg_count,
+        .greenlet = self,
+        .args = call.unpack(&signature, registers),
+    };
+    thread.pending.* = @intFromPtr(&record);
     const reply = greenlet.switchTo(root, @intFromPtr(&record)) catch unreachable;
     switch (reply.kind) {
         .value => return call.toRegister(signature.result, reply.value),
