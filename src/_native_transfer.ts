@@ -262,6 +262,9 @@ class Run {
   aborted: { error: unknown } | null = null;
   /** The kind of the next message. */
   sending: number = Kind.VALUE;
+  /** The generator callback that runs (see {@link advance}): its entry and Op. */
+  entry: CallbackEntry | null = null;
+  op: Generator<Instruction, unknown, unknown> | null = null;
   /** The greenlet the next message goes to (the last one went to, after a send). */
   slot: number;
   generation: number;
@@ -275,6 +278,16 @@ class Run {
     this.owned = self.owned;
     this.slot = self.slot;
     this.generation = self.generation;
+  }
+
+  /** Takes the generator callback {@link exchange} left and returns its first instruction. */
+  takeCallback(): Instruction {
+    this.entry = callback.entry;
+    this.op = callback.op;
+    const instruction = callback.instruction!;
+    callback.op = null;
+    callback.instruction = null;
+    return instruction;
   }
 
   /** What a function by signature returned (the message's value, decoded by its type). */
@@ -306,7 +319,7 @@ function writeBits(bits: number | bigint): void {
  *
  * The generator keeps few locals: V8 saves every register of the frame at each `yield` (and a
  * callback awaiting in a handler suspends it once per await), so whatever runs without
- * yielding is in plain functions ({@link start}, {@link send}, {@link arrived}) and the
+ * yielding is in plain functions ({@link start}, {@link send}, {@link advance}, {@link arrived}) and the
  * relay's state is in its {@link Run}.
  */
 export function nativeBody(
@@ -327,30 +340,17 @@ export function nativeBody(
           // A generator handler: it runs here, so that it may switch, throw and await.
           // As `yield* op` would, past the step exchange took: every instruction goes to the
           // trampoline, what comes back (a value, or an error thrown in) goes to the Op.
-          const entry = callback.entry!;
-          const op = callback.op!;
-          let instruction = callback.instruction!;
-          callback.op = null;
-          callback.instruction = null;
-          try {
-            let step: IteratorResult<Instruction, unknown>;
-            for (;;) {
-              let reply: unknown;
-              let threw = false;
-              try {
-                reply = yield instruction;
-              } catch (error) {
-                reply = error;
-                threw = true;
-              }
-              step = threw ? op.throw(reply) : op.next(reply);
-              if (step.done === true) break;
-              instruction = step.value;
+          let instruction: Instruction | null = run.takeCallback();
+          while (instruction !== null) {
+            let reply: unknown;
+            let threw = false;
+            try {
+              reply = yield instruction;
+            } catch (error) {
+              reply = error;
+              threw = true;
             }
-            entry.writeResult(step.value, resultWords);
-            run.sending = Kind.VALUE;
-          } catch (error) {
-            run.sending = abort(run, error);
+            instruction = advance(run, reply, threw);
           }
           continue;
         }
@@ -395,6 +395,26 @@ function transferStep(run: Run, kind: number): Step<unknown> {
     : kind === Kind.THROW
     ? parent.throw(value)
     : parent.throw();
+}
+
+/**
+ * Resumes the generator callback's Op with what came back (`reply`, thrown in when `threw`):
+ * its next instruction, or null when it finished (its result written, or an error that escaped
+ * it answered with {@link abort}) and the answer is the next message to send.
+ */
+function advance(run: Run, reply: unknown, threw: boolean): Instruction | null {
+  const op = run.op!;
+  try {
+    const step = threw ? op.throw(reply) : op.next(reply);
+    if (step.done !== true) return step.value;
+    run.entry!.writeResult(step.value, resultWords);
+    run.sending = Kind.VALUE;
+  } catch (error) {
+    run.sending = abort(run, error);
+  }
+  run.entry = null;
+  run.op = null;
+  return null;
 }
 
 /** {@link arrived}: the C function finished with a value (the message's value is it). */
