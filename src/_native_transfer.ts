@@ -47,11 +47,11 @@ import { checkOpen, type FunctionParts } from "./native_function.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import { agent } from "./_trampoline.ts";
-import type { Instruction } from "./types.ts";
+import type { Instruction, Step } from "./types.ts";
 import {
   Arrival,
   arrivalOf,
-  type Handle,
+  type NextSend,
   passOn,
   registerNative,
   setRoute,
@@ -249,19 +249,51 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
 }
 
 /** One relay's state that {@link exchange} shares with it. */
-interface Run {
-  /** The relay's C handle (mixed). */
-  readonly self: Handle;
+class Run {
   /** What came back from another native greenlet's C side (mixed). */
-  arrival: Arrival | null;
+  arrival: Arrival | null = null;
   /** Findable by its C handle: set when it first suspends (mixed). */
-  registered: boolean;
+  registered = false;
   /** The message holds this greenlet's own message, handed back: no send (mixed). */
-  resume: boolean;
+  resume = false;
   /** Table ids of the values sent (released when the greenlet dies). */
   readonly owned: number[];
   /** The error that escaped a handler (then every later callback gets the fallback). */
-  aborted: { error: unknown } | null;
+  aborted: { error: unknown } | null = null;
+  /** The kind of the next message. */
+  sending: number = Kind.VALUE;
+  /** The generator callback that runs (see {@link advance}): its entry and Op. */
+  entry: CallbackEntry | null = null;
+  op: Generator<Instruction, unknown, unknown> | null = null;
+  /** The greenlet the next message goes to (the last one went to, after a send). */
+  slot: number;
+  generation: number;
+
+  constructor(
+    /** The relay's C handle (mixed) and C side. */
+    readonly self: NativeState,
+    /** A function by signature's call frame (null for the entry form). */
+    readonly frame: Uint32Array | null,
+  ) {
+    this.owned = self.owned;
+    this.slot = self.slot;
+    this.generation = self.generation;
+  }
+
+  /** Takes the generator callback {@link exchange} left and returns its first instruction. */
+  takeCallback(): Instruction {
+    this.entry = callback.entry;
+    this.op = callback.op;
+    const instruction = callback.instruction!;
+    callback.op = null;
+    callback.instruction = null;
+    return instruction;
+  }
+
+  /** What a function by signature returned (the message's value, decoded by its type). */
+  returned(): unknown {
+    return decodeSlot(this.self.function!.signature.result, resultWords, 0, nativeAddresses);
+  }
 }
 
 /**
@@ -284,147 +316,58 @@ function writeBits(bits: number | bigint): void {
 /**
  * The body of a native greenlet: creates the C greenlet when it starts and relays
  * every transfer between it and the JS tree (see the file header).
+ *
+ * The generator keeps few locals: V8 saves every register of the frame at each `yield` (and a
+ * callback awaiting in a handler suspends it once per await), so whatever runs without
+ * yielding is in plain functions ({@link start}, {@link send}, {@link advance}, {@link arrived}) and the
+ * relay's state is in its {@link Run}.
  */
 export function nativeBody(
   state: NativeState,
 ): (...args: unknown[]) => Generator<Instruction, unknown, unknown> {
   return function* native(): Generator<Instruction, unknown, unknown> {
-    const lib = nativeLibrary();
-    const symbols = lib.symbols;
-    const function_ = state.function;
-    let frame: Uint32Array | null = null;
-    // Created on the JS side, so the C parent (slot 0: the current greenlet) is the root.
-    let created: number;
-    if (function_ === null) {
-      const first = arguments.length <= 1 ? arguments[0] : Array.from(arguments);
-      created = symbols.greenlet_create(state.entry, state.arg, 0, 0, state.stackBytes, handleOut);
-      if (created === Status.OK) encodeInto(first, state.owned, message, VALUE);
-    } else {
-      const bytes = callFrame(function_, arguments, state.keep);
-      frame = new Uint32Array(bytes.buffer);
-      created = symbols.greenlet_call_create(bytes, 0, 0, state.stackBytes, handleOut);
-      // The starting switch's value is ignored: the arguments are in the frame.
-      message[VALUE] = 0;
-      message[VALUE + 1] = 0;
-    }
-    if (created !== Status.OK) {
-      state.keep.length = 0;
-      throw callFailed(function_ === null ? "greenlet_create" : "greenlet_call_create", created);
-    }
-    state.slot = handleOut[0];
-    state.generation = handleOut[1];
-    if (function_?.library) function_.library.running++;
-    const run: Run = {
-      self: state,
-      arrival: null,
-      registered: false,
-      resume: false,
-      owned: state.owned,
-      aborted: null,
-    };
-    let sending: number = Kind.VALUE;
-    let slot = state.slot;
-    let generation = state.generation;
+    const run = start(state, arguments);
     try {
       for (;;) {
-        if (run.resume) {
-          target.slot = 0; // the flags below are asked for
-          target.generation = 0;
-        } else {
-          message[KIND] = sending;
-          setRoute(); // mixed: route native-to-native switches through the root while traced
-        }
-        const status = exchange(slot, generation, run, run.resume);
-        run.resume = false;
-        slot = target.slot;
-        generation = target.generation;
-        if (status > 0) throw callFailed("greenlet_send", status);
+        const status = send(run);
         if (status === ARRIVAL) {
           // mixed: pass it on in the JS tree (or get it back as this greenlet's own).
-          const next = yield* passOn(state, state.owned, run.arrival!, message, pendingWord());
+          sendNext(run, yield* passOn(state, state.owned, run.arrival!, message, pendingWord()));
           run.arrival = null;
-          if (next === null) run.resume = true;
-          else ({ kind: sending, slot, generation } = next);
           continue;
         }
         if (status === GENERATOR_CALLBACK) {
           // A generator handler: it runs here, so that it may switch, throw and await.
           // As `yield* op` would, past the step exchange took: every instruction goes to the
           // trampoline, what comes back (a value, or an error thrown in) goes to the Op.
-          const entry = callback.entry!;
-          const op = callback.op!;
-          let instruction = callback.instruction!;
-          callback.op = null;
-          callback.instruction = null;
-          try {
-            let step: IteratorResult<Instruction, unknown>;
-            for (;;) {
-              let reply: unknown;
-              let threw = false;
-              try {
-                reply = yield instruction;
-              } catch (error) {
-                reply = error;
-                threw = true;
-              }
-              step = threw ? op.throw(reply) : op.next(reply);
-              if (step.done === true) break;
-              instruction = step.value;
+          let instruction: Instruction | null = run.takeCallback();
+          while (instruction !== null) {
+            let reply: unknown;
+            let threw = false;
+            try {
+              reply = yield instruction;
+            } catch (error) {
+              reply = error;
+              threw = true;
             }
-            entry.writeResult(step.value, resultWords);
-            sending = Kind.VALUE;
-          } catch (error) {
-            sending = abort(run, error);
+            instruction = advance(run, reply, threw);
           }
           continue;
         }
-        const kind = message[KIND];
-        // The flags are those of the greenlet the message went to: after a callback answered
-        // to another greenlet than this one (native-to-native switches in C), ask for ours.
-        let flags = message[FLAGS];
-        if (slot !== state.slot || generation !== state.generation) {
-          slot = state.slot;
-          generation = state.generation;
-          symbols.greenlet_state(slot, generation, flagsOut);
-          flags = flagsOut[0];
-        }
-        if ((flags & Flag.DEAD) !== 0) {
-          if (kind === Kind.THROW) throw decodeFrom(message, VALUE);
-          if (function_ === null) {
-            // An entry-form body that a handler's error aborted dies with that error (a
-            // GreenletExit too: thrown, it leaves as a JS body's does, rule S8).
-            if (run.aborted === null) return decodeFrom(message, VALUE);
-            throw run.aborted.error;
-          }
-          // A kill that reached a handler: its GreenletExit leaves as a JS body's does.
-          if (frame![FRAME_ABORT_KIND] === Kind.KILL) throw decodeFrom(message, VALUE);
-          return decodeSlot(function_.signature.result, resultWords, 0, nativeAddresses);
-        }
-        const value = decodeFrom(message, VALUE);
-        // The trampoline made this greenlet current before resuming its body (the GC kill
-        // makes a stand-in current, whose parent is main).
-        const parent = agent.current.parent!.face;
-        if (!run.registered) {
-          registerNative(state, agent.current.face); // mixed
-          run.registered = true;
-        }
+        const kind = arrived(run);
+        if (kind === FINISHED) return decodeFrom(message, VALUE);
+        if (kind === RETURNED) return run.returned();
         try {
-          const reply = kind === Kind.VALUE
-            ? yield* parent.switch(value)
-            : kind === Kind.THROW
-            ? yield* parent.throw(value)
-            : yield* parent.throw();
+          const reply = yield* transferStep(run, kind);
           if (reply instanceof Arrival) {
             // mixed: this greenlet's C side ran inside C meanwhile and sent this.
-            const next = yield* passOn(state, state.owned, reply, message, pendingWord());
-            if (next === null) run.resume = true;
-            else ({ kind: sending, slot, generation } = next);
+            sendNext(run, yield* passOn(state, state.owned, reply, message, pendingWord()));
             continue;
           }
-          sending = Kind.VALUE;
+          run.sending = Kind.VALUE;
           encodeInto(reply, state.owned, message, VALUE);
         } catch (error) {
-          sending = writeError(error, state.owned, message); // mixed: a routed kill's value
+          run.sending = writeError(error, state.owned, message); // mixed: a routed kill's value
         }
       }
     } finally {
@@ -432,6 +375,145 @@ export function nativeBody(
       finish(state);
     }
   } as (...args: unknown[]) => Generator<Instruction, unknown, unknown>;
+}
+
+/**
+ * The step that passes a transfer of kind `kind` from the C function on to this greenlet's JS
+ * parent: a switch of the message's value, a throw of it, or a kill.
+ */
+function transferStep(run: Run, kind: number): Step<unknown> {
+  const value = decodeFrom(message, VALUE);
+  // The trampoline made this greenlet current before resuming its body (the GC kill
+  // makes a stand-in current, whose parent is main).
+  const parent = agent.current.parent!.face;
+  if (!run.registered) {
+    registerNative(run.self, agent.current.face); // mixed
+    run.registered = true;
+  }
+  return kind === Kind.VALUE
+    ? parent.switch(value)
+    : kind === Kind.THROW
+    ? parent.throw(value)
+    : parent.throw();
+}
+
+/**
+ * Resumes the generator callback's Op with what came back (`reply`, thrown in when `threw`):
+ * its next instruction, or null when it finished (its result written, or an error that escaped
+ * it answered with {@link abort}) and the answer is the next message to send.
+ */
+function advance(run: Run, reply: unknown, threw: boolean): Instruction | null {
+  const op = run.op!;
+  try {
+    const step = threw ? op.throw(reply) : op.next(reply);
+    if (step.done !== true) return step.value;
+    run.entry!.writeResult(step.value, resultWords);
+    run.sending = Kind.VALUE;
+  } catch (error) {
+    run.sending = abort(run, error);
+  }
+  run.entry = null;
+  run.op = null;
+  return null;
+}
+
+/** {@link arrived}: the C function finished with a value (the message's value is it). */
+const FINISHED = -1;
+/** {@link arrived}: the C function finished; {@link Run.returned} is the generator's result. */
+const RETURNED = -2;
+
+/**
+ * Creates the C greenlet of a native greenlet that starts with `args` (the starting switch's
+ * values) and returns its relay's state.
+ */
+function start(state: NativeState, args: ArrayLike<unknown>): Run {
+  const symbols = nativeLibrary().symbols;
+  const function_ = state.function;
+  let frame: Uint32Array | null = null;
+  // Created on the JS side, so the C parent (slot 0: the current greenlet) is the root.
+  let created: number;
+  if (function_ === null) {
+    const first = args.length <= 1 ? args[0] : Array.from(args);
+    created = symbols.greenlet_create(state.entry, state.arg, 0, 0, state.stackBytes, handleOut);
+    if (created === Status.OK) encodeInto(first, state.owned, message, VALUE);
+  } else {
+    const bytes = callFrame(function_, args, state.keep);
+    frame = new Uint32Array(bytes.buffer);
+    created = symbols.greenlet_call_create(bytes, 0, 0, state.stackBytes, handleOut);
+    // The starting switch's value is ignored: the arguments are in the frame.
+    message[VALUE] = 0;
+    message[VALUE + 1] = 0;
+  }
+  if (created !== Status.OK) {
+    state.keep.length = 0;
+    throw callFailed(function_ === null ? "greenlet_create" : "greenlet_call_create", created);
+  }
+  state.slot = handleOut[0];
+  state.generation = handleOut[1];
+  if (function_?.library) function_.library.running++;
+  return new Run(state, frame);
+}
+
+/**
+ * Sends the relay's next message (or resumes {@link exchange} on its own message handed back)
+ * and returns exchange's status; throws a failed call.
+ */
+function send(run: Run): number {
+  const resume = run.resume;
+  if (resume) {
+    target.slot = 0; // the flags below are asked for
+    target.generation = 0;
+  } else {
+    message[KIND] = run.sending;
+    setRoute(); // mixed: route native-to-native switches through the root while traced
+  }
+  const status = exchange(run.slot, run.generation, run, resume);
+  run.resume = false;
+  run.slot = target.slot;
+  run.generation = target.generation;
+  if (status > 0) throw callFailed("greenlet_send", status);
+  return status;
+}
+
+/** After {@link passOn} (mixed): resume exchange (null) or send what it names. */
+function sendNext(run: Run, next: NextSend | null): void {
+  if (next === null) {
+    run.resume = true;
+    return;
+  }
+  run.sending = next.kind;
+  run.slot = next.slot;
+  run.generation = next.generation;
+}
+
+/**
+ * A transfer came back from the C side: its kind (the C function switched to its parent), or
+ * FINISHED / RETURNED when it finished; throws what it finished with by throwing.
+ */
+function arrived(run: Run): number {
+  const state = run.self;
+  const kind = message[KIND];
+  // The flags are those of the greenlet the message went to: after a callback answered
+  // to another greenlet than this one (native-to-native switches in C), ask for ours.
+  let flags = message[FLAGS];
+  if (run.slot !== state.slot || run.generation !== state.generation) {
+    run.slot = state.slot;
+    run.generation = state.generation;
+    nativeLibrary().symbols.greenlet_state(state.slot, state.generation, flagsOut);
+    flags = flagsOut[0];
+  }
+  if ((flags & Flag.DEAD) === 0) return kind;
+  if (kind === Kind.THROW) throw decodeFrom(message, VALUE);
+  const function_ = state.function;
+  if (function_ === null) {
+    // An entry-form body that a handler's error aborted dies with that error (a
+    // GreenletExit too: thrown, it leaves as a JS body's does, rule S8).
+    if (run.aborted === null) return FINISHED;
+    throw run.aborted.error;
+  }
+  // A kill that reached a handler: its GreenletExit leaves as a JS body's does.
+  if (run.frame![FRAME_ABORT_KIND] === Kind.KILL) throw decodeFrom(message, VALUE);
+  return RETURNED;
 }
 
 /** True for a generator object (what a plain handler may return instead of a result). */
