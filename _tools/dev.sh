@@ -6,7 +6,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # shellcheck source=env.sh
-. "$root/_tools/env.sh"
+. "$root/_tools/env.sh" || exit 1
 reports="$root/.toolchain/reports"
 mkdir -p "$reports"
 

@@ -1,6 +1,10 @@
 # Sourced by the project's scripts: puts the pinned toolchain on PATH.
 _root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bash "$_root/_tools/setup.sh"
+if ! bash "$_root/_tools/setup.sh"; then
+  echo "env: installing the pinned toolchain into .toolchain/ failed (the lines above say why);" \
+    "run bash _tools/setup.sh again once the registry is reachable" >&2
+  return 1
+fi
 export PATH="$_root/.toolchain/npm/node_modules/.bin:$_root/.toolchain/venv/bin:$PATH"
 export DENO_DIR="$_root/.toolchain/deno-cache"
 export DENO_NO_UPDATE_CHECK=1
