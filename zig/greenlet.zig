@@ -397,7 +397,13 @@ inline fn transfer(target_handle: Handle, message: Message) Error!Message {
     if (context.fused) {
         var kind: u32 = 0;
         var value: usize = 0;
-        const status = context.fusedSwitch(target_handle.slot, target_handle.generation, message.value, &kind, &value, @backingInt(message.kind));
+        // A value takes the fused switch's value entry, whose fast path (a
+        // live, suspended greenlet of this thread) makes `fusedBegin`'s
+        // checks inline: the callback dispatch's switch to the root is one.
+        const status = if (message.kind == .value)
+            context.fusedSwitchValue(target_handle.slot, target_handle.generation, message.value, &kind, &value)
+        else
+            context.fusedSwitch(target_handle.slot, target_handle.generation, message.value, &kind, &value, @backingInt(message.kind));
         if (status != 0) return exports.errorFrom(status);
         return .{ .kind = @fromBackingInt(kind), .value = value };
     }

@@ -148,16 +148,41 @@ pub fn pack(signature: *const Signature, args: *const [max_args]u64) Registers {
 /// Captured registers into argument slots (signature order), canonical;
 /// the slots past `arg_count` are 0.
 pub fn unpack(signature: *const Signature, registers: *const Registers) [max_args]u64 {
-    // Zeroed whole (a fixed-size store, no `memset` call for the tail).
-    var args: [max_args]u64 = @splat(0);
+    var args: [max_args]u64 = undefined;
+    const places = sources(signature);
+    unpackInto(signature, &places, registers, &args);
+    return args;
+}
+
+/// Where each argument of a signature is in a `Registers` read as 16 u64
+/// (the ints, then the floats): `abi.place`, computed once per callback
+/// slot so that each call only copies and extends.
+pub const Sources = [max_args]u8;
+
+pub fn sources(signature: *const Signature) Sources {
+    var result: Sources = @splat(0);
     var ints: usize = 0;
     var floats: usize = 0;
     for (signature.args[0..signature.arg_count], 0..) |t, i| {
         const place = abi.place(t, i, &ints, &floats);
-        const raw = if (place.float) registers.floats[place.index] else registers.ints[place.index];
-        args[i] = canonical(t, raw);
+        assert(place.index < 8);
+        result[i] = @intCast(if (place.float) 8 + place.index else place.index);
     }
-    return args;
+    return result;
+}
+
+/// `unpack` into `args` in place with the signature's `sources` (the
+/// callback dispatch fills its record without a copy of the array).
+pub inline fn unpackInto(signature: *const Signature, places: *const Sources, registers: *const Registers, args: *[max_args]u64) void {
+    comptime assert(@sizeOf(Registers) == 16 * 8 and @offsetOf(Registers, "floats") == 8 * 8);
+    const flat: *const [16]u64 = @ptrCast(registers);
+    // Zeroed whole (a fixed-size store, no `memset` call for the tail).
+    args.* = @splat(0);
+    const count = signature.arg_count;
+    assert(count <= max_args);
+    for (signature.args[0..count], places[0..count], args[0..count]) |t, place, *arg| {
+        arg.* = canonical(t, flat[place & 15]);
+    }
 }
 
 /// Calls `function` on the current stack; returns the canonical result bits.
