@@ -258,11 +258,11 @@ export interface Addresses {
   bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint;
   /** The runtime's pointer for an address (null for 0). */
   pointerAt(address: bigint | number): NativePointer;
+  /** The runtime's pointer for the address in two u32 halves (null for 0), on the hot path. */
+  pointerFromHalves(low: number, high: number): NativePointer;
   /** The address of a NativeCallback, or undefined when `value` is none. */
   callbackAddress(value: unknown): bigint | undefined;
 }
-
-const TWO_32 = 2 ** 32;
 
 const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   u8: [0, 0xff],
@@ -412,10 +412,7 @@ function pointerIn(words: Words, lo: number, addresses: Addresses): NativePointe
   const high = words.u32[lo + 1];
   const low = words.u32[lo];
   if ((high | low) === 0) return null;
-  // A number below 2^53 (no BigInt to box): user-space addresses are.
-  return addresses.pointerAt(
-    high < 0x20_0000 ? high * TWO_32 + low : (BigInt(high) << 32n) | BigInt(low),
-  );
+  return addresses.pointerFromHalves(low, high);
 }
 
 /** Reads one slot of a record: the value of a type, compiled once per callback. */
