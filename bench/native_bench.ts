@@ -52,7 +52,7 @@ import process from "node:process";
 import { Status } from "../ffi/constants.ts";
 import { dlopen } from "../ffi/_dlopen.ts";
 import { awaitOnly, getcurrent, Greenlet } from "../mod.ts";
-import { loadLibrary, nativeCallback, NativeGreenlet } from "../native.ts";
+import { loadLibrary, nativeCallback, NativeGreenlet, pointerOf } from "../native.ts";
 import { runtime } from "../testing/runtime.ts";
 import { ensureBuilt, entriesPath, handleOf, openNative } from "../tests/ffi/_native.ts";
 import type { Instruction } from "../src/types.ts";
@@ -137,6 +137,8 @@ async function switchCases(): Promise<Case[]> {
   }
   const sent = handleOf(out);
   const message = new Uint32Array(4);
+  // greenlet_send takes the message as a pointer made once, as the relay passes it.
+  const messagePointer = pointerOf(message);
   const native = new NativeGreenlet(bounce);
   const main = getcurrent();
   const js = new Greenlet(function* (x: unknown) {
@@ -167,7 +169,7 @@ async function switchCases(): Promise<Case[]> {
         for (let i = 0; i < SWITCH_N; i++) {
           message[0] = 0;
           message[2] = i;
-          s.greenlet_send(slot, generation, message);
+          s.greenlet_send(slot, generation, messagePointer);
           sink += message[2];
         }
         return SWITCH_N;
@@ -269,7 +271,7 @@ function recurseFunction() {
 }
 
 /** A C body (bounce) on its own greenlet that greenlet_send reaches from the root. */
-async function bareBounce(): Promise<(message: Uint32Array) => number> {
+async function bareBounce(): Promise<{ message: Uint32Array; send: () => number }> {
   const { lib } = await openNative();
   const s = lib.symbols;
   const bodies = (await dlopen(entriesPath(), bodyTable)).symbols;
@@ -279,13 +281,14 @@ async function bareBounce(): Promise<(message: Uint32Array) => number> {
     throw new Error("greenlet_create failed");
   }
   const { slot, generation } = handleOf(out);
-  return (message) => s.greenlet_send(slot, generation, message);
+  const message = new Uint32Array(4);
+  const messagePointer = pointerOf(message);
+  return { message, send: () => s.greenlet_send(slot, generation, messagePointer) };
 }
 
 async function awaitCases(): Promise<Case[]> {
   const { recurse, callback } = recurseFunction();
-  const send = await bareBounce();
-  const message = new Uint32Array(4);
+  const { message, send } = await bareBounce();
   const resolved = Promise.resolve(1);
   // The handler body, the same on both paths: await a resolved promise, answer its argument.
   function* handler(i: number): Generator<Instruction, number, unknown> {
@@ -304,7 +307,7 @@ async function awaitCases(): Promise<Case[]> {
       sum += yield* handler(i);
       message[0] = 0;
       message[2] = i;
-      send(message);
+      send();
     }
     return sum;
   }

@@ -83,6 +83,17 @@ const flagsOut = new Uint32Array(1);
  * written right before each call and read right after): kind, flags, value (low, high half).
  */
 const message = new Uint32Array(4);
+/** {@link message}'s address as the runtime's pointer, greenlet_send's argument (made once). */
+let messagePointer: NativePointer | null = null;
+
+/** The pointer greenlet_send takes for {@link message} (the buffer stays where it is). */
+function messageAt(): NativePointer {
+  if (messagePointer === null) {
+    const runtime = foreign();
+    messagePointer = runtime.pointerAt(runtime.bufferAddress(message));
+  }
+  return messagePointer;
+}
 const KIND = 0;
 const FLAGS = 1;
 const VALUE = 2;
@@ -183,11 +194,12 @@ let lastRecord: Words | null = null;
 function answerCallbacks(slot: number, generation: number, run: Run, resume: boolean): number {
   const symbols = nativeLibrary().symbols;
   const pending = pendingWord();
+  const messagePointer = messageAt();
   for (let send = !resume;; send = true) {
     if (send) {
       target.slot = slot;
       target.generation = generation;
-      const status = symbols.greenlet_send(slot, generation, message);
+      const status = symbols.greenlet_send(slot, generation, messagePointer);
       if (status !== Status.OK) return status;
       // mixed: another native greenlet's C side came back, or a routed switch.
       const arrival = arrivalOf(run.self, message);
