@@ -25,9 +25,10 @@
 //           qsort.native    the same sort on a native greenlet (NativeGreenlet(qsort) from
 //                           loadLibrary, switchSync), the same comparator as a nativeCallback;
 //                           the comparator reads its ints the fastest way the runtime offers
-//                           (testing/ adapters: on Bun a pointer and read.i32; on Deno the
-//                           address as a usize, indexing the sorted Int32Array, because a
-//                           pointer object costs an op call to make and one to read through)
+//                           (testing/ adapters): it indexes the sorted Int32Array by the
+//                           argument's offset, a pointer (a number) on Bun, the address as a
+//                           usize on Deno (a pointer object costs an op call to make and one
+//                           to read through; bun:ffi's read.i32 is a host call, slower)
 //   await   await.native    test_nbench_recurse(1, AWAIT_N, cb) on a native greenlet under
 //                           switchAsync(); cb is a generator handler that does
 //                           `yield* awaitOnly(resolved)` and answers; one op: one callback
