@@ -46,7 +46,7 @@ import {
 import { checkOpen, type FunctionParts } from "./native_function.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
-import { agent } from "./_trampoline.ts";
+import { agent, type Direct, HANDED_OVER } from "./_trampoline.ts";
 import type { Instruction, Step } from "./types.ts";
 import {
   Arrival,
@@ -248,8 +248,14 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
   }
 }
 
+/** {@link Run.sent} when no direct switch left a send to take over. */
+const NOT_SENT = -1;
+
+/** How many direct switches this agent made, and how many of them handed over (for tests). */
+export const directSwitches: { made: number; handedOver: number } = { made: 0, handedOver: 0 };
+
 /** One relay's state that {@link exchange} shares with it. */
-class Run {
+class Run implements Direct {
   /** What came back from another native greenlet's C side (mixed). */
   arrival: Arrival | null = null;
   /** Findable by its C handle: set when it first suspends (mixed). */
@@ -268,6 +274,11 @@ class Run {
   /** The greenlet the next message goes to (the last one went to, after a send). */
   slot: number;
   generation: number;
+  /**
+   * The status of the send a direct switch made and handed over ({@link Run.sendDirect}), or
+   * NOT_SENT: {@link send} takes over what came back instead of sending.
+   */
+  sent: number = NOT_SENT;
 
   constructor(
     /** The relay's C handle (mixed) and C side. */
@@ -294,6 +305,50 @@ class Run {
   returned(): unknown {
     return decodeSlot(this.self.function!.signature.result, resultWords, 0, nativeAddresses);
   }
+
+  /**
+   * The direct switch (`Direct` in _trampoline.ts, used while the relay waits in its switch to
+   * its parent): sends `payload` as the relay would send that switch's reply, and returns what
+   * came back when it is a plain value the C side switched to its parent. Anything else (a
+   * callback, a finish, a throw or kill, another greenlet's switch, a failed call) is left as it
+   * came back, with the status in {@link Run.sent}, and HANDED_OVER is returned: the trampoline
+   * then resumes the relay, and {@link send} takes it over as if its own send had returned it.
+   */
+  sendDirect(payload: unknown): unknown {
+    directSwitches.made++;
+    encodeInto(payload, this.owned, message, VALUE);
+    message[KIND] = Kind.VALUE;
+    setRoute();
+    const status = nativeLibrary().symbols.greenlet_send(this.slot, this.generation, message);
+    checkMisuses();
+    if (status === Status.OK) {
+      const arrival = arrivalOf(this.self, message);
+      if (arrival === null) {
+        const pending = pendingWord();
+        if (
+          (pending[0] | pending[1]) === 0 && message[KIND] === Kind.VALUE &&
+          (message[FLAGS] & Flag.DEAD) === 0
+        ) {
+          return decodeFrom(message, VALUE);
+        }
+      }
+      this.arrival = arrival;
+    }
+    this.sent = status;
+    directSwitches.handedOver++;
+    return HANDED_OVER;
+  }
+}
+
+/**
+ * The relay was resumed in its switch to its parent: no direct switch until it waits there
+ * again. True when a direct switch made the send ({@link send} takes over what came back).
+ * The trampoline made the greenlet current before resuming it (the Run keeps no reference to
+ * it: its generator must not keep the greenlet's object alive, for the GC kill).
+ */
+function woken(run: Run): boolean {
+  agent.current.direct = null;
+  return run.sent !== NOT_SENT;
 }
 
 /**
@@ -359,6 +414,7 @@ export function nativeBody(
         if (kind === RETURNED) return run.returned();
         try {
           const reply = yield* transferStep(run, kind);
+          if (woken(run)) continue; // the direct switch sent the reply
           if (reply instanceof Arrival) {
             // mixed: this greenlet's C side ran inside C meanwhile and sent this.
             sendNext(run, yield* passOn(state, state.owned, reply, message, pendingWord()));
@@ -367,6 +423,7 @@ export function nativeBody(
           run.sending = Kind.VALUE;
           encodeInto(reply, state.owned, message, VALUE);
         } catch (error) {
+          woken(run);
           run.sending = writeError(error, state.owned, message); // mixed: a routed kill's value
         }
       }
@@ -390,11 +447,13 @@ function transferStep(run: Run, kind: number): Step<unknown> {
     registerNative(run.self, agent.current.face); // mixed
     run.registered = true;
   }
-  return kind === Kind.VALUE
+  const step = kind === Kind.VALUE
     ? parent.switch(value)
     : kind === Kind.THROW
     ? parent.throw(value)
     : parent.throw();
+  agent.current.direct = run; // until woken()
+  return step;
 }
 
 /**
@@ -459,6 +518,14 @@ function start(state: NativeState, args: ArrayLike<unknown>): Run {
  * and returns exchange's status; throws a failed call.
  */
 function send(run: Run): number {
+  const sent = run.sent;
+  if (sent !== NOT_SENT) {
+    // The direct switch made the send (Run.sendDirect): take over what came back.
+    run.sent = NOT_SENT;
+    if (sent !== Status.OK) throw callFailed("greenlet_send", sent);
+    if (run.arrival !== null) return ARRIVAL;
+    run.resume = true;
+  }
   const resume = run.resume;
   if (resume) {
     target.slot = 0; // the flags below are asked for

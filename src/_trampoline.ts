@@ -81,6 +81,11 @@ export class Core {
   name: string;
   wait: Wait | null = null;
   held: Held | null = null;
+  /**
+   * Set while the greenlet is suspended where a switch can reach it without running its body
+   * (see {@link Direct}); null for every JS greenlet.
+   */
+  direct: Direct | null = null;
 
   constructor(
     face: Greenlet,
@@ -96,6 +101,46 @@ export class Core {
     this.ctx = ctx;
     this.name = name;
   }
+}
+
+/**
+ * A greenlet that can take a switch without its body running on the JS side: a native
+ * greenlet whose relay waits in its switch to its parent (src/_native_transfer.ts).
+ * {@link switchDirect} is the one place that decides when it is used; everything else takes
+ * the loop, the single source of the switch's semantics.
+ */
+export interface Direct {
+  /**
+   * Delivers `payload` as the reply the body waits for and returns what the greenlet switched
+   * back to its parent, or {@link HANDED_OVER} when anything else came back (a callback, a
+   * finish, a throw, another greenlet's switch, a failed call): the body takes it over when the
+   * loop resumes it next, and ignores the value it is resumed with.
+   */
+  sendDirect(payload: unknown): unknown;
+}
+
+/** What {@link Direct.sendDirect} returns when the loop must go on (see there). */
+export const HANDED_OVER: unique symbol = Symbol("handed over");
+
+/**
+ * The direct switch: `switchSync()` from ordinary code into `target` with `payload` (a value),
+ * made without the loop when the loop would do nothing but resume the target's relay and come
+ * straight back to main with what it switched to its parent: the target offers a
+ * {@link Direct} (it is suspended, so ACTIVE, in its switch to its parent), its parent is main,
+ * no driver runs (ordinary code, not a body or a tracer) and no tracer is set (no event to
+ * report). Returns what came back, or HANDED_OVER: then the caller runs the loop with the same
+ * transfer, which either resumes the relay with nothing sent (not eligible) or lets it take over
+ * what its direct send brought back.
+ */
+export function switchDirect(target: Core, payload: unknown): unknown {
+  const direct = target.direct;
+  if (
+    direct === null || theAgent.driving || theAgent.tracer !== null ||
+    target.parent !== theAgent.main
+  ) {
+    return HANDED_OVER;
+  }
+  return direct.sendDirect(payload);
 }
 
 /**

@@ -9,9 +9,11 @@ import { schedulerSwitch } from "./_scheduler_switch.ts";
 import {
   agent,
   Core,
+  HANDED_OVER,
   isAsyncFunction,
   markDead,
   State,
+  switchDirect,
   switchStep,
   throwStep,
   Transfer,
@@ -269,7 +271,14 @@ export class Greenlet {
   switchSync<T = unknown>(...args: unknown[]): T;
   switchSync(value?: unknown): unknown {
     const arity = arguments.length;
-    return driveSync(this.#core, arity <= 1 ? value : pack(arguments), Transfer.VALUE, arity);
+    const core = this.#core;
+    const payload = arity <= 1 ? value : pack(arguments);
+    if (core.direct !== null) {
+      // A native greenlet waiting in its switch to its parent: see switchDirect().
+      const answer = switchDirect(core, payload);
+      if (answer !== HANDED_OVER) return answer;
+    }
+    return driveSync(core, payload, Transfer.VALUE, arity);
   }
 
   /**
