@@ -26,6 +26,7 @@ import { directSwitches } from "../../src/_native_transfer.ts";
 import { storedValues } from "../../src/_native_values.ts";
 import { openCallbacks } from "../../src/_native_callbacks.ts";
 import { type Entries, openNative, stacksInUse } from "../ffi/_native.ts";
+import { handleWord } from "./_bridge.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 
 let lib: NativeLibrary;
@@ -36,12 +37,6 @@ function counted(action: () => void): { made: number; handedOver: number } {
   const { made, handedOver } = directSwitches;
   action();
   return { made: directSwitches.made - made, handedOver: directSwitches.handedOver - handedOver };
-}
-
-/** A started native greenlet's C handle as test_mixed_sibling's arg: slot | generation << 32. */
-function handleWord(g: Greenlet): bigint {
-  const state = nativeStateOf(g)!;
-  return BigInt(state.slot) | BigInt(state.generation) << 32n;
 }
 
 const usize = { parameters: ["usize"], result: "usize" } as const;
