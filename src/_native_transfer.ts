@@ -20,7 +20,7 @@
 // kill, any other error as a throw. The hot JS path is untouched: the trampoline has no native
 // branch of its own.
 //
-// One FFI call per transfer, with 32-bit arguments only: greenlet_send takes the kind and the
+// One FFI call per transfer, with 32-bit arguments only: greenlet_send takes the tag and the
 // value in one shared message buffer and hands back what came back with the target's flags, so
 // no BigInt is boxed for a word (Deno's fast calls take a usize only as a BigInt) and no
 // greenlet_state call tells a finish from a switch.
@@ -31,7 +31,7 @@
 // it on in the JS tree, and a relay that gets its own message back resumes exchange without a send.
 
 import type { NativePointer } from "../ffi/_binding.ts";
-import { Flag, Kind, Status } from "../ffi/constants.ts";
+import { Flag, Status, Tag } from "../ffi/constants.ts";
 import { decodeFrom, encodeInto, releaseValues } from "./_native_values.ts";
 import { decodeValue as decodeSlot, encodeValue as encodeSlot } from "./_native_signature.ts";
 import { type Words, wordsOver } from "./_native_signature.ts";
@@ -80,10 +80,10 @@ const handleOut = new Uint32Array(2);
 const flagsOut = new Uint32Array(1);
 /**
  * greenlet_send's `greenlet_message`, shared by every native greenlet of the agent (it is
- * written right before each call and read right after): kind, flags, value (low, high half).
+ * written right before each call and read right after): tag, flags, value (low, high half).
  */
 const message = new Uint32Array(4);
-const KIND = 0;
+const TAG = 0;
 const FLAGS = 1;
 const VALUE = 2;
 /** The message's value as slot 0 of typed views: a result decoded by its type. */
@@ -93,10 +93,10 @@ const scratch = new ArrayBuffer(8 * 16);
 const scratchWords = wordsOver(scratch, 0, 16);
 const scratchBytes = new Uint8Array(scratch);
 
-/** greenlet_call_frame: function at 0, signature at 8, args at 32, abort_kind at 160. */
+/** greenlet_call_frame: function at 0, signature at 8, args at 32, abort_tag at 160. */
 const FRAME_BYTES = 176;
 const FRAME_ARGS = 32;
-const FRAME_ABORT_KIND = 160 / 4;
+const FRAME_ABORT_TAG = 160 / 4;
 
 /** Views over callback records by address (a record is reused at the same stack depth). */
 const records = new Map<number, Words>();
@@ -160,7 +160,7 @@ const GENERATOR_CALLBACK = -1;
 const ARRIVAL = -2;
 
 /**
- * Sends the message (its kind and value already written) to (slot, generation) and answers
+ * Sends the message (its tag and value already written) to (slot, generation) and answers
  * every callback of a plain handler at once, in this loop, until something else comes back:
  * a transfer (returns Status.OK), a callback of a generator handler or one whose plain handler
  * returned an Op (GENERATOR_CALLBACK, with `callback` set) or a failed call (its status). `target` is then the greenlet the last message
@@ -218,7 +218,7 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
       // An entry-form body after an abort (a call greenlet's library does this itself): the
       // fallback at once, without running JS.
       writeBits(entry?.fallbackBits ?? 0);
-      message[KIND] = Kind.VALUE;
+      message[TAG] = Tag.VALUE;
       continue;
     }
     try {
@@ -241,9 +241,9 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
         result = step.value;
       }
       entry.writeResult(result, resultWords);
-      message[KIND] = Kind.VALUE;
+      message[TAG] = Tag.VALUE;
     } catch (error) {
-      message[KIND] = abort(run, error);
+      message[TAG] = abort(run, error);
     }
   }
 }
@@ -260,8 +260,8 @@ class Run {
   readonly owned: number[];
   /** The error that escaped a handler (then every later callback gets the fallback). */
   aborted: { error: unknown } | null = null;
-  /** The kind of the next message. */
-  sending: number = Kind.VALUE;
+  /** The tag of the next message. */
+  sending: number = Tag.VALUE;
   /** The generator callback that runs (see {@link advance}): its entry and Op. */
   entry: CallbackEntry | null = null;
   op: Generator<Instruction, unknown, unknown> | null = null;
@@ -298,12 +298,12 @@ class Run {
 
 /**
  * Answers a callback whose handler raised `error` with a throw of it (a kill for GreenletExit),
- * the error in the message's value; returns the kind.
+ * the error in the message's value; returns the tag.
  */
 function abort(run: Run, error: unknown): number {
   run.aborted = { error };
   encodeInto(error, run.owned, message, VALUE);
-  return error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
+  return error instanceof GreenletExit ? Tag.KILL : Tag.THROW;
 }
 
 /** Writes `bits` (a u64 as a number below 2^32 or a bigint) into the message's value. */
@@ -354,17 +354,17 @@ export function nativeBody(
           }
           continue;
         }
-        const kind = arrived(run);
-        if (kind === FINISHED) return decodeFrom(message, VALUE);
-        if (kind === RETURNED) return run.returned();
+        const tag = arrived(run);
+        if (tag === FINISHED) return decodeFrom(message, VALUE);
+        if (tag === RETURNED) return run.returned();
         try {
-          const reply = yield* transferStep(run, kind);
+          const reply = yield* transferStep(run, tag);
           if (reply instanceof Arrival) {
             // mixed: this greenlet's C side ran inside C meanwhile and sent this.
             sendNext(run, yield* passOn(state, state.owned, reply, message, pendingWord()));
             continue;
           }
-          run.sending = Kind.VALUE;
+          run.sending = Tag.VALUE;
           encodeInto(reply, state.owned, message, VALUE);
         } catch (error) {
           run.sending = writeError(error, state.owned, message); // mixed: a routed kill's value
@@ -378,10 +378,10 @@ export function nativeBody(
 }
 
 /**
- * The step that passes a transfer of kind `kind` from the C function on to this greenlet's JS
+ * The step that passes a transfer of tag `tag` from the C function on to this greenlet's JS
  * parent: a switch of the message's value, a throw of it, or a kill.
  */
-function transferStep(run: Run, kind: number): Step<unknown> {
+function transferStep(run: Run, tag: number): Step<unknown> {
   const value = decodeFrom(message, VALUE);
   // The trampoline made this greenlet current before resuming its body (the GC kill
   // makes a stand-in current, whose parent is main).
@@ -390,9 +390,9 @@ function transferStep(run: Run, kind: number): Step<unknown> {
     registerNative(run.self, agent.current.face); // mixed
     run.registered = true;
   }
-  return kind === Kind.VALUE
+  return tag === Tag.VALUE
     ? parent.switch(value)
-    : kind === Kind.THROW
+    : tag === Tag.THROW
     ? parent.throw(value)
     : parent.throw();
 }
@@ -408,7 +408,7 @@ function advance(run: Run, reply: unknown, threw: boolean): Instruction | null {
     const step = threw ? op.throw(reply) : op.next(reply);
     if (step.done !== true) return step.value;
     run.entry!.writeResult(step.value, resultWords);
-    run.sending = Kind.VALUE;
+    run.sending = Tag.VALUE;
   } catch (error) {
     run.sending = abort(run, error);
   }
@@ -464,7 +464,7 @@ function send(run: Run): number {
     target.slot = 0; // the flags below are asked for
     target.generation = 0;
   } else {
-    message[KIND] = run.sending;
+    message[TAG] = run.sending;
     setRoute(); // mixed: route native-to-native switches through the root while traced
   }
   const status = exchange(run.slot, run.generation, run, resume);
@@ -481,18 +481,18 @@ function sendNext(run: Run, next: NextSend | null): void {
     run.resume = true;
     return;
   }
-  run.sending = next.kind;
+  run.sending = next.tag;
   run.slot = next.slot;
   run.generation = next.generation;
 }
 
 /**
- * A transfer came back from the C side: its kind (the C function switched to its parent), or
+ * A transfer came back from the C side: its tag (the C function switched to its parent), or
  * FINISHED / RETURNED when it finished; throws what it finished with by throwing.
  */
 function arrived(run: Run): number {
   const state = run.self;
-  const kind = message[KIND];
+  const tag = message[TAG];
   // The flags are those of the greenlet the message went to: after a callback answered
   // to another greenlet than this one (native-to-native switches in C), ask for ours.
   let flags = message[FLAGS];
@@ -502,8 +502,8 @@ function arrived(run: Run): number {
     nativeLibrary().symbols.greenlet_state(state.slot, state.generation, flagsOut);
     flags = flagsOut[0];
   }
-  if ((flags & Flag.DEAD) === 0) return kind;
-  if (kind === Kind.THROW) throw decodeFrom(message, VALUE);
+  if ((flags & Flag.DEAD) === 0) return tag;
+  if (tag === Tag.THROW) throw decodeFrom(message, VALUE);
   const function_ = state.function;
   if (function_ === null) {
     // An entry-form body that a handler's error aborted dies with that error (a
@@ -512,7 +512,7 @@ function arrived(run: Run): number {
     throw run.aborted.error;
   }
   // A kill that reached a handler: its GreenletExit leaves as a JS body's does.
-  if (run.frame![FRAME_ABORT_KIND] === Kind.KILL) throw decodeFrom(message, VALUE);
+  if (run.frame![FRAME_ABORT_TAG] === Tag.KILL) throw decodeFrom(message, VALUE);
   return RETURNED;
 }
 

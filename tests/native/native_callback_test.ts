@@ -244,7 +244,7 @@ describe("nativeCallback()", () => {
     assertHealthy();
   });
 
-  it("checks an integer result's range and kind on a greenlet, as encodeValue does", () => {
+  it("checks an integer result's range and type on a greenlet, as encodeValue does", () => {
     const sum = (result: unknown): unknown => {
       using callback = nativeCallback(sumSignature, () => result as number);
       return new NativeGreenlet(base.fx.symbols.test_bridge_sum).switchSync(callback, 3);
