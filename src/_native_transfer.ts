@@ -46,7 +46,7 @@ import {
 import { checkOpen, type FunctionParts } from "./native_function.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
-import { agent } from "./_trampoline.ts";
+import { agent, type HandlerRelay } from "./_trampoline.ts";
 import type { Instruction, Step } from "./types.ts";
 import {
   Arrival,
@@ -141,18 +141,18 @@ function callFrame(
 /** The greenlet the last message went to (a callback's answer goes to the one it ran on). */
 const target = { slot: 0, generation: 0 };
 /**
- * The callback {@link exchange} left to the generator: its entry, the Op it started and the
- * instruction that Op yielded first.
+ * The callback {@link exchange} left to the generator: its entry, the Op it started and that
+ * Op's first result (an instruction it yielded).
  */
 const callback: {
   entry: CallbackEntry | null;
   op: Generator<Instruction, unknown, unknown> | null;
-  instruction: Instruction | null;
+  first: IteratorResult<Instruction, unknown> | null;
 } = {
   entry: null,
   /** What the handler returned: a generator handler's generator, or an Op. */
   op: null,
-  instruction: null,
+  first: null,
 };
 /** {@link exchange}'s result for a callback whose handler is a generator function. */
 const GENERATOR_CALLBACK = -1;
@@ -235,7 +235,7 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
           target.generation = generation;
           callback.entry = entry;
           callback.op = op;
-          callback.instruction = step.value;
+          callback.first = step;
           return GENERATOR_CALLBACK;
         }
         result = step.value;
@@ -249,7 +249,7 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
 }
 
 /** One relay's state that {@link exchange} shares with it. */
-class Run {
+class Run implements HandlerRelay {
   /** What came back from another native greenlet's C side (mixed). */
   arrival: Arrival | null = null;
   /** Findable by its C handle: set when it first suspends (mixed). */
@@ -262,6 +262,8 @@ class Run {
   aborted: { error: unknown } | null = null;
   /** The tag of the next message. */
   sending: number = Tag.VALUE;
+  /** What the relay goes on with after a generator handler's Op ran as the body (a status). */
+  status: number = Status.OK;
   /** The generator callback that runs (see {@link advance}): its entry and Op. */
   entry: CallbackEntry | null = null;
   op: Generator<Instruction, unknown, unknown> | null = null;
@@ -274,26 +276,88 @@ class Run {
     readonly self: NativeState,
     /** A function by signature's call frame (null for the entry form). */
     readonly frame: Uint32Array | null,
+    /**
+     * The relay's generator: the greenlet's body but while a generator handler's Op is. (The
+     * greenlet itself is `agent.current` whenever the relay runs: the GC kill's registry keeps
+     * the generator, so what it reaches must not reach the greenlet's object.)
+     */
+    readonly gen: Generator<Instruction, unknown, unknown>,
   ) {
     this.owned = self.owned;
     this.slot = self.slot;
     this.generation = self.generation;
   }
 
-  /** Takes the generator callback {@link exchange} left and returns its first instruction. */
-  takeCallback(): Instruction {
+  /**
+   * Takes the generator callback {@link exchange} left and makes its Op the greenlet's body,
+   * which the trampoline resumes from now on: returns the Op's first result.
+   */
+  takeCallback(): IteratorResult<Instruction, unknown> {
     this.entry = callback.entry;
-    this.op = callback.op;
-    const instruction = callback.instruction!;
+    const op = this.op = callback.op!;
+    const first = callback.first!;
     callback.op = null;
-    callback.instruction = null;
-    return instruction;
+    callback.first = null;
+    const core = agent.current;
+    core.body = op;
+    core.handler = this;
+    return first;
+  }
+
+  /**
+   * The Op (the body) returned `value`: answers the callback and sends on in a plain function,
+   * so that the relay's generator stays suspended while callbacks of generator handlers follow
+   * one another. Returns the next handler's first result, or resumes the relay with
+   * {@link send}'s status (or a failed send's error) and returns its result.
+   */
+  answer(value: unknown): IteratorResult<unknown, unknown> {
+    try {
+      this.entry!.writeResult(value, resultWords);
+      this.sending = Tag.VALUE;
+    } catch (error) {
+      this.sending = abort(this, error);
+    }
+    this.entry = null;
+    this.op = null;
+    let status: number;
+    try {
+      status = send(this);
+    } catch (error) {
+      this.restore();
+      return this.gen.throw(new Failed(error));
+    }
+    if (status === GENERATOR_CALLBACK) return this.takeCallback();
+    this.restore();
+    this.status = status;
+    return this.gen.next(GO_ON);
+  }
+
+  /** The Op raised `error`: the callback is answered with it (see {@link abort}). */
+  raised(error: unknown): unknown {
+    this.sending = abort(this, error);
+    this.entry = null;
+    this.op = null;
+    this.restore();
+    this.status = SEND;
+    return GO_ON;
+  }
+
+  /** The relay's generator is the greenlet's body again. */
+  restore(): void {
+    const core = agent.current;
+    core.body = this.gen;
+    core.handler = null;
   }
 
   /** What a function by signature returned (the message's value, decoded by its type). */
   returned(): unknown {
     return decodeSlot(this.self.function!.signature.result, resultWords, 0, nativeAddresses);
   }
+}
+
+/** An error that a failed send raised while a handler's Op was the body: the relay raises it. */
+class Failed {
+  constructor(readonly error: unknown) {}
 }
 
 /**
@@ -329,29 +393,32 @@ export function nativeBody(
     const run = start(state, arguments);
     try {
       for (;;) {
-        const status = send(run);
-        if (status === ARRIVAL) {
-          // mixed: pass it on in the JS tree (or get it back as this greenlet's own).
-          sendNext(run, yield* passOn(state, state.owned, run.arrival!, message, pendingWord()));
-          run.arrival = null;
-          continue;
-        }
+        let status = send(run);
         if (status === GENERATOR_CALLBACK) {
-          // A generator handler: it runs here, so that it may switch, throw and await.
-          // As `yield* op` would, past the step exchange took: every instruction goes to the
-          // trampoline, what comes back (a value, or an error thrown in) goes to the Op.
-          let instruction: Instruction | null = run.takeCallback();
-          while (instruction !== null) {
+          // A generator handler: its Op runs as this greenlet's body, so that it may switch,
+          // throw and await; the trampoline resumes it directly, and Run.answer answers it and
+          // the callbacks after it. This generator is resumed with send's status when
+          // something else comes back, with SEND when an Op raised (answered with the error),
+          // or by the GC kill, whose throw goes to the Op as `yield* op` would pass it on.
+          let instruction = run.takeCallback().value as Instruction | null;
+          do {
             let reply: unknown;
             let threw = false;
             try {
-              reply = yield instruction;
+              reply = yield instruction!;
             } catch (error) {
               reply = error;
               threw = true;
             }
-            instruction = advance(run, reply, threw);
-          }
+            instruction = resumed(run, reply, threw);
+          } while (instruction !== null);
+          status = run.status;
+          if (status === SEND) continue;
+        }
+        if (status === ARRIVAL) {
+          // mixed: pass it on in the JS tree (or get it back as this greenlet's own).
+          sendNext(run, yield* passOn(state, state.owned, run.arrival!, message, pendingWord()));
+          run.arrival = null;
           continue;
         }
         const tag = arrived(run);
@@ -395,6 +462,27 @@ function transferStep(run: Run, tag: number): Step<unknown> {
     : tag === Tag.THROW
     ? parent.throw(value)
     : parent.throw();
+}
+
+/** {@link Run.status}: send the message as it is (a handler's error is in it). */
+const SEND = -3;
+/** What the relay's generator is resumed with when it goes on with {@link Run.status}. */
+const GO_ON = -4;
+
+/**
+ * The relay's generator resumed while a generator handler's Op was the body (`reply`, thrown
+ * in when `threw`): by {@link Run.answer} or {@link Run.raised} with GO_ON (the relay goes on
+ * with `run.status`: null), with a failed send's error (thrown), or by the GC kill (the Op gets
+ * its throw, as {@link advance} passes it on: its next instruction, or null).
+ */
+function resumed(run: Run, reply: unknown, threw: boolean): Instruction | null {
+  if (reply === GO_ON) return null;
+  if (threw && reply instanceof Failed) throw reply.error;
+  // The GC kill: the relay relays the Op again, as `yield* op` would.
+  run.restore();
+  const instruction = advance(run, reply, threw);
+  if (instruction === null) run.status = SEND;
+  return instruction;
 }
 
 /**
@@ -451,7 +539,8 @@ function start(state: NativeState, args: ArrayLike<unknown>): Run {
   state.slot = handleOut[0];
   state.generation = handleOut[1];
   if (function_?.library) function_.library.running++;
-  return new Run(state, frame);
+  // The trampoline made this greenlet current, its body this generator, before running it.
+  return new Run(state, frame, agent.current.body as Generator<Instruction, unknown, unknown>);
 }
 
 /**

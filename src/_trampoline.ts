@@ -81,6 +81,11 @@ export class Core {
   name: string;
   wait: Wait | null = null;
   held: Held | null = null;
+  /**
+   * Set while the body is a native callback handler's Op run in place of the relay (see
+   * {@link HandlerRelay}); null for every JS greenlet.
+   */
+  handler: HandlerRelay | null = null;
 
   constructor(
     face: Greenlet,
@@ -96,6 +101,22 @@ export class Core {
     this.ctx = ctx;
     this.name = name;
   }
+}
+
+/**
+ * A native greenlet whose callback handler's Op runs as its body (src/_native_transfer.ts): the
+ * loop resumes the Op directly, as it would a JS body, so that an await in a handler costs no
+ * resumption of the relay's generator. The relay's generator waits meanwhile; these give it
+ * back how the Op ended.
+ */
+export interface HandlerRelay {
+  /**
+   * The Op returned `value`: answers the callback and returns the body's next result (the next
+   * handler's first step, or the relay's own once it runs again), as a resumption would.
+   */
+  answer(value: unknown): IteratorResult<unknown, unknown>;
+  /** The Op raised `error`: the relay is the body again; returns what to throw into it. */
+  raised(error: unknown): unknown;
 }
 
 /**
@@ -242,6 +263,7 @@ export function markDead(core: Core): void {
   core.state = DEAD;
   core.body = undefined;
   core.wait = null;
+  core.handler = null;
   const held = core.held;
   if (held !== null) {
     // No unregister: an unregister token costs ~100 bytes per greenlet in V8. The entry stays
@@ -444,7 +466,8 @@ function loop(
       }
       // Run the body until it suspends on a step or finishes.
       // An exception from the body leaves loop(); stretch() catches it (see there).
-      const r = tag === THROW ? genThrow.call(gen, payload) : genNext.call(gen, payload);
+      let r = tag === THROW ? genThrow.call(gen, payload) : genNext.call(gen, payload);
+      if (r.done === true && target.handler !== null) r = target.handler.answer(r.value);
       const step = theStep;
       if (r.done === true) {
         if (step.state !== IDLE) {
@@ -571,6 +594,15 @@ function stretch(
         const dying = theAgent.current;
         if (dying.state === MAIN) throw error;
         theStep.state = IDLE;
+        const handler = dying.handler;
+        if (handler !== null) {
+          // A native callback handler's Op raised it: its relay answers the callback.
+          payload = handler.raised(error);
+          tag = THROW;
+          target = origin = dying;
+          trace = false;
+          continue;
+        }
         payload = error;
         tag = error instanceof GreenletExit ? VALUE : THROW;
         arity = 0;
