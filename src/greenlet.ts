@@ -15,8 +15,8 @@ import {
   State,
   switchDirect,
   switchStep,
+  Tag,
   throwStep,
-  Transfer,
 } from "./_trampoline.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import type { Op, Step } from "./types.ts";
@@ -278,7 +278,7 @@ export class Greenlet {
       const answer = switchDirect(core, payload);
       if (answer !== HANDED_OVER) return answer;
     }
-    return driveSync(core, payload, Transfer.VALUE, arity);
+    return driveSync(core, payload, Tag.VALUE, arity);
   }
 
   /**
@@ -303,7 +303,7 @@ export class Greenlet {
    */
   switchAsync<T = unknown>(...args: unknown[]): Promise<T>;
   switchAsync(): Promise<unknown> {
-    return driveAsync(this.#core, pack(arguments), Transfer.VALUE, arguments.length);
+    return driveAsync(this.#core, pack(arguments), Tag.VALUE, arguments.length);
   }
 
   /**
@@ -334,7 +334,7 @@ export class Greenlet {
    */
   throwSync(error?: unknown): unknown;
   throwSync(): unknown {
-    return driveSync(this.#core, toThrowable(arguments), Transfer.THROW, 0);
+    return driveSync(this.#core, toThrowable(arguments), Tag.THROW, 0);
   }
 
   /**
@@ -366,7 +366,7 @@ export class Greenlet {
    */
   throwAsync(error?: unknown): Promise<unknown>;
   throwAsync(): Promise<unknown> {
-    return driveAsync(this.#core, toThrowable(arguments), Transfer.THROW, 0);
+    return driveAsync(this.#core, toThrowable(arguments), Tag.THROW, 0);
   }
 
   /**
@@ -451,7 +451,7 @@ export class Greenlet {
     const parent = core.parent;
     core.parent = agent.current;
     try {
-      driveSync(core, new GreenletExit(), Transfer.THROW, 0);
+      driveSync(core, new GreenletExit(), Tag.THROW, 0);
     } finally {
       if (core.parent === agent.current) core.parent = parent;
     }
@@ -467,7 +467,7 @@ export class Greenlet {
     const parent = core.parent;
     core.parent = agent.main;
     try {
-      await driveAsync(core, new GreenletExit(), Transfer.THROW, 0);
+      await driveAsync(core, new GreenletExit(), Tag.THROW, 0);
     } finally {
       if (core.parent === agent.main) core.parent = parent;
     }

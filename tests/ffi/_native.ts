@@ -35,7 +35,7 @@ export interface Entries {
   throwSum: NativePointer;
   /** Sends arg + value to its parent until a throw or kill comes, then finishes with it. */
   echo: NativePointer;
-  /** Ignores throws and kills (sends the kind it got) until it receives 0, then returns arg. */
+  /** Ignores throws and kills (sends the tag it got) until it receives 0, then returns arg. */
   stubborn: NativePointer;
   /**
    * mixed: switches inside C to the sibling its arg names (slot | generation << 32), with value + 1
