@@ -14,7 +14,7 @@
 //   switch  ffi.call        a bare FFI call: greenlet_state(root) (the runtime's call floor)
 //           ffi.switch      root -> C body -> root through the bare greenlet_switch binding (two
 //                           context switches and one FFI call: the relay's floor)
-//           ffi.send        the same through greenlet_send (kind and value in a buffer, no BigInt):
+//           ffi.send        the same through greenlet_send (tag and value in a buffer, no BigInt):
 //                           the relay's one call per transfer
 //           native.switch   NativeGreenlet.switchSync(i) into the same C body (bounce, in
 //                           tests/fixtures/entries.zig), which switches every value back
@@ -124,7 +124,7 @@ async function switchCases(): Promise<Case[]> {
   const s = lib.symbols;
   const bodies = (await dlopen(entriesPath(), bodyTable)).symbols;
   const out = new Uint32Array(2);
-  const kind = new Uint32Array(1);
+  const tag = new Uint32Array(1);
   const value = new BigUint64Array(1);
   if (s.greenlet_root(out) !== Status.OK) throw new Error("greenlet_root failed");
   const root = handleOf(out);
@@ -151,7 +151,7 @@ async function switchCases(): Promise<Case[]> {
       name: "ffi.call",
       batch: () => {
         const { slot, generation } = root;
-        for (let i = 0; i < SWITCH_N; i++) sink += s.greenlet_state(slot, generation, kind);
+        for (let i = 0; i < SWITCH_N; i++) sink += s.greenlet_state(slot, generation, tag);
         return SWITCH_N;
       },
     },
@@ -159,7 +159,7 @@ async function switchCases(): Promise<Case[]> {
       name: "ffi.switch",
       batch: () => {
         const { slot, generation } = bare;
-        for (let i = 0; i < SWITCH_N; i++) s.greenlet_switch(slot, generation, 5n, kind, value);
+        for (let i = 0; i < SWITCH_N; i++) s.greenlet_switch(slot, generation, 5n, tag, value);
         return SWITCH_N;
       },
     },

@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "7a39086b2174042068b5234ba825379b2c96c0116fbf0b04695e07dcd7f69a47";
+  "ce725b4b4e3a124aa0ea0e0c8272786be9375e85a6c10affa8f8afac56209152";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 100272,
-    sha256: "4a38789448eeb4f448d20540d829c73f5a8a605600205e6480cf86f033ff2dbd",
+    size: 100256,
+    sha256: "e60567245acdb3b1b2a8e9655cb52f867d66cc8288cf7f12e1f5747cfcb459b4",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 77067,
-    sha256: "10a72f40e3a4a21b8ce291be242458a4c2d71ded42df5eaf02683457f11098d0",
+    size: 77053,
+    sha256: "247d782b942d7019141186f1cb2bb1654cdd35ec59bbc780115ad60c08c2ee7e",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1377328,
-    sha256: "67c9d4b1a874841a15010bdb7050ea67e1c05a19c6e8f3e65b81f6504a730cf7",
+    size: 1377296,
+    sha256: "e0ebb7f64f01f2460b32b9cd2431510f6ddb45558b0be36f85f51e2bc44d603e",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1669104,
-    sha256: "53f3ad88cc156404988ee8d654fb3fa33d87c08bd7a79c297a2e6663bb67392d",
+    size: 1669080,
+    sha256: "266d33af109feaa7d95df0bc3fc031f35273a286d11d47f539a11de141459b88",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1208256,
-    sha256: "3affebb5f2fc12f2aa759de0b36f154df180e1702312c080acfe8c359c960a62",
+    size: 1208224,
+    sha256: "3c6e5cbe78ba51d002f099149f0b0ec8122e19141cd96fa039e7ac4276363779",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 250368,
-    sha256: "3fc20bb3ec6556de1480d93f6f26d6443cd9c9f5cf7e671f98104d466a736eea",
+    sha256: "82db88c2c16655c9bec8283350ea8446a32cc46b8ec5e929706c7dd77d3b1d81",
   },
 };

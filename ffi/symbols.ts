@@ -6,13 +6,13 @@
 
 import type { SymbolTable } from "./_binding.ts";
 
-/** (slot, generation, value, out_kind, out_value) of greenlet_switch, _throw and _kill. */
+/** (slot, generation, value, out_tag, out_value) of greenlet_switch, _throw and _kill. */
 const transfer = {
   parameters: [
     "u32", // uint32_t slot
     "u32", // uint32_t generation
     "usize", // uintptr_t value
-    "buffer", // uint32_t *out_kind
+    "buffer", // uint32_t *out_tag
     "buffer", // uintptr_t *out_value
   ],
   result: "i32", // greenlet_status

@@ -89,9 +89,9 @@ pub const Frame = extern struct {
     signature: Signature,
     args: [max_args]u64,
     /// Set by the library when a callback of this greenlet is aborted (a
-    /// throw or kill reply): `greenlet.Kind` as u32, 0 = none; the greenlet
-    /// then finishes with that kind and `abort_value` instead of the result.
-    abort_kind: u32 = 0,
+    /// throw or kill reply): `greenlet.Tag` as u32, 0 = none; the greenlet
+    /// then finishes with that tag and `abort_value` instead of the result.
+    abort_tag: u32 = 0,
     reserved: u32 = 0,
     abort_value: u64 = 0,
 };
@@ -200,16 +200,16 @@ pub fn entry(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = value;
     const frame: *Frame = @ptrFromInt(arg);
     const bits = invoke(frame.function, &frame.signature, &frame.args);
-    const kind: greenlet.Kind = std.enums.fromInt(greenlet.Kind, frame.abort_kind) orelse .throw;
-    result.* = if (kind == .value) bits else frame.abort_value;
-    return @backingInt(kind);
+    const tag: greenlet.Tag = std.enums.fromInt(greenlet.Tag, frame.abort_tag) orelse .throw;
+    result.* = if (tag == .value) bits else frame.abort_value;
+    return @backingInt(tag);
 }
 
 /// Creates a pending greenlet that calls `frame.function` when first switched to.
 pub fn createGreenlet(frame: *Frame, parent: greenlet.Handle, stack_bytes: usize) greenlet.Error!greenlet.Handle {
     if (frame.function == 0) return error.InvalidArgument;
     try frame.signature.validate();
-    frame.abort_kind = 0;
+    frame.abort_tag = 0;
     frame.abort_value = 0;
     return greenlet.create(&entry, @intFromPtr(frame), parent, stack_bytes);
 }

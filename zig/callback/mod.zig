@@ -191,7 +191,7 @@ fn dispatch(index: u32, registers: *const call.Registers) callconv(.c) u64 {
         return call.toRegister(result, call.invoke(slot.main_handler, &signature, &args));
     }
     const frame = call.frameOfGreenlet(current);
-    if (frame) |f| if (f.abort_kind != 0) return call.toRegister(result, fallback);
+    if (frame) |f| if (f.abort_tag != 0) return call.toRegister(result, fallback);
     var record: Record = .{
         .slot = index,
         .arg_count = slot.signature.arg_count,
@@ -201,11 +201,11 @@ fn dispatch(index: u32, registers: *const call.Registers) callconv(.c) u64 {
     call.unpackInto(&slot.signature, &slot.sources, registers, &record.args);
     thread.pending.* = @intFromPtr(&record);
     const reply = greenlet.switchTo(root, @intFromPtr(&record)) catch unreachable;
-    switch (reply.kind) {
+    switch (reply.tag) {
         .value => return call.toRegister(result, reply.value),
         .throw, .kill => {
-            if (frame) |f| if (f.abort_kind == 0) {
-                f.abort_kind = @backingInt(reply.kind);
+            if (frame) |f| if (f.abort_tag == 0) {
+                f.abort_tag = @backingInt(reply.tag);
                 f.abort_value = reply.value;
             };
             return call.toRegister(result, fallback);
