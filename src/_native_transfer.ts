@@ -395,7 +395,11 @@ class Run implements Direct, HandlerRelay {
     encodeInto(payload, this.owned, message, VALUE);
     message[TAG] = Tag.VALUE;
     setRoute();
-    const status = nativeLibrary().symbols.greenlet_send(this.slot, this.generation, messageAt());
+    const status = nativeLibrary().symbols.greenlet_send(
+      this.slot,
+      this.generation,
+      messagePointer ?? messageAt(),
+    );
     checkMisuses();
     if (status === Status.OK) {
       const arrival = arrivalOf(this.self, message);
