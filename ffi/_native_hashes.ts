@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "ce725b4b4e3a124aa0ea0e0c8272786be9375e85a6c10affa8f8afac56209152";
+  "c76bfba817b60ee9ed91542cb4a8f5fbe46832fb68c1b2e9724258f9ccb28256";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 100256,
-    sha256: "e60567245acdb3b1b2a8e9655cb52f867d66cc8288cf7f12e1f5747cfcb459b4",
+    size: 100272,
+    sha256: "6dad7c4bb84c8c20f60d983fd1709ca6868a85cd51f4ec0e0930071a5550bbc0",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 77053,
-    sha256: "247d782b942d7019141186f1cb2bb1654cdd35ec59bbc780115ad60c08c2ee7e",
+    size: 76948,
+    sha256: "58a57203f12c9e8a11249d6cadcfdd1d0b497a89e0a0c45b7fe137e72c28e82b",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1377296,
-    sha256: "e0ebb7f64f01f2460b32b9cd2431510f6ddb45558b0be36f85f51e2bc44d603e",
+    size: 1380480,
+    sha256: "d15bb9d0775bc13427f58bdeb042c0063ae0217566779da80b014d7b8f021e7b",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1669080,
-    sha256: "266d33af109feaa7d95df0bc3fc031f35273a286d11d47f539a11de141459b88",
+    size: 1672464,
+    sha256: "58018d162563325e397d07340a6cc46c9c946150e7b463081f652b4be68c4ac3",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1208224,
-    sha256: "3c6e5cbe78ba51d002f099149f0b0ec8122e19141cd96fa039e7ac4276363779",
+    size: 1211200,
+    sha256: "5849fa985ac6d6055f214bba63e2b36ad7783504ba12dffcc75d5cb04bf1438c",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 250368,
-    sha256: "82db88c2c16655c9bec8283350ea8446a32cc46b8ec5e929706c7dd77d3b1d81",
+    size: 251392,
+    sha256: "1a17a6158b9da82f59d15f4eca771eb7f48cff1aeb180a900b49112adb7ddb6d",
   },
 };
