@@ -35,6 +35,10 @@ pub const fusedSwitch: FusedFn = if (fused) @ptrCast(&abi.switchCore) else undef
 pub const FusedValueFn = *const fn (slot: u32, generation: u32, value: usize, out_tag: ?*u32, out_value: ?*usize) callconv(.c) c_int;
 pub const fusedSwitchValue: FusedValueFn = if (fused) @ptrCast(&abi.switchCoreValue) else undefined;
 
+/// `fn (slot, generation, message) callconv(.c) c_int`: `greenlet_send` of
+/// a value (`exports.Message` with tag 0, not null).
+pub const fusedSend: *const anyopaque = if (fused) @ptrCast(&abi.switchCoreSend) else undefined;
+
 /// Entry run on a new stack with (arg, first switch value); never returns.
 pub const StackEntryFn = *const fn (arg: usize, value: usize) callconv(.c) noreturn;
 

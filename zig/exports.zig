@@ -109,10 +109,30 @@ pub const Message = extern struct {
 
     comptime {
         assert(@sizeOf(Message) == 16);
+        assert(@offsetOf(Message, "tag") == 0);
         assert(@offsetOf(Message, "value") == 8);
+        if (context.fused) {
+            assert(@offsetOf(Message, "flags") == context.abi.send_message_flags);
+            assert(@offsetOf(Message, "value") == context.abi.send_message_value);
+        }
         assert(@import("builtin").cpu.arch.endian() == .little);
     }
 };
+
+/// `greenlet_send` but for the fused value path (`context.fusedSend`, which
+/// jumps here for a null message or a tag other than a value).
+fn sendGeneral(slot: u32, generation: u32, message: ?*Message) callconv(.c) Status {
+    const io = message orelse return .null_pointer;
+    const status = switch (io.tag) {
+        @backingInt(greenlet.Tag.value) => api.greenlet_switch(slot, generation, io.value, &io.tag, &io.value),
+        @backingInt(greenlet.Tag.throw) => api.greenlet_throw(slot, generation, io.value, &io.tag, &io.value),
+        @backingInt(greenlet.Tag.kill) => api.greenlet_kill(slot, generation, io.value, &io.tag, &io.value),
+        else => return .invalid_argument,
+    };
+    if (status != .ok) return status;
+    io.flags = greenlet.flagsAfterTransfer(.{ .slot = slot, .generation = generation });
+    return .ok;
+}
 
 /// The exported functions; the names are the C symbol names.
 pub const api = struct {
@@ -182,16 +202,13 @@ pub const api = struct {
     /// target's flags afterwards, with no 64-bit argument to box and no
     /// second call to learn whether the target finished.
     pub fn greenlet_send(slot: u32, generation: u32, message: ?*Message) callconv(.c) Status {
-        const io = message orelse return .null_pointer;
-        const status = switch (io.tag) {
-            @backingInt(greenlet.Tag.value) => greenlet_switch(slot, generation, io.value, &io.tag, &io.value),
-            @backingInt(greenlet.Tag.throw) => greenlet_throw(slot, generation, io.value, &io.tag, &io.value),
-            @backingInt(greenlet.Tag.kill) => greenlet_kill(slot, generation, io.value, &io.tag, &io.value),
-            else => return .invalid_argument,
-        };
-        if (status != .ok) return status;
-        io.flags = greenlet.flagsAfterTransfer(.{ .slot = slot, .generation = generation });
-        return .ok;
+        if (context.fused) {
+            // A jump: the fused send takes a value to the fused switch under
+            // a landing of its own and jumps to `sendGeneral` otherwise.
+            const fused: *const fn (u32, u32, ?*Message) callconv(.c) Status = @ptrCast(context.fusedSend);
+            return @call(.always_tail, fused, .{ slot, generation, message });
+        }
+        return sendGeneral(slot, generation, message);
     }
 
     pub fn greenlet_parent(slot: u32, generation: u32, out_parent: ?*Handle) callconv(.c) Status {
@@ -298,6 +315,10 @@ comptime {
             // The symbol is the fused switch itself (the same signature as
             // `api.greenlet_switch`, which jumps to it): one jump less per call.
             @export(&context.abi.switchCoreValue, .{ .name = name });
+        } else if (context.fused and std.mem.eql(u8, name, "greenlet_send")) {
+            // The same for the fused send, whose other cases jump to `sendGeneral`.
+            @export(&context.abi.switchCoreSend, .{ .name = name });
+            @export(&sendGeneral, .{ .name = "greenlet_send_general", .visibility = .hidden });
         } else {
             @export(&@field(api, name), .{ .name = name });
         }
@@ -646,9 +667,12 @@ const SwitchProbe = struct {
     target: Handle,
     value: usize,
     null_outs: bool,
+    /// Through `greenlet_send` (a value message) instead of `greenlet_switch`.
+    via_send: bool = false,
     status: Status = .ok,
     tag: u32 = 99,
     reply: usize = 0,
+    flags: u32 = 99,
     registers: [context.abi.checked_register_count]u64 = undefined,
 
     fn run(probe: *SwitchProbe, seed: u64) usize {
@@ -663,6 +687,14 @@ const SwitchProbe = struct {
     fn call(address: usize) callconv(.c) void {
         const probe: *SwitchProbe = @ptrFromInt(address);
         const target = probe.target;
+        if (probe.via_send) {
+            var message: Message = .{ .tag = @backingInt(greenlet.Tag.value), .flags = probe.flags, .value = probe.value };
+            probe.status = api.greenlet_send(target.slot, target.generation, &message);
+            probe.tag = message.tag;
+            probe.reply = message.value;
+            probe.flags = message.flags;
+            return;
+        }
         probe.status = if (probe.null_outs)
             api.greenlet_switch(target.slot, target.generation, probe.value, null, null)
         else
@@ -708,6 +740,64 @@ test "api: greenlet_switch keeps callee-saved registers and takes NULL out point
     try testing.expectEqual(Status.ok, finish.status);
     try testing.expectEqual(@as(u32, 0), finish.tag);
     try testing.expectEqual(@as(usize, 0), finish.reply);
+    try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
+}
+
+/// `entryProbe` with `greenlet_send` to the root: its flags come back.
+fn entrySendProbe(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    var root_handle: Handle = .none;
+    assert(api.greenlet_root(&root_handle) == .ok);
+    var first: SwitchProbe = .{ .target = root_handle, .value = value + 1, .null_outs = false, .via_send = true };
+    var mismatches = first.run(arg);
+    assert(first.status == .ok and first.tag == 0);
+    assert(first.flags == greenlet.Flag.started | greenlet.Flag.active | greenlet.Flag.root);
+    // To itself: no switch, the value comes straight back, flags current.
+    var self_handle: Handle = .none;
+    assert(api.greenlet_current(&self_handle) == .ok);
+    var own: SwitchProbe = .{ .target = self_handle, .value = 77, .null_outs = false, .via_send = true };
+    mismatches += own.run(arg + 8);
+    assert(own.status == .ok and own.tag == 0 and own.reply == 77);
+    assert(own.flags == greenlet.Flag.started | greenlet.Flag.active | greenlet.Flag.current);
+    var second: SwitchProbe = .{ .target = root_handle, .value = first.reply + 1, .null_outs = false, .via_send = true };
+    mismatches += second.run(arg + 16);
+    assert(second.status == .ok and second.tag == 0);
+    result.* = mismatches;
+    return @backingInt(greenlet.Tag.value);
+}
+
+test "api: greenlet_send of a value keeps callee-saved registers and reports flags, on every path" {
+    const seed: u64 = 0x3c3c_0000_5555_0000;
+    const suspended = greenlet.Flag.started | greenlet.Flag.active;
+    const dead = greenlet.Flag.started | greenlet.Flag.dead;
+    var child: Handle = .none;
+    try testing.expectEqual(Status.ok, api.greenlet_create(&entrySendProbe, 0x6b6b_0000_7777_0000, 0, 0, 0, &child));
+    // A pending child: the general path of the switch starts it.
+    var start: SwitchProbe = .{ .target = child, .value = 10, .null_outs = false, .via_send = true };
+    try testing.expectEqual(0, start.run(seed));
+    try testing.expectEqual(Status.ok, start.status);
+    try testing.expectEqual(@as(u32, 0), start.tag);
+    try testing.expectEqual(@as(usize, 11), start.reply);
+    try testing.expectEqual(suspended, start.flags);
+    // The switch's fast path both ways.
+    var resume_child: SwitchProbe = .{ .target = child, .value = 20, .null_outs = false, .via_send = true };
+    try testing.expectEqual(0, resume_child.run(seed + 16));
+    try testing.expectEqual(Status.ok, resume_child.status);
+    try testing.expectEqual(@as(usize, 21), resume_child.reply);
+    try testing.expectEqual(suspended, resume_child.flags);
+    // An invalid handle: no switch, the message (flags included) unchanged.
+    var stale: SwitchProbe = .{ .target = .{ .slot = child.slot, .generation = child.generation +% 1 }, .value = 5, .null_outs = false, .via_send = true, .flags = 42 };
+    try testing.expectEqual(0, stale.run(seed + 32));
+    try testing.expectEqual(Status.invalid_handle, stale.status);
+    try testing.expectEqual(@as(u32, 0), stale.tag);
+    try testing.expectEqual(@as(usize, 5), stale.reply);
+    try testing.expectEqual(@as(u32, 42), stale.flags);
+    // The child finishes: its register mismatches come back, with DEAD.
+    var finish: SwitchProbe = .{ .target = child, .value = 30, .null_outs = false, .via_send = true };
+    try testing.expectEqual(0, finish.run(seed + 48));
+    try testing.expectEqual(Status.ok, finish.status);
+    try testing.expectEqual(@as(u32, 0), finish.tag);
+    try testing.expectEqual(@as(usize, 0), finish.reply);
+    try testing.expectEqual(dead, finish.flags);
     try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
 }
 

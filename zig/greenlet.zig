@@ -423,6 +423,10 @@ comptime {
         @export(&fusedBegin, .{ .name = "greenlet_fused_begin", .visibility = .hidden });
         @export(&fusedArrived, .{ .name = "greenlet_fused_arrived", .visibility = .hidden });
         @export(&fusedCorrupt, .{ .name = "greenlet_fused_corrupt", .visibility = .hidden });
+        @export(&fusedFlags, .{ .name = "greenlet_fused_flags", .visibility = .hidden });
+        // `greenlet_switch` under a name of the library's own, for the jump
+        // of `context.fusedSend` (no PLT, no interposition).
+        @export(&context.abi.switchCoreValue, .{ .name = "greenlet_fused_value", .visibility = .hidden });
     }
 }
 
@@ -468,6 +472,16 @@ pub const fast_path = struct {
         assert(@offsetOf(Handle, "slot") == 0 and @offsetOf(Handle, "generation") == 4);
     }
 };
+
+/// The flags `greenlet_send` reports, for its fused value path
+/// (`context.fusedSend`), on the sender's stack after it was switched back to.
+fn fusedFlags(slot: u32, generation: u32) callconv(.c) u32 {
+    const result = flagsAfterTransfer(.{ .slot = slot, .generation = generation });
+    // The sender runs again, so the target is not both current and alive
+    // unless it is the sender itself (a send to oneself).
+    if (result & Flag.current != 0) assert(threadState().current.?.handle.slot == slot);
+    return result;
+}
 
 /// Where the fast path's asserts fail.
 fn fusedCorrupt() callconv(.c) noreturn {

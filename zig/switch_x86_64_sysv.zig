@@ -304,6 +304,59 @@ pub fn switchCoreValue() callconv(.naked) void {
         ++ core_tail);
 }
 
+/// `greenlet_send` (x86_64 Linux): `fn (slot: u32, generation: u32,
+/// message: ?*Message) callconv(.c) c_int`. A null message or a tag other
+/// than a value (0) jumps to `greenlet_send_general` (the Zig
+/// `exports.sendGeneral`). A value enters `switchCoreValue` with
+/// the message's value and its tag and value as the out pointers, under a
+/// frame of its own whose return address is the landing (label 1):
+/// +0 landing, +8 message, +16 slot, +20 generation, +24 padding (the
+/// alignment of a call), +32 the caller's return address. The switch leaves
+/// through its `jmpq *` to the landing, with status 0 when some greenlet
+/// switched back or the status of a switch that did not happen (the message
+/// is then unchanged). On 0 the landing stores the target's flags
+/// (`greenlet_fused_flags`, a call on this stack whose `ret` is predicted);
+/// then it returns to the caller with `popq; jmpq *`. A `greenlet_send` that
+/// called the switch and returned after it would `ret` once per resume
+/// after a stack switch, which mispredicts (see `switchContextJump`).
+pub fn switchCoreSend() callconv(.naked) void {
+    asm volatile (
+        \\ testq %%rdx, %%rdx
+        \\ jz 3f
+        \\ cmpl $0, (%%rdx)
+        \\ jne 3f
+        \\ subq $24, %%rsp
+        \\ movq %%rdx, (%%rsp)
+        \\ movl %%edi, 8(%%rsp)
+        \\ movl %%esi, 12(%%rsp)
+        \\ leaq 1f(%%rip), %%rax
+        \\ pushq %%rax
+        \\ movq %%rdx, %%rcx
+        \\ leaq 8(%%rdx), %%r8
+        \\ movq 8(%%rdx), %%rdx
+        \\ jmp greenlet_fused_value
+        \\1:
+        \\ testl %%eax, %%eax
+        \\ jnz 2f
+        \\ movl 8(%%rsp), %%edi
+        \\ movl 12(%%rsp), %%esi
+        \\ callq greenlet_fused_flags
+        \\ movq (%%rsp), %%rcx
+        \\ movl %%eax, 4(%%rcx)
+        \\ xorl %%eax, %%eax
+        \\2:
+        \\ addq $24, %%rsp
+        \\ popq %%rcx
+        \\ jmpq *%%rcx
+        \\3:
+        \\ jmp greenlet_send_general
+    );
+}
+
+/// Byte offsets in `greenlet_send`'s message that `switchCoreSend` uses.
+pub const send_message_flags = 4;
+pub const send_message_value = 8;
+
 /// Initial fused frame: no out pointers, then the same registers as
 /// `prepareStack`; the first resume lands in the trampoline with EAX = 0.
 pub fn prepareFusedStack(frame: InitialFrame) usize {
