@@ -426,7 +426,7 @@ comptime {
         @export(&fusedFlags, .{ .name = "greenlet_fused_flags", .visibility = .hidden });
         // `greenlet_switch` under a name of the library's own, for the jump
         // of `context.fusedSend` (no PLT, no interposition).
-        @export(&context.abi.switchCoreValue, .{ .name = "greenlet_fused_value", .visibility = .hidden });
+        @export(&context.abi.switchCoreValue, .{ .name = "greenlet_fused_switch_value", .visibility = .hidden });
     }
 }
 

@@ -334,7 +334,7 @@ pub fn switchCoreSend() callconv(.naked) void {
         \\ movq %%rdx, %%rcx
         \\ leaq 8(%%rdx), %%r8
         \\ movq 8(%%rdx), %%rdx
-        \\ jmp greenlet_fused_value
+        \\ jmp greenlet_fused_switch_value
         \\1:
         \\ testl %%eax, %%eax
         \\ jnz 2f
