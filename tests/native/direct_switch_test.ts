@@ -71,10 +71,27 @@ describe("the direct switch into a native greenlet", () => {
       counted(() => {
         list.push(g.switchSync(2), g.switchSync(object), g.switchSync("s"), g.switchSync());
         list.push(g.switchSync(2 ** 40), g.switchSync(-1), g.switchSync(7, 8));
+        // Around the u32 words the direct switch writes and reads itself.
+        list.push(g.switchSync(0), g.switchSync(2 ** 32 - 1), g.switchSync(2 ** 32));
+        list.push(g.switchSync(1.5), g.switchSync(-0), g.switchSync(2n ** 40n));
       }),
-      { made: 7, handedOver: 0 },
+      { made: 13, handedOver: 0 },
     );
-    assert.deepEqual(list, [2, object, "s", undefined, 2 ** 40, -1, [7, 8]]);
+    assert.deepEqual(list, [
+      2,
+      object,
+      "s",
+      undefined,
+      2 ** 40,
+      -1,
+      [7, 8],
+      0,
+      2 ** 32 - 1,
+      2 ** 32,
+      1.5,
+      0,
+      2n ** 40n,
+    ]);
     assert.equal(list[1], object, "the same object comes back");
     assert.equal(getcurrent(), main);
     assert.equal(g.parent, main);
