@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "c76bfba817b60ee9ed91542cb4a8f5fbe46832fb68c1b2e9724258f9ccb28256";
+  "e9f743cae30ecd70b591a92db0a45dac3055dbe5e6190ae71c154e409b824fa1";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
     size: 100272,
-    sha256: "6dad7c4bb84c8c20f60d983fd1709ca6868a85cd51f4ec0e0930071a5550bbc0",
+    sha256: "56ca584bab9393add81a8b64e06af39d6fee1cfcc567a6a2c794bebe1e486f81",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
     size: 76948,
-    sha256: "58a57203f12c9e8a11249d6cadcfdd1d0b497a89e0a0c45b7fe137e72c28e82b",
+    sha256: "fb274d736084b60ed158365bf233bf93d6a61eb04e70e89ad344ff930931b1bb",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1380480,
-    sha256: "d15bb9d0775bc13427f58bdeb042c0063ae0217566779da80b014d7b8f021e7b",
+    size: 1380856,
+    sha256: "006d3f12cc88bab8a270bf96d4ad198b26bef7cbc9ac25f576cb08986b0aa856",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1672464,
-    sha256: "58018d162563325e397d07340a6cc46c9c946150e7b463081f652b4be68c4ac3",
+    size: 1672904,
+    sha256: "a2314dbae1b9fd50b9533953d30a77b612a9c3232ae14e91955d151060229942",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1211200,
-    sha256: "5849fa985ac6d6055f214bba63e2b36ad7783504ba12dffcc75d5cb04bf1438c",
+    size: 1212960,
+    sha256: "8cc726e433fca6bb7452324ca3e6b52de4e851d705320bc26a62ddf65a1bd9df",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 251392,
-    sha256: "1a17a6158b9da82f59d15f4eca771eb7f48cff1aeb180a900b49112adb7ddb6d",
+    sha256: "e8ed0d9f526852ab8181c299df68f793f8857732aa0ad3f36452f386db18895d",
   },
 };
