@@ -49,7 +49,8 @@ export function openCallbacks(): number {
 
 let pending: Uint32Array | null = null;
 let misuses: Uint32Array | null = null;
-let misusesSeen = 0;
+/** The misuse count last reported (read by Run.sendDirect, which compares it inline). */
+export let misusesSeen = 0;
 
 /** The thread's pending word as two u32 halves (read through a view, never an FFI call). */
 export function pendingWord(): Uint32Array {
@@ -68,6 +69,12 @@ function readWords(): void {
   pending = new Uint32Array(runtime.memoryAt(out[0], 8));
   misuses = new Uint32Array(runtime.memoryAt(out[1], 8));
   misusesSeen = misuseCount(misuses);
+}
+
+/** The process-wide misuse count as two u32 halves (see {@link checkMisuses}). */
+export function misuseWords(): Uint32Array {
+  if (misuses === null) readWords();
+  return misuses!;
 }
 
 function misuseCount(words: Uint32Array): number {

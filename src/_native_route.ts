@@ -33,7 +33,7 @@ const WORDS_BYTES = 24;
 let words: Uint32Array | null = null;
 
 /** This thread's switch words (one view per agent: each agent is one thread). */
-function switchWords(): Uint32Array {
+export function switchWords(): Uint32Array {
   if (words !== null) return words;
   const address = new BigUint64Array(1);
   const status = nativeLibrary().symbols.greenlet_switch_words(address);

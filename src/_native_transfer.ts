@@ -31,6 +31,7 @@
 // it on in the JS tree, and a relay that gets its own message back resumes exchange without a send.
 
 import type { NativePointer } from "../ffi/_binding.ts";
+import type { NativeLibrary } from "../ffi/_library.ts";
 import { Flag, Status, Tag } from "../ffi/constants.ts";
 import { decodeFrom, encodeInto, releaseValues } from "./_native_values.ts";
 import { decodeValue as decodeSlot, encodeValue as encodeSlot } from "./_native_signature.ts";
@@ -40,6 +41,8 @@ import {
   bySlot,
   type CallbackEntry,
   checkMisuses,
+  misusesSeen,
+  misuseWords,
   nativeAddresses,
   pendingWord,
 } from "./_native_callbacks.ts";
@@ -55,6 +58,7 @@ import {
   passOn,
   registerNative,
   setRoute,
+  switchWords,
   unregisterNative,
   writeError,
 } from "./_native_route.ts";
@@ -294,10 +298,17 @@ class Run implements Direct, HandlerRelay {
    */
   sent: number = NOT_SENT;
   /**
-   * The thread's pending word, kept here for {@link Run.sendDirect}: on Bun a pendingWord()
-   * call per direct switch cost 10 ns more than this field (JSC did not inline it).
+   * What {@link Run.sendDirect} reads and calls, kept here so that it makes no helper call but
+   * the send (JSC did not inline them: a pendingWord() call alone cost 10 ns per direct switch
+   * on Bun): the thread's pending word, the misuse count, the switch words, greenlet_send and
+   * the message's pointer.
    */
   readonly pending: Uint32Array = pendingWord();
+  readonly misuses: Uint32Array = misuseWords();
+  readonly words: Uint32Array = switchWords();
+  readonly greenletSend: NativeLibrary["symbols"]["greenlet_send"] =
+    nativeLibrary().symbols.greenlet_send;
+  readonly messagePointer: NativePointer = messageAt();
 
   constructor(
     /** The relay's C handle (mixed) and C side. */
@@ -392,21 +403,49 @@ class Run implements Direct, HandlerRelay {
    */
   sendDirect(payload: unknown): unknown {
     directSwitches.made++;
-    // A u32 is its own word (see _native_values.ts), written and read here: JSC did not inline
-    // encodeInto() and decodeFrom() into this method (5-10 ns per round trip on Bun).
-    if (typeof payload === "number" && payload >>> 0 === payload) {
-      message[VALUE] = payload;
-      message[VALUE + 1] = 0;
-    } else {
-      encodeInto(payload, this.owned, message, VALUE);
+    // JSC inlines a method whose bytecode is small enough (and this one into switchDirect(),
+    // and that into switchSync()): the common case is written inline here with literal words
+    // and indices (0: Tag.VALUE, Status.OK; the message's words 0 tag, 1 flags, 2-3 value; the
+    // switch words 0-1 origin, 2 target slot, 4 route), everything else in other methods.
+    // A u32 is its own word (see _native_values.ts).
+    if (typeof payload !== "number" || payload >>> 0 !== payload) return this.sendOther(payload);
+    const m = message;
+    m[2] = payload;
+    m[3] = 0;
+    m[0] = 0;
+    // setRoute(), inline: switchDirect() made sure no tracer is set.
+    const w = this.words;
+    w[4] = 0;
+    const status = this.greenletSend(this.slot, this.generation, this.messagePointer);
+    // checkMisuses() only when the count moved; arrivalOf()'s common case: this greenlet's own
+    // C side came back, with no callback pending, a value, alive.
+    const misuses = this.misuses;
+    const pending = this.pending;
+    if (
+      misuses[0] + misuses[1] * 4294967296 === misusesSeen && status === 0 && w[2] === 0 &&
+      w[0] === this.slot && w[1] === this.generation && (pending[0] | pending[1]) === 0 &&
+      m[0] === 0 && (m[1] & 4) === 0 && m[3] === 0
+    ) {
+      return m[2];
     }
+    return this.received(status);
+  }
+
+  /** {@link Run.sendDirect} of a value that is not a u32. */
+  sendOther(payload: unknown): unknown {
+    encodeInto(payload, this.owned, message, VALUE);
     message[TAG] = Tag.VALUE;
     setRoute();
-    const status = nativeLibrary().symbols.greenlet_send(
-      this.slot,
-      this.generation,
-      messagePointer ?? messageAt(),
+    return this.received(
+      this.greenletSend(this.slot, this.generation, this.messagePointer),
     );
+  }
+
+  /**
+   * What {@link Run.sendDirect} does after the send but in its common case: reports misuses,
+   * returns a plain value (one that is not a u32) or hands over.
+   */
+  received(status: number): unknown {
     checkMisuses();
     if (status === Status.OK) {
       const arrival = arrivalOf(this.self, message);
@@ -416,7 +455,7 @@ class Run implements Direct, HandlerRelay {
           (pending[0] | pending[1]) === 0 && message[TAG] === Tag.VALUE &&
           (message[FLAGS] & Flag.DEAD) === 0
         ) {
-          return message[VALUE + 1] === 0 ? message[VALUE] : decodeFrom(message, VALUE);
+          return decodeFrom(message, VALUE);
         }
       }
       this.arrival = arrival;

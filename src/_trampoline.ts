@@ -22,7 +22,15 @@ import { bareYield, label, missingYieldStar, notInGreenlet, returnedStep } from 
 import { awaitingError, reentrantDriver, stepReused, wouldBlock } from "./_misuse.ts";
 import { abortSignal, signals } from "./_abort.ts";
 import { toThrowable } from "./_arguments.ts";
-import { park, released, releaseFrom, settleDeath, takeOver, type Wait } from "./_drivers.ts";
+import {
+  driveSync,
+  park,
+  released,
+  releaseFrom,
+  settleDeath,
+  takeOver,
+  type Wait,
+} from "./_drivers.ts";
 import { type Held, unlink, watch } from "./_gc_kill.ts";
 import { schedulerSwitch } from "./_scheduler_switch.ts";
 
@@ -153,15 +161,16 @@ export const HANDED_OVER: unique symbol = Symbol("handed over");
  * transfer, which either resumes the relay with nothing sent (not eligible) or lets it take over
  * what its direct send brought back.
  */
-export function switchDirect(target: Core, payload: unknown): unknown {
+export function switchDirect(target: Core, payload: unknown, arity: number): unknown {
   const direct = target.direct;
+  const shared = theAgent;
   if (
-    direct === null || theAgent.driving || theAgent.tracer !== null ||
-    target.parent !== theAgent.main
+    direct !== null && !shared.driving && shared.tracer === null && target.parent === shared.main
   ) {
-    return HANDED_OVER;
+    const answer = direct.sendDirect(payload);
+    if (answer !== HANDED_OVER) return answer;
   }
-  return direct.sendDirect(payload);
+  return driveSync(target, payload, 0, arity); // Tag.VALUE (see Greenlet.switchSync())
 }
 
 /**

@@ -9,7 +9,6 @@ import { schedulerSwitch } from "./_scheduler_switch.ts";
 import {
   agent,
   Core,
-  HANDED_OVER,
   isAsyncFunction,
   markDead,
   State,
@@ -273,12 +272,10 @@ export class Greenlet {
     const arity = arguments.length;
     const core = this.#core;
     const payload = arity <= 1 ? value : pack(arguments);
-    if (core.direct !== null) {
-      // A native greenlet waiting in its switch to its parent: see switchDirect().
-      const answer = switchDirect(core, payload);
-      if (answer !== HANDED_OVER) return answer;
-    }
-    return driveSync(core, payload, Tag.VALUE, arity);
+    // switchDirect() takes a native greenlet that waits in its switch to its parent without
+    // the loop, and drives the switch otherwise. (JSC inlines this method into its caller, and
+    // switchDirect() into it, only while their bytecode is small: keep them so.)
+    return switchDirect(core, payload, arity);
   }
 
   /**
