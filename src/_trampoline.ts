@@ -157,9 +157,10 @@ export const HANDED_OVER: unique symbol = Symbol("handed over");
  * straight back to main with what it switched to its parent: the target offers a
  * {@link Direct} (it is suspended, so ACTIVE, in its switch to its parent), its parent is main,
  * no driver runs (ordinary code, not a body or a tracer) and no tracer is set (no event to
- * report). Returns what came back, or HANDED_OVER: then the caller runs the loop with the same
- * transfer, which either resumes the relay with nothing sent (not eligible) or lets it take over
- * what its direct send brought back.
+ * report). Otherwise, or when the send handed over, it drives the same transfer through the
+ * loop (`arity` as driveSync() takes it), which either resumes the relay with nothing sent (not
+ * eligible) or lets it take over what its direct send brought back. JSC inlines this function
+ * into `switchSync()` only while it stays small (the literal 0 is Tag.VALUE, a load less).
  */
 export function switchDirect(target: Core, payload: unknown, arity: number): unknown {
   const direct = target.direct;
@@ -170,7 +171,7 @@ export function switchDirect(target: Core, payload: unknown, arity: number): unk
     const answer = direct.sendDirect(payload);
     if (answer !== HANDED_OVER) return answer;
   }
-  return driveSync(target, payload, 0, arity); // Tag.VALUE (see Greenlet.switchSync())
+  return driveSync(target, payload, 0, arity);
 }
 
 /**

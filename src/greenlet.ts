@@ -272,10 +272,10 @@ export class Greenlet {
     const arity = arguments.length;
     const core = this.#core;
     const payload = arity <= 1 ? value : pack(arguments);
-    // switchDirect() takes a native greenlet that waits in its switch to its parent without
-    // the loop, and drives the switch otherwise. (JSC inlines this method into its caller, and
-    // switchDirect() into it, only while their bytecode is small: keep them so.)
-    return switchDirect(core, payload, arity);
+    // A native greenlet waiting in its switch to its parent: see switchDirect(). (The literal 0
+    // is Tag.VALUE: JSC inlines this method into its caller only while its bytecode is small.)
+    if (core.direct !== null) return switchDirect(core, payload, arity);
+    return driveSync(core, payload, 0, arity);
   }
 
   /**
