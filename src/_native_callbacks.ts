@@ -49,8 +49,11 @@ export function openCallbacks(): number {
 
 let pending: Uint32Array | null = null;
 let misuses: Uint32Array | null = null;
-/** The misuse count last reported (read by Run.sendDirect, which compares it inline). */
-export let misusesSeen = 0;
+/**
+ * The misuse count last reported, as two u32 halves like the count's own words (Run.sendDirect
+ * compares the low words inline).
+ */
+const misusesSeen = new Uint32Array(2);
 
 /** The thread's pending word as two u32 halves (read through a view, never an FFI call). */
 export function pendingWord(): Uint32Array {
@@ -68,13 +71,21 @@ function readWords(): void {
   const runtime = foreign();
   pending = new Uint32Array(runtime.memoryAt(out[0], 8));
   misuses = new Uint32Array(runtime.memoryAt(out[1], 8));
-  misusesSeen = misuseCount(misuses);
+  setSeen(misuseCount(misuses));
 }
 
-/** The process-wide misuse count as two u32 halves (see {@link checkMisuses}). */
-export function misuseWords(): Uint32Array {
+function setSeen(count: number): void {
+  misusesSeen[0] = count >>> 0;
+  misusesSeen[1] = (count - (count >>> 0)) / 2 ** 32;
+}
+
+/**
+ * The process-wide misuse count and the count last reported, each as two u32 halves: when they
+ * differ, {@link checkMisuses} has something to report.
+ */
+export function misuseWords(): { count: Uint32Array; seen: Uint32Array } {
   if (misuses === null) readWords();
-  return misuses!;
+  return { count: misuses!, seen: misusesSeen };
 }
 
 function misuseCount(words: Uint32Array): number {
@@ -88,9 +99,10 @@ function misuseCount(words: Uint32Array): number {
 export function checkMisuses(): void {
   if (misuses === null) readWords();
   const count = misuseCount(misuses!);
-  if (count === misusesSeen) return;
-  const added = count - misusesSeen;
-  misusesSeen = count;
+  const seen = misuseCount(misusesSeen);
+  if (count === seen) return;
+  const added = count - seen;
+  setSeen(count);
   reportUnraisable({
     error: new GreenletError(
       "CALLBACK_REFUSED",
