@@ -16,7 +16,9 @@ import {
   GreenletExit,
   type Instruction,
   settrace,
+  setUnraisableHook,
   type TraceEvent,
+  type Unraisable,
 } from "../../mod.ts";
 import { sleep, spawn } from "../../hub/mod.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
@@ -25,6 +27,7 @@ import { nativeStateOf } from "../../src/native_greenlet.ts";
 import { directSwitches } from "../../src/_native_transfer.ts";
 import { storedValues } from "../../src/_native_values.ts";
 import { openCallbacks } from "../../src/_native_callbacks.ts";
+import { foreign } from "../../src/_native_host.ts";
 import { type Entries, openNative, stacksInUse } from "../ffi/_native.ts";
 import { handleWord } from "./_bridge.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
@@ -113,6 +116,40 @@ describe("the direct switch into a native greenlet", () => {
     assert.equal(nativeStateOf(g)!.slot, 0, "the handle is destroyed");
     // A dead greenlet: a switch goes to its parent (main) through the loop.
     assert.deepEqual(counted(() => assert.equal(g.switchSync(3), 3)), { made: 0, handedOver: 0 });
+    assertHealthy();
+  });
+
+  it("reports a callback refused since the last look, and still answers directly", () => {
+    const g = new NativeGreenlet(entries.script);
+    g.switchSync(1);
+    // A released callback's code called from C on the main stack returns its fallback and
+    // counts a misuse, without any JS looking at the count: the next direct switch reports it.
+    const stale = nativeCallback(usize, (x) => x);
+    const address = pointerAddress(stale.pointer)!;
+    stale.close();
+    assert.equal(Number(foreign().functionAt(address, usize)(5n)), 0, "the fallback");
+    const reports: Unraisable[] = [];
+    const previous = setUnraisableHook((report) => {
+      reports.push(report);
+    });
+    try {
+      assert.deepEqual(counted(() => assert.equal(g.switchSync(6), 6)), {
+        made: 1,
+        handedOver: 0,
+      });
+      assert.deepEqual(counted(() => assert.equal(g.switchSync(7), 7)), {
+        made: 1,
+        handedOver: 0,
+      });
+    } finally {
+      setUnraisableHook(previous);
+    }
+    assert.deepEqual(
+      reports.map((report) => (report.error as GreenletError).code),
+      ["CALLBACK_REFUSED"],
+      "reported once, at the first switch after the misuse",
+    );
+    assert.ok(g.throwSync() instanceof GreenletExit);
     assertHealthy();
   });
 
