@@ -25,6 +25,7 @@ import { toThrowable } from "./_arguments.ts";
 import { park, released, releaseFrom, settleDeath, takeOver, type Wait } from "./_drivers.ts";
 import { type Held, unlink, watch } from "./_gc_kill.ts";
 import { schedulerSwitch } from "./_scheduler_switch.ts";
+import { noInline } from "./_no_inline.ts";
 
 // The hot paths use private module bindings only: V8 reads an exported binding through its
 // module cell (three dependent loads on every use), a private one from the module context.
@@ -277,6 +278,19 @@ function lookupRun(core: Core): (...args: unknown[]) => unknown {
   return fn as (...args: unknown[]) => unknown;
 }
 
+/** What the last lookupRun() that runOf() made threw. */
+let refusal: unknown = undefined;
+
+/** lookupRun(), or undefined when it throws (the error in `refusal`, for divert()). */
+function runOf(core: Core): ((...args: unknown[]) => unknown) | undefined {
+  try {
+    return lookupRun(core);
+  } catch (error) {
+    refusal = error;
+    return undefined;
+  }
+}
+
 const GeneratorFunction: unknown = (function* () {}).constructor;
 /**
  * %GeneratorPrototype%.next / .throw, called directly: `gen.next(v)` loads `next` through each
@@ -299,6 +313,40 @@ export function isAsyncFunction(fn: unknown): boolean {
   if (ctor === GeneratorFunction || ctor === Function) return false;
   return ctor === AsyncFunction || ctor === AsyncGeneratorFunction;
 }
+
+// The two calls into bodies live in their own small functions, which JSC is told never to
+// inline (noInline()). Its optimizing tiers specialise a call site on the callee they have seen:
+// compiled into loop(), the start (`fn.call`) and the resumption (`genNext.call` inlines
+// %GeneratorPrototype%.next and its call of the body) got a check for one body function, the
+// next body failed it a few times, and JSC threw loop()'s FTL code away and backed off, leaving
+// the loop in its 3-5x slower DFG tier for seconds (docs/benchmarks_hub.md). Now a failed check
+// recompiles a helper of a few bytecodes and loop()'s code stays. V8 inlines both as before.
+
+/** Calls a pending greenlet's run function (`self`: `this`) with `payload` as `arity` arguments. */
+function startBody(
+  fn: (...args: unknown[]) => unknown,
+  self: unknown,
+  payload: unknown,
+  arity: number,
+): unknown {
+  return arity === 0
+    ? fn.call(self)
+    : arity === 1
+    ? fn.call(self, payload)
+    : fn.apply(self, payload as unknown[]);
+}
+
+/** Resumes a started body with `payload`: a value (next) or, for THROW, an exception. */
+function resumeBody(
+  gen: Generator<unknown, unknown, unknown>,
+  payload: unknown,
+  transfer: number,
+): IteratorResult<unknown, unknown> {
+  return transfer === THROW ? genThrow.call(gen, payload) : genNext.call(gen, payload);
+}
+
+noInline(startBody);
+noInline(resumeBody);
 
 /** True for what a plain (non-generator) run function returned when it is a generator. */
 function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
@@ -329,6 +377,69 @@ function finishedInStep(step: StepImpl, result: unknown): Error {
   return error;
 }
 
+/** The transfer the loop makes next after divert(): written by divert(), read back at once. */
+const diverted: {
+  target: Core | null;
+  payload: unknown;
+  transfer: number;
+  arity: number;
+  trace: boolean;
+} = { target: null, payload: undefined, transfer: VALUE, arity: 0, trace: false };
+
+/**
+ * Control arrives at a `target` that cannot run the transfer as it is: a dead greenlet, an
+ * awaiting one, or a pending one whose run lookup threw (runOf()). Writes where the transfer goes
+ * instead into `diverted`; the loop takes it from the top. Kept out of loop() (cold code in
+ * the loop raises the tier-up thresholds and the compile time of JSC's optimizing tiers).
+ */
+function divert(
+  target: Core,
+  payload: unknown,
+  transfer: number,
+  arity: number,
+  origin: Core,
+  trace: boolean,
+): void {
+  if (target.state === DEAD) {
+    // Walk past dead greenlets to the nearest live ancestor (rule S6). A kill thrown into a
+    // dead greenlet goes on as a value (rule W5).
+    if (transfer === THROW && payload instanceof GreenletExit) {
+      transfer = VALUE;
+      arity = 0;
+    }
+    do target = target.parent!; while (target.state === DEAD);
+  } else if (target.state === AWAITING) {
+    if (transfer !== THROW) {
+      // Refused: raise AWAITING where the switch came from.
+      payload = awaitingError(target);
+      transfer = THROW;
+      target = origin.state === DEAD ? target.parent! : origin;
+      trace = false;
+    } else {
+      takeOver(target, payload); // the target is ACTIVE now, the throw goes on to it
+    }
+  } else {
+    // Rule R2: the error is raised in the caller and the greenlet stays pending. When the
+    // caller is a greenlet that just died, the error goes on to the next ancestor (S8), a
+    // real transfer the tracer sees as (dead origin, ancestor).
+    payload = refusal;
+    refusal = undefined;
+    transfer = THROW;
+    if (origin.state === DEAD) {
+      target = target.parent!;
+    } else {
+      target = origin;
+      trace = false;
+    }
+  }
+  const next = diverted;
+  next.target = target;
+  next.payload = payload;
+  next.transfer = transfer;
+  next.arity = arity;
+  next.trace = trace;
+}
+
 /** Returned by drive() and resume() when an async driver must await `agent.parked`. */
 export const PARKED: unique symbol = Symbol("parked");
 
@@ -350,46 +461,22 @@ function loop(
 ): unknown {
   for (;;) {
     let fn: ((...args: unknown[]) => unknown) | undefined;
-    if (target.state !== ACTIVE) {
-      // Walk past dead greenlets to the nearest live ancestor (rule S6). A kill thrown into a
-      // dead greenlet goes on as a value (rule W5).
-      if (target.state === DEAD) {
-        if (transfer === THROW && payload instanceof GreenletExit) {
-          transfer = VALUE;
-          arity = 0;
-        }
-        do target = target.parent!; while (target.state === DEAD);
+    if (target.state !== ACTIVE && target.state !== MAIN) {
+      if (target.state === PENDING) fn = runOf(target);
+      if (fn === undefined) {
+        // Dead, awaiting, or unable to start: the transfer goes elsewhere (see divert()).
+        divert(target, payload, transfer, arity, origin, trace);
+        const next = diverted;
+        target = next.target!;
+        payload = next.payload;
+        transfer = next.transfer;
+        arity = next.arity;
+        trace = next.trace;
+        next.target = null;
+        next.payload = undefined;
+        continue;
       }
-      if (target.state === AWAITING) {
-        if (transfer !== THROW) {
-          // Refused: raise AWAITING where the switch came from.
-          payload = awaitingError(target);
-          transfer = THROW;
-          target = origin.state === DEAD ? target.parent! : origin;
-          trace = false;
-          continue;
-        }
-        takeOver(target, payload);
-      }
-      if (target.state === PENDING) {
-        try {
-          fn = lookupRun(target);
-        } catch (error) {
-          // Rule R2: the error is raised in the caller and the greenlet stays pending. When the
-          // caller is a greenlet that just died, the error goes on to the next ancestor (S8), a
-          // real transfer the tracer sees as (dead origin, ancestor).
-          payload = error;
-          transfer = THROW;
-          if (origin.state === DEAD) {
-            target = target.parent!;
-          } else {
-            target = origin;
-            trace = false;
-          }
-          continue;
-        }
-        target.state = ACTIVE;
-      }
+      target.state = ACTIVE;
     }
     // Control is in `target` now: the tracer runs there (rule TR5).
     theAgent.current = target;
@@ -420,11 +507,7 @@ function loop(
         }
         const self = fn === target.body ? undefined : target.face;
         // An exception from the body leaves loop(); stretch() catches it (see there).
-        const result = arity === 0
-          ? fn.call(self)
-          : arity === 1
-          ? fn.call(self, payload)
-          : fn.apply(self, payload as unknown[]);
+        const result = startBody(fn, self, payload, arity);
         if (fn.constructor !== GeneratorFunction && !isGenerator(result)) {
           // A plain run function: the greenlet finishes with its return value.
           const step = theStep;
@@ -444,7 +527,7 @@ function loop(
       }
       // Run the body until it suspends on a step or finishes.
       // An exception from the body leaves loop(); stretch() catches it (see there).
-      const r = transfer === THROW ? genThrow.call(gen, payload) : genNext.call(gen, payload);
+      const r = resumeBody(gen, payload, transfer);
       const step = theStep;
       if (r.done === true) {
         if (step.state !== IDLE) {
