@@ -314,14 +314,14 @@ export function isAsyncFunction(fn: unknown): boolean {
   return ctor === AsyncFunction || ctor === AsyncGeneratorFunction;
 }
 
-// The two calls into bodies live in their own small functions, which JSC is told never to
-// inline (noInline()). Its optimizing tiers specialise a call site on the callee they have seen:
-// compiled into loop(), the start (`fn.call`) and the resumption (`genNext.call` inlines
-// %GeneratorPrototype%.next and its call of the body) got a check for one body function, the
-// next body failed it a few times, and JSC threw loop()'s FTL code away and backed off, leaving
-// the loop in its 3-5x slower DFG tier for seconds (docs/benchmarks_hub.md). Now a failed check
-// recompiles a helper of a few bytecodes and loop()'s code stays. V8 inlines both as before.
-
+// A body starts in its own small function, which JSC is told never to inline (noInline()).
+// JSC's optimizing tiers specialise a call site on the callee they have seen: compiled into
+// loop(), the start (`fn.call`) got a check for one body function (the generator function
+// inlined), the next body failed it, five such exits from a loop threw loop()'s FTL code away,
+// and the back-off left loop() in its 3-5x slower DFG tier for seconds (docs/benchmarks_hub.md).
+// Now a failed check recompiles startBody() alone. The resumption stays inline below: out of
+// loop(), JSC could no longer sink the `{ value, done }` result of `next()` (Bun's ping-pong
+// took 150 ns instead of 60) and V8 did not inline it back (Deno's 85 instead of 52).
 /** Calls a pending greenlet's run function (`self`: `this`) with `payload` as `arity` arguments. */
 function startBody(
   fn: (...args: unknown[]) => unknown,
@@ -336,17 +336,7 @@ function startBody(
     : fn.apply(self, payload as unknown[]);
 }
 
-/** Resumes a started body with `payload`: a value (next) or, for THROW, an exception. */
-function resumeBody(
-  gen: Generator<unknown, unknown, unknown>,
-  payload: unknown,
-  transfer: number,
-): IteratorResult<unknown, unknown> {
-  return transfer === THROW ? genThrow.call(gen, payload) : genNext.call(gen, payload);
-}
-
 noInline(startBody);
-noInline(resumeBody);
 
 /** True for what a plain (non-generator) run function returned when it is a generator. */
 function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
@@ -527,7 +517,7 @@ function loop(
       }
       // Run the body until it suspends on a step or finishes.
       // An exception from the body leaves loop(); stretch() catches it (see there).
-      const r = resumeBody(gen, payload, transfer);
+      const r = transfer === THROW ? genThrow.call(gen, payload) : genNext.call(gen, payload);
       const step = theStep;
       if (r.done === true) {
         if (step.state !== IDLE) {
