@@ -278,19 +278,6 @@ function lookupRun(core: Core): (...args: unknown[]) => unknown {
   return fn as (...args: unknown[]) => unknown;
 }
 
-/** What the last lookupRun() that runOf() made threw. */
-let refusal: unknown = undefined;
-
-/** lookupRun(), or undefined when it throws (the error in `refusal`, for divert()). */
-function runOf(core: Core): ((...args: unknown[]) => unknown) | undefined {
-  try {
-    return lookupRun(core);
-  } catch (error) {
-    refusal = error;
-    return undefined;
-  }
-}
-
 const GeneratorFunction: unknown = (function* () {}).constructor;
 /**
  * %GeneratorPrototype%.next / .throw, called directly: `gen.next(v)` loads `next` through each
@@ -319,9 +306,9 @@ export function isAsyncFunction(fn: unknown): boolean {
 // loop(), the start (`fn.call`) got a check for one body function (the generator function
 // inlined), the next body failed it, five such exits from a loop threw loop()'s FTL code away,
 // and the back-off left loop() in its 3-5x slower DFG tier for seconds (docs/benchmarks_hub.md).
-// Now a failed check recompiles startBody() alone. The resumption stays inline below: out of
-// loop(), JSC could no longer sink the `{ value, done }` result of `next()` (Bun's ping-pong
-// took 150 ns instead of 60) and V8 did not inline it back (Deno's 85 instead of 52).
+// Now a failed check recompiles startBody() alone (V8 inlines it as before). The resumption
+// stays inline below: through a helper JSC did not inline, Bun's ping-pong took 150 ns instead
+// of 60 (JSC, probably, no longer sinking the `{ value, done }` result of `next()`).
 /** Calls a pending greenlet's run function (`self`: `this`) with `payload` as `arity` arguments. */
 function startBody(
   fn: (...args: unknown[]) => unknown,
@@ -367,69 +354,6 @@ function finishedInStep(step: StepImpl, result: unknown): Error {
   return error;
 }
 
-/** The transfer the loop makes next after divert(): written by divert(), read back at once. */
-const diverted: {
-  target: Core | null;
-  payload: unknown;
-  transfer: number;
-  arity: number;
-  trace: boolean;
-} = { target: null, payload: undefined, transfer: VALUE, arity: 0, trace: false };
-
-/**
- * Control arrives at a `target` that cannot run the transfer as it is: a dead greenlet, an
- * awaiting one, or a pending one whose run lookup threw (runOf()). Writes where the transfer goes
- * instead into `diverted`; the loop takes it from the top. Kept out of loop() (cold code in
- * the loop raises the tier-up thresholds and the compile time of JSC's optimizing tiers).
- */
-function divert(
-  target: Core,
-  payload: unknown,
-  transfer: number,
-  arity: number,
-  origin: Core,
-  trace: boolean,
-): void {
-  if (target.state === DEAD) {
-    // Walk past dead greenlets to the nearest live ancestor (rule S6). A kill thrown into a
-    // dead greenlet goes on as a value (rule W5).
-    if (transfer === THROW && payload instanceof GreenletExit) {
-      transfer = VALUE;
-      arity = 0;
-    }
-    do target = target.parent!; while (target.state === DEAD);
-  } else if (target.state === AWAITING) {
-    if (transfer !== THROW) {
-      // Refused: raise AWAITING where the switch came from.
-      payload = awaitingError(target);
-      transfer = THROW;
-      target = origin.state === DEAD ? target.parent! : origin;
-      trace = false;
-    } else {
-      takeOver(target, payload); // the target is ACTIVE now, the throw goes on to it
-    }
-  } else {
-    // Rule R2: the error is raised in the caller and the greenlet stays pending. When the
-    // caller is a greenlet that just died, the error goes on to the next ancestor (S8), a
-    // real transfer the tracer sees as (dead origin, ancestor).
-    payload = refusal;
-    refusal = undefined;
-    transfer = THROW;
-    if (origin.state === DEAD) {
-      target = target.parent!;
-    } else {
-      target = origin;
-      trace = false;
-    }
-  }
-  const next = diverted;
-  next.target = target;
-  next.payload = payload;
-  next.transfer = transfer;
-  next.arity = arity;
-  next.trace = trace;
-}
-
 /** Returned by drive() and resume() when an async driver must await `agent.parked`. */
 export const PARKED: unique symbol = Symbol("parked");
 
@@ -451,22 +375,46 @@ function loop(
 ): unknown {
   for (;;) {
     let fn: ((...args: unknown[]) => unknown) | undefined;
-    if (target.state !== ACTIVE && target.state !== MAIN) {
-      if (target.state === PENDING) fn = runOf(target);
-      if (fn === undefined) {
-        // Dead, awaiting, or unable to start: the transfer goes elsewhere (see divert()).
-        divert(target, payload, transfer, arity, origin, trace);
-        const next = diverted;
-        target = next.target!;
-        payload = next.payload;
-        transfer = next.transfer;
-        arity = next.arity;
-        trace = next.trace;
-        next.target = null;
-        next.payload = undefined;
-        continue;
+    if (target.state !== ACTIVE) {
+      // Walk past dead greenlets to the nearest live ancestor (rule S6). A kill thrown into a
+      // dead greenlet goes on as a value (rule W5).
+      if (target.state === DEAD) {
+        if (transfer === THROW && payload instanceof GreenletExit) {
+          transfer = VALUE;
+          arity = 0;
+        }
+        do target = target.parent!; while (target.state === DEAD);
       }
-      target.state = ACTIVE;
+      if (target.state === AWAITING) {
+        if (transfer !== THROW) {
+          // Refused: raise AWAITING where the switch came from.
+          payload = awaitingError(target);
+          transfer = THROW;
+          target = origin.state === DEAD ? target.parent! : origin;
+          trace = false;
+          continue;
+        }
+        takeOver(target, payload);
+      }
+      if (target.state === PENDING) {
+        try {
+          fn = lookupRun(target);
+        } catch (error) {
+          // Rule R2: the error is raised in the caller and the greenlet stays pending. When the
+          // caller is a greenlet that just died, the error goes on to the next ancestor (S8), a
+          // real transfer the tracer sees as (dead origin, ancestor).
+          payload = error;
+          transfer = THROW;
+          if (origin.state === DEAD) {
+            target = target.parent!;
+          } else {
+            target = origin;
+            trace = false;
+          }
+          continue;
+        }
+        target.state = ACTIVE;
+      }
     }
     // Control is in `target` now: the tracer runs there (rule TR5).
     theAgent.current = target;
