@@ -83,7 +83,7 @@ case "$cmd" in
     exec deno run --allow-read examples/demo.ts
     ;;
   test)
-    deno test -P tests/ && bun test tests/
+    deno test -P tests/ && bun test --timeout 60000 tests/
     ;;
   fuzz)
     shift

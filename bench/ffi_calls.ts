@@ -75,7 +75,7 @@ function buildShapes(): string {
 async function shapeCases(path: string): Promise<Case[]> {
   const s = (await dlopen(path, shapeTable)).symbols;
   const out = new Uint32Array(2);
-  const kind = new Uint32Array(1);
+  const tag = new Uint32Array(1);
   const value = new BigUint64Array(1);
   return [
     ["shape/state u32", () => {
@@ -88,13 +88,13 @@ async function shapeCases(path: string): Promise<Case[]> {
       for (let i = 0; i < BATCH; i++) s.s2(1, 0, out);
     }],
     ["shape/switch u32", () => {
-      for (let i = 0; i < BATCH; i++) s.w32(1, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.w32(1, 5n, tag, value);
     }],
     ["shape/switch u64 BigInt", () => {
-      for (let i = 0; i < BATCH; i++) s.w64(1n, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.w64(1n, 5n, tag, value);
     }],
     ["shape/switch u32+u32", () => {
-      for (let i = 0; i < BATCH; i++) s.w2(1, 0, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.w2(1, 0, 5n, tag, value);
     }],
   ];
 }
@@ -103,7 +103,7 @@ async function callCases(): Promise<Case[]> {
   const { lib, entries } = await openNative();
   const s = lib.symbols;
   const out = new Uint32Array(2);
-  const kind = new Uint32Array(1);
+  const tag = new Uint32Array(1);
   const value = new BigUint64Array(1);
   if (s.greenlet_root(out) !== Status.OK) throw new Error("Cannot get the root");
   const { slot, generation } = handleOf(out);
@@ -113,20 +113,20 @@ async function callCases(): Promise<Case[]> {
   const echo = handleOf(out);
   return [
     ["call/state", () => {
-      for (let i = 0; i < BATCH; i++) s.greenlet_state(slot, generation, kind);
+      for (let i = 0; i < BATCH; i++) s.greenlet_state(slot, generation, tag);
     }],
     ["call/switch to self", () => {
-      for (let i = 0; i < BATCH; i++) s.greenlet_switch(slot, generation, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.greenlet_switch(slot, generation, 5n, tag, value);
     }],
     ["call/throw to self", () => {
-      for (let i = 0; i < BATCH; i++) s.greenlet_throw(slot, generation, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.greenlet_throw(slot, generation, 5n, tag, value);
     }],
     ["call/kill to self", () => {
-      for (let i = 0; i < BATCH; i++) s.greenlet_kill(slot, generation, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.greenlet_kill(slot, generation, 5n, tag, value);
     }],
     ["call/switch round trip", () => {
       const g = echo.slot, e = echo.generation;
-      for (let i = 0; i < BATCH; i++) s.greenlet_switch(g, e, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.greenlet_switch(g, e, 5n, tag, value);
     }],
   ];
 }
@@ -135,22 +135,22 @@ async function beforeCases(path: string): Promise<Case[]> {
   const s = (await dlopen(path, beforeTable)).symbols;
   if (s.greenlet_abi_version() !== 1) throw new Error(`${path} is not an ABI 1 library`);
   const out = new Uint32Array(1);
-  const kind = new Uint32Array(1);
+  const tag = new Uint32Array(1);
   const value = new BigUint64Array(1);
   s.greenlet_root(out);
   const root = out[0];
   return [
     ["before/state", () => {
-      for (let i = 0; i < BATCH; i++) s.greenlet_state(root, kind);
+      for (let i = 0; i < BATCH; i++) s.greenlet_state(root, tag);
     }],
     ["before/switch to self", () => {
-      for (let i = 0; i < BATCH; i++) s.greenlet_switch(root, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.greenlet_switch(root, 5n, tag, value);
     }],
     ["before/throw to self", () => {
-      for (let i = 0; i < BATCH; i++) s.greenlet_throw(root, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.greenlet_throw(root, 5n, tag, value);
     }],
     ["before/kill to self", () => {
-      for (let i = 0; i < BATCH; i++) s.greenlet_kill(root, 5n, kind, value);
+      for (let i = 0; i < BATCH; i++) s.greenlet_kill(root, 5n, tag, value);
     }],
   ];
 }

@@ -14,7 +14,7 @@
 //   switch  ffi.call        a bare FFI call: greenlet_state(root) (the runtime's call floor)
 //           ffi.switch      root -> C body -> root through the bare greenlet_switch binding (two
 //                           context switches and one FFI call: the relay's floor)
-//           ffi.send        the same through greenlet_send (kind and value in a buffer, no BigInt):
+//           ffi.send        the same through greenlet_send (tag and value in a buffer, no BigInt):
 //                           the relay's one call per transfer
 //           native.switch   NativeGreenlet.switchSync(i) into the same C body (bounce, in
 //                           tests/fixtures/entries.zig), which switches every value back
@@ -25,9 +25,10 @@
 //           qsort.native    the same sort on a native greenlet (NativeGreenlet(qsort) from
 //                           loadLibrary, switchSync), the same comparator as a nativeCallback;
 //                           the comparator reads its ints the fastest way the runtime offers
-//                           (testing/ adapters: on Bun a pointer and read.i32; on Deno the
-//                           address as a usize, indexing the sorted Int32Array, because a
-//                           pointer object costs an op call to make and one to read through)
+//                           (testing/ adapters): it indexes the sorted Int32Array by the
+//                           argument's offset, a pointer (a number) on Bun, the address as a
+//                           usize on Deno (a pointer object costs an op call to make and one
+//                           to read through; bun:ffi's read.i32 is a host call, slower)
 //   await   await.native    test_nbench_recurse(1, AWAIT_N, cb) on a native greenlet under
 //                           switchAsync(); cb is a generator handler that does
 //                           `yield* awaitOnly(resolved)` and answers; one op: one callback
@@ -52,7 +53,7 @@ import process from "node:process";
 import { Status } from "../ffi/constants.ts";
 import { dlopen } from "../ffi/_dlopen.ts";
 import { awaitOnly, getcurrent, Greenlet } from "../mod.ts";
-import { loadLibrary, nativeCallback, NativeGreenlet } from "../native.ts";
+import { loadLibrary, nativeCallback, NativeGreenlet, pointerOf } from "../native.ts";
 import { runtime } from "../testing/runtime.ts";
 import { ensureBuilt, entriesPath, handleOf, openNative } from "../tests/ffi/_native.ts";
 import type { Instruction } from "../src/types.ts";
@@ -123,7 +124,7 @@ async function switchCases(): Promise<Case[]> {
   const s = lib.symbols;
   const bodies = (await dlopen(entriesPath(), bodyTable)).symbols;
   const out = new Uint32Array(2);
-  const kind = new Uint32Array(1);
+  const tag = new Uint32Array(1);
   const value = new BigUint64Array(1);
   if (s.greenlet_root(out) !== Status.OK) throw new Error("greenlet_root failed");
   const root = handleOf(out);
@@ -137,6 +138,8 @@ async function switchCases(): Promise<Case[]> {
   }
   const sent = handleOf(out);
   const message = new Uint32Array(4);
+  // greenlet_send takes the message as a pointer made once, as the relay passes it.
+  const messagePointer = pointerOf(message);
   const native = new NativeGreenlet(bounce);
   const main = getcurrent();
   const js = new Greenlet(function* (x: unknown) {
@@ -148,7 +151,7 @@ async function switchCases(): Promise<Case[]> {
       name: "ffi.call",
       batch: () => {
         const { slot, generation } = root;
-        for (let i = 0; i < SWITCH_N; i++) sink += s.greenlet_state(slot, generation, kind);
+        for (let i = 0; i < SWITCH_N; i++) sink += s.greenlet_state(slot, generation, tag);
         return SWITCH_N;
       },
     },
@@ -156,7 +159,7 @@ async function switchCases(): Promise<Case[]> {
       name: "ffi.switch",
       batch: () => {
         const { slot, generation } = bare;
-        for (let i = 0; i < SWITCH_N; i++) s.greenlet_switch(slot, generation, 5n, kind, value);
+        for (let i = 0; i < SWITCH_N; i++) s.greenlet_switch(slot, generation, 5n, tag, value);
         return SWITCH_N;
       },
     },
@@ -167,7 +170,7 @@ async function switchCases(): Promise<Case[]> {
         for (let i = 0; i < SWITCH_N; i++) {
           message[0] = 0;
           message[2] = i;
-          s.greenlet_send(slot, generation, message);
+          s.greenlet_send(slot, generation, messagePointer);
           sink += message[2];
         }
         return SWITCH_N;
@@ -269,7 +272,7 @@ function recurseFunction() {
 }
 
 /** A C body (bounce) on its own greenlet that greenlet_send reaches from the root. */
-async function bareBounce(): Promise<(message: Uint32Array) => number> {
+async function bareBounce(): Promise<{ message: Uint32Array; send: () => number }> {
   const { lib } = await openNative();
   const s = lib.symbols;
   const bodies = (await dlopen(entriesPath(), bodyTable)).symbols;
@@ -279,13 +282,14 @@ async function bareBounce(): Promise<(message: Uint32Array) => number> {
     throw new Error("greenlet_create failed");
   }
   const { slot, generation } = handleOf(out);
-  return (message) => s.greenlet_send(slot, generation, message);
+  const message = new Uint32Array(4);
+  const messagePointer = pointerOf(message);
+  return { message, send: () => s.greenlet_send(slot, generation, messagePointer) };
 }
 
 async function awaitCases(): Promise<Case[]> {
   const { recurse, callback } = recurseFunction();
-  const send = await bareBounce();
-  const message = new Uint32Array(4);
+  const { message, send } = await bareBounce();
   const resolved = Promise.resolve(1);
   // The handler body, the same on both paths: await a resolved promise, answer its argument.
   function* handler(i: number): Generator<Instruction, number, unknown> {
@@ -304,7 +308,7 @@ async function awaitCases(): Promise<Case[]> {
       sum += yield* handler(i);
       message[0] = 0;
       message[2] = i;
-      send(message);
+      send();
     }
     return sum;
   }

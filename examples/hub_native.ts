@@ -59,7 +59,7 @@ function* worker(id: number, inbox: Queue<number>, done: Queue<string>): Op<void
   } catch (error) {
     if (!(error instanceof GreenletExit)) throw error;
     // The task was killed where it waited: pass the kill on to the C body. It receives
-    // GREENLET_KIND_KILL from greenlet_switch and finishes with the payload, this very object.
+    // GREENLET_TAG_KILL from greenlet_switch and finishes with the payload, this very object.
     const back = yield* c.throw<unknown>(error);
     console.log(
       `task ${id}: killed; its C body got the kill and returned it (same object: ` +

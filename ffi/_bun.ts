@@ -9,7 +9,12 @@ import type {
   SymbolTable,
 } from "./_binding.ts";
 import type { BunFFI, BunSymbol } from "./_bun_ffi.ts";
-import type { ForeignRuntime, RuntimeCallback, SymbolAddresses } from "./_foreign.ts";
+import {
+  type ForeignRuntime,
+  pointerBits,
+  type RuntimeCallback,
+  type SymbolAddresses,
+} from "./_foreign.ts";
 
 /**
  * bun:ffi's name for a type: every pointer is "ptr" ("function" refuses a NULL entry); bun:ffi
@@ -62,6 +67,11 @@ export async function bunForeign(): Promise<ForeignRuntime> {
     },
     pointerAt(address: bigint | number): NativePointer {
       const value = Number(address);
+      return (value === 0 ? null : value) as unknown as NativePointer;
+    },
+    pointerFromHalves(low: number, high: number): NativePointer {
+      // A pointer is a number on Bun: exact below 2^53, as user-space addresses are.
+      const value = high < 0x20_0000 ? high * 0x1_0000_0000 + low : Number(pointerBits(low, high));
       return (value === 0 ? null : value) as unknown as NativePointer;
     },
     memoryAt(address: bigint, byteLength: number): ArrayBuffer {

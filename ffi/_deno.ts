@@ -8,7 +8,12 @@ import type {
   SymbolDefinition,
   SymbolTable,
 } from "./_binding.ts";
-import type { ForeignRuntime, RuntimeCallback, SymbolAddresses } from "./_foreign.ts";
+import {
+  type ForeignRuntime,
+  pointerBits,
+  type RuntimeCallback,
+  type SymbolAddresses,
+} from "./_foreign.ts";
 
 /** Opens `table` from the library at `path` with Deno FFI (needs --allow-ffi). */
 export function dlopenDeno<T extends SymbolTable>(path: string, table: T): OpenTable<T> {
@@ -37,6 +42,11 @@ export const denoForeign: ForeignRuntime = {
   },
   pointerAt(address: bigint | number): NativePointer {
     // Deno.UnsafePointer.create takes a safe-integer number as well (not in its type).
+    return Deno.UnsafePointer.create(address as bigint) as unknown as NativePointer;
+  },
+  pointerFromHalves(low: number, high: number): NativePointer {
+    // A safe-integer number below 2^53 (no BigInt to box): user-space addresses are.
+    const address = high < 0x20_0000 ? high * 0x1_0000_0000 + low : pointerBits(low, high);
     return Deno.UnsafePointer.create(address as bigint) as unknown as NativePointer;
   },
   memoryAt(address: bigint, byteLength: number): ArrayBuffer {

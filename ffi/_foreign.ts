@@ -27,6 +27,13 @@ export interface ForeignRuntime {
   bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint;
   /** The runtime's pointer for an address (null for 0); a number must be a safe integer. */
   pointerAt(address: bigint | number): NativePointer;
+  /**
+   * The runtime's pointer for the address `high` * 2^32 + `low` (two u32 halves; null for 0):
+   * a callback's pointer argument on every call. A function of its own, apart from
+   * {@link pointerAt} (also called with bigints), so that the engine's type feedback at this
+   * hot site stays numbers only.
+   */
+  pointerFromHalves(low: number, high: number): NativePointer;
   /** An ArrayBuffer over `byteLength` bytes of memory at `address` (reads and writes go there). */
   memoryAt(address: bigint, byteLength: number): ArrayBuffer;
   /**
@@ -51,4 +58,9 @@ export interface ForeignRuntime {
    * parameters take this runtime's pointers; its pointer result is one.
    */
   functionAt(address: bigint, definition: SymbolDefinition): (...args: unknown[]) => unknown;
+}
+
+/** The address `high` * 2^32 + `low` as a bigint (above 2^53, where a number is inexact). */
+export function pointerBits(low: number, high: number): bigint {
+  return (BigInt(high) << 32n) | BigInt(low);
 }

@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "7a39086b2174042068b5234ba825379b2c96c0116fbf0b04695e07dcd7f69a47";
+  "c76bfba817b60ee9ed91542cb4a8f5fbe46832fb68c1b2e9724258f9ccb28256";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
     size: 100272,
-    sha256: "4a38789448eeb4f448d20540d829c73f5a8a605600205e6480cf86f033ff2dbd",
+    sha256: "6dad7c4bb84c8c20f60d983fd1709ca6868a85cd51f4ec0e0930071a5550bbc0",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 77067,
-    sha256: "10a72f40e3a4a21b8ce291be242458a4c2d71ded42df5eaf02683457f11098d0",
+    size: 76948,
+    sha256: "58a57203f12c9e8a11249d6cadcfdd1d0b497a89e0a0c45b7fe137e72c28e82b",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1377328,
-    sha256: "67c9d4b1a874841a15010bdb7050ea67e1c05a19c6e8f3e65b81f6504a730cf7",
+    size: 1380480,
+    sha256: "d15bb9d0775bc13427f58bdeb042c0063ae0217566779da80b014d7b8f021e7b",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1669104,
-    sha256: "53f3ad88cc156404988ee8d654fb3fa33d87c08bd7a79c297a2e6663bb67392d",
+    size: 1672464,
+    sha256: "58018d162563325e397d07340a6cc46c9c946150e7b463081f652b4be68c4ac3",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1208256,
-    sha256: "3affebb5f2fc12f2aa759de0b36f154df180e1702312c080acfe8c359c960a62",
+    size: 1211200,
+    sha256: "5849fa985ac6d6055f214bba63e2b36ad7783504ba12dffcc75d5cb04bf1438c",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 250368,
-    sha256: "3fc20bb3ec6556de1480d93f6f26d6443cd9c9f5cf7e671f98104d466a736eea",
+    size: 251392,
+    sha256: "1a17a6158b9da82f59d15f4eca771eb7f48cff1aeb180a900b49112adb7ddb6d",
   },
 };

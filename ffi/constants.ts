@@ -1,6 +1,6 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // The C constants of include/greenlet.h under TypeScript names: `Status.INVALID_HANDLE` is
-// GREENLET_INVALID_HANDLE, `Kind.KILL` GREENLET_KIND_KILL, `Flag.DEAD` GREENLET_FLAG_DEAD,
+// GREENLET_INVALID_HANDLE, `Tag.KILL` GREENLET_TAG_KILL, `Flag.DEAD` GREENLET_FLAG_DEAD,
 // `Stat.GREENLETS_LIVE` GREENLET_STAT_GREENLETS_LIVE. tests/constants_test.ts checks that the
 // header and this file name the same constants with the same values.
 
@@ -26,8 +26,8 @@ export const Status = {
   MAP_LIMIT: 11,
 } as const;
 
-/** `greenlet_kind` values: what travels with a switch besides the value. */
-export const Kind = { VALUE: 0, THROW: 1, KILL: 2 } as const;
+/** `greenlet_tag` values: what travels with a switch besides the value. */
+export const Tag = { VALUE: 0, THROW: 1, KILL: 2 } as const;
 
 /** `greenlet_state` flag bits. */
 export const Flag = { STARTED: 1, ACTIVE: 2, DEAD: 4, CURRENT: 8, ROOT: 16 } as const;

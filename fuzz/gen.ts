@@ -45,8 +45,8 @@ export type Op =
   | { op: "new"; slot: number; parent: Target | null; body: Op[] }
   | { op: "setrun"; slot: number; body: Op[] };
 
-/** Every operation kind, for the coverage report. */
-export const OP_KINDS: readonly Op["op"][] = [
+/** Every operation name, for the coverage report. */
+export const OP_NAMES: readonly Op["op"][] = [
   "sw",
   "th",
   "ret",
@@ -212,14 +212,14 @@ class ProgramGenerator {
 
   op(depth: number, inMain: boolean): Op {
     const r = this.#rng;
-    let kind: Op["op"] = r.weighted(inMain ? MAIN_WEIGHTS : BODY_WEIGHTS);
-    const block = kind === "try" || kind === "fin" || kind === "call" || kind === "new" ||
-      kind === "setrun";
+    let opName: Op["op"] = r.weighted(inMain ? MAIN_WEIGHTS : BODY_WEIGHTS);
+    const block = opName === "try" || opName === "fin" || opName === "call" || opName === "new" ||
+      opName === "setrun";
     if (depth >= 3 && block) {
-      kind = "sw";
+      opName = "sw";
     }
     const small = () => 1 + r.int(depth === 0 ? 4 : 3);
-    switch (kind) {
+    switch (opName) {
       case "sw": {
         const nargs = r.weighted({ 0: 3, 1: 5, 2: 2 });
         const args: Val[] = [];
@@ -334,7 +334,7 @@ export function opLists(program: Program): Op[][] {
   return lists;
 }
 
-/** Counts operations by kind (static coverage of a program). */
+/** Counts operations by name (static coverage of a program). */
 export function countOps(program: Program, into: Map<string, number>): void {
   for (const ops of opLists(program)) {
     for (const op of ops) into.set(op.op, (into.get(op.op) ?? 0) + 1);

@@ -130,22 +130,22 @@ def do_throw(t, spec):
 def ex(ops, me):
     log = run.log
     for op in ops:
-        kind = op["op"]
-        if kind == "sw":
+        opname = op["op"]
+        if opname == "sw":
             t = resolve(op["to"])
             before = st(t)
             v = t.switch(*[mk(a) for a in op["args"]])
             log.append(["sw", me, nm(t), before, canon(v)])
-        elif kind == "th":
+        elif opname == "th":
             t = resolve(op["to"])
             before = st(t)
             v = do_throw(t, op["err"])
             log.append(["th", me, nm(t), before, canon(v)])
-        elif kind == "ret":
+        elif opname == "ret":
             return (True, mk(op["v"]))
-        elif kind == "raise":
+        elif opname == "raise":
             raise CLASSES[op["c"]](op["m"])
-        elif kind == "try":
+        elif opname == "try":
             try:
                 r = ex(op["body"], me)
             except CATCH[op["catch"]] as e:
@@ -153,7 +153,7 @@ def ex(ops, me):
                 r = ex(op["handler"], me)
             if r[0]:
                 return r
-        elif kind == "fin":
+        elif opname == "fin":
             r = NONE
             try:
                 r = ex(op["body"], me)
@@ -164,14 +164,14 @@ def ex(ops, me):
                     return r2  # mirrors JavaScript's return-in-finally on purpose
             if r[0]:
                 return r
-        elif kind == "read":
+        elif opname == "read":
             t = resolve(op["of"])
             dead = t.dead
             active = bool(t)
             log.append(["read", me, nm(t), dead, active, active or dead, nm(t.parent)])
-        elif kind == "cur":
+        elif opname == "cur":
             log.append(["cur", me, nm(getcurrent())])
-        elif kind == "setp":
+        elif opname == "setp":
             t = resolve(op["of"])
             to = None if op["to"] == "None" else resolve(op["to"])
             try:
@@ -180,13 +180,13 @@ def ex(ops, me):
             except Exception as e:
                 outcome = canon_err(e)
             log.append(["setp", me, nm(t), nm(to), outcome])
-        elif kind == "trace":
+        elif opname == "trace":
             previous = settrace(tracer if op["on"] else None)
             log.append(["trace-set", me, op["on"], previous is not None])
-        elif kind == "call":
+        elif opname == "call":
             r = ex(op["body"], me)
             log.append(["call-ret", me, r[0], canon(r[1])])
-        elif kind == "setrun":
+        elif opname == "setrun":
             t = run.gs[op["slot"]]
             try:
                 t.run = make_body(nm(t), op["body"], log)
@@ -194,7 +194,7 @@ def ex(ops, me):
             except Exception as e:
                 outcome = canon_err(e)
             log.append(["setrun", me, nm(t), outcome])
-        elif kind == "new":
+        elif opname == "new":
             name = "g%d.%d" % (op["slot"], run.created)
             run.created += 1
             body = make_body(name, op["body"], log)
@@ -207,7 +207,7 @@ def ex(ops, me):
             KEEP.append(g)
             log.append(["new", me, name, nm(g.parent)])
         else:
-            raise RuntimeError("unknown op " + kind)
+            raise RuntimeError("unknown op " + opname)
     return NONE
 
 

@@ -147,8 +147,8 @@ function errorOf(spec: ErrSpec): unknown[] {
   return [new CLASSES[spec.c](spec.m)];
 }
 
-function catches(kind: Catch, e: unknown): boolean {
-  switch (kind) {
+function catches(clause: Catch, e: unknown): boolean {
+  switch (clause) {
     case "E1":
       return e instanceof E1;
     case "E2":

@@ -11,7 +11,7 @@
 // (shrink and save at most M new divergences per run, one per distinct first difference).
 // Entry point: bash _tools/fuzz.sh (sources _tools/env.sh first).
 
-import { countOps, generate, type Op, OP_KINDS, opLists, type Program } from "./gen.ts";
+import { countOps, generate, type Op, OP_NAMES, opLists, type Program } from "./gen.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const regressionsDir = `${root}/fuzz/regressions`;
@@ -238,9 +238,9 @@ async function shrink(d: Divergence): Promise<Divergence> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Coverage: static operation counts plus outcome kinds read from the CPython logs.
+// Coverage: static operation counts plus outcomes read from the CPython logs.
 
-function valueKind(v: unknown): string {
+function valueShape(v: unknown): string {
   if (v === "#()") return "()";
   if (v === null) return "None";
   if (typeof v === "number" || typeof v === "string") return "scalar";
@@ -255,12 +255,12 @@ function valueKind(v: unknown): string {
 function outcomes(log: unknown[][], into: Map<string, number>): void {
   const add = (k: string) => into.set(k, (into.get(k) ?? 0) + 1);
   for (const e of log) {
-    const kind = e[0] as string;
-    switch (kind) {
+    const event = e[0] as string;
+    switch (event) {
       case "sw":
       case "th":
-        add(`${kind} to ${e[3]}`);
-        add(`${kind} returned ${valueKind(e[4])}`);
+        add(`${event} to ${e[3]}`);
+        add(`${event} returned ${valueShape(e[4])}`);
         break;
       case "start":
         add(`start with ${(e[2] as unknown[]).length} args`);
@@ -292,7 +292,7 @@ function outcomes(log: unknown[][], into: Map<string, number>): void {
         if (!e[1] && log.some((x) => x[0] === "trace")) add("tracer gone at end");
         break;
       default:
-        add(kind);
+        add(event);
     }
   }
 }
@@ -349,7 +349,7 @@ async function save(d: Divergence, original: Divergence): Promise<string> {
   return path;
 }
 
-/** The kinds of the first differing log entries: divergences with one cause share it. */
+/** The event names of the first differing log entries: divergences with one cause share it. */
 function signatureOf(a: string, b: string): string {
   const x = JSON.parse(a) as unknown[][];
   const y = JSON.parse(b) as unknown[][];
@@ -463,7 +463,7 @@ async function main(): Promise<number> {
     `native greenlets (C bodies calling back into JS for each step): ${natives} of the ` +
       `${greenlets} greenlets the programs create in main`,
   );
-  table("operation coverage (operations generated, by kind)", opCounts, OP_KINDS);
+  table("operation coverage (operations generated, by name)", opCounts, OP_NAMES);
   table("outcome coverage (events in CPython logs)", outcomeCounts);
   for (const [signature, seeds] of bySignature) {
     console.log(

@@ -13,7 +13,7 @@ import type { Channel } from "./channel.ts";
  */
 export type ChannelPreference = -1 | 0 | 1;
 
-/** Case kinds of select(). */
+/** Case operations of select(). */
 export const RECEIVE = 0;
 export const SEND = 1;
 export const AFTER = 2;

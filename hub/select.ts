@@ -90,12 +90,12 @@ function* run<R>(list: SelectCase<R>[]): Op<R> {
   let fallback: CaseParts | null = null;
   for (let k = 0; k < n; k++) {
     const c = cases[(start + k) % n];
-    if (c.kind === AFTER) {
+    if (c.op === AFTER) {
       if ((c.value as number) <= 0 && fallback === null) fallback = c;
       continue;
     }
     const s = channelStates.of(c.channel!);
-    if (c.kind === RECEIVE) {
+    if (c.op === RECEIVE) {
       if (s.senders.size !== 0 || s.closing) {
         return c.fn(yield* c.channel!.receive()) as R;
       }
@@ -109,7 +109,7 @@ function* run<R>(list: SelectCase<R>[]): Op<R> {
   const pending = new PendingSelect(hub, w, cases);
   const index = (yield* hub.block<number>(w, pending, "select")) as number;
   const chosen = cases[index];
-  return chosen.fn(chosen.kind === RECEIVE ? pending.received : undefined) as R;
+  return chosen.fn(chosen.op === RECEIVE ? pending.received : undefined) as R;
 }
 
 /** A select waiting on all its cases; the first to fire wins and withdraws the others. */
@@ -125,13 +125,13 @@ class PendingSelect implements PickOwner, Blocker {
     this.#w = w;
     this.#cases = cases;
     cases.forEach((c, i) => {
-      if (c.kind === AFTER) {
+      if (c.op === AFTER) {
         this.#picks.push(hub.later(c.value as number, () => this.fire(i, undefined, false, null)));
         return;
       }
       const s = channelStates.of(c.channel!);
       const pick = new Pick(this, i, c.value);
-      if (c.kind === RECEIVE) s.receivers.push(pick);
+      if (c.op === RECEIVE) s.receivers.push(pick);
       else s.senders.push(pick);
       this.#picks.push(pick);
     });

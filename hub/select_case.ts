@@ -4,7 +4,7 @@ import type { Channel } from "./channel.ts";
 
 /** The parts of a case, for select(). */
 export interface CaseParts {
-  readonly kind: number;
+  readonly op: number;
   readonly channel: Channel<unknown> | null;
   readonly value: unknown;
   readonly fn: (value: unknown) => unknown;
@@ -12,7 +12,7 @@ export interface CaseParts {
 
 /** Makes a case (for `onReceive`, `onSend`, `after`). */
 export let makeCase: <R>(
-  kind: number,
+  op: number,
   channel: Channel<unknown> | null,
   value: unknown,
   fn: (value: unknown) => R,
@@ -42,8 +42,8 @@ export class SelectCase<R> {
   declare readonly result?: R;
 
   static {
-    makeCase = (kind, channel, value, fn) =>
-      new SelectCase({ kind, channel, value, fn: fn as (value: unknown) => unknown });
+    makeCase = (op, channel, value, fn) =>
+      new SelectCase({ op, channel, value, fn: fn as (value: unknown) => unknown });
     partsOf = (c) => c.#parts;
   }
 

@@ -14,7 +14,7 @@
  *   - A handle belongs to the thread that created it; any call naming it from
  *     another thread fails with GREENLET_WRONG_THREAD and changes nothing.
  *   - One pointer-sized value travels with every switch, with a
- *     greenlet_kind saying whether it is a value, a throw or a kill.
+ *     greenlet_tag saying whether it is a value, a throw or a kill.
  *   - greenlet_stats, greenlet_pool_set_cap, greenlet_abi_version and
  *     greenlet_status_name are process-wide and thread-safe.
  *   - FP control state (MXCSR/x87 CW, FPCR, frm) is thread state: switches
@@ -39,9 +39,9 @@
  *   - A child's result that reaches a pending parent starts it with that
  *     result as its first value; a throw that reaches it makes it die
  *     unstarted (its entry never runs) and goes on to its own parent.
- *   - A kill aimed at the root reaches the root as a GREENLET_KIND_KILL
+ *   - A kill aimed at the root reaches the root as a GREENLET_TAG_KILL
  *     message (its pending switch returns it); the library never ends a root.
- *   - A switch, throw or kill to oneself returns its own kind and value at
+ *   - A switch, throw or kill to oneself returns its own tag and value at
  *     once, without switching.
  *   - A greenlet's stack goes back to the pool when the greenlet dies (or
  *     dies unstarted), not when its handle is destroyed.
@@ -100,11 +100,11 @@ typedef enum greenlet_status {
 } greenlet_status;
 
 /* What a resumed greenlet (or the caller of a switch) received. */
-typedef enum greenlet_kind {
-    GREENLET_KIND_VALUE = 0, /* a plain value */
-    GREENLET_KIND_THROW = 1, /* an exception payload: unwind and finish with it */
-    GREENLET_KIND_KILL = 2   /* a kill request: finish (may be ignored, see below) */
-} greenlet_kind;
+typedef enum greenlet_tag {
+    GREENLET_TAG_VALUE = 0, /* a plain value */
+    GREENLET_TAG_THROW = 1, /* an exception payload: unwind and finish with it */
+    GREENLET_TAG_KILL = 2   /* a kill request: finish (may be ignored, see below) */
+} greenlet_tag;
 
 /* greenlet_state flags. */
 #define GREENLET_FLAG_STARTED 1u
@@ -132,10 +132,10 @@ enum greenlet_stat {
 /*
  * Body of a greenlet, run on its own stack. `arg` is the creation argument,
  * `value` the first switch value. Write the result to *result and return how
- * the greenlet finished: GREENLET_KIND_VALUE (parent receives a value),
- * GREENLET_KIND_THROW (parent receives a throw) or GREENLET_KIND_KILL (it
+ * the greenlet finished: GREENLET_TAG_VALUE (parent receives a value),
+ * GREENLET_TAG_THROW (parent receives a throw) or GREENLET_TAG_KILL (it
  * obeyed a kill; the parent receives the result as a value). Other numbers
- * count as GREENLET_KIND_THROW. The result goes to the parent current at
+ * count as GREENLET_TAG_THROW. The result goes to the parent current at
  * that moment, or its nearest live ancestor.
  */
 typedef uint32_t (*greenlet_entry)(uintptr_t arg, uintptr_t value, uintptr_t *result);
@@ -158,7 +158,7 @@ greenlet_status greenlet_create(greenlet_entry entry, uintptr_t arg, uint32_t pa
 
 /*
  * Switch to target with a value / a throw / a kill. Returns when some
- * greenlet switches back to the caller; *out_kind and *out_value (either may
+ * greenlet switches back to the caller; *out_tag and *out_value (either may
  * be NULL) then hold what it sent. A dead target passes the message to its
  * nearest live ancestor (a kill becomes a value there); a throw or kill into
  * a pending target makes it die unstarted. A kill that the target ignores
@@ -166,25 +166,25 @@ greenlet_status greenlet_create(greenlet_entry entry, uintptr_t arg, uint32_t pa
  * receives what it was sent.
  */
 greenlet_status greenlet_switch(uint32_t slot, uint32_t generation, uintptr_t value,
-                                uint32_t *out_kind, uintptr_t *out_value);
+                                uint32_t *out_tag, uintptr_t *out_value);
 greenlet_status greenlet_throw(uint32_t slot, uint32_t generation, uintptr_t value,
-                               uint32_t *out_kind, uintptr_t *out_value);
+                               uint32_t *out_tag, uintptr_t *out_value);
 greenlet_status greenlet_kill(uint32_t slot, uint32_t generation, uintptr_t value,
-                              uint32_t *out_kind, uintptr_t *out_value);
+                              uint32_t *out_tag, uintptr_t *out_value);
 
 /*
  * One call per transfer for a host that relays a greenlet's messages (the
- * JS side): message->kind GREENLET_KIND_VALUE / _THROW / _KILL sends
- * message->value as greenlet_switch / _throw / _kill would (another kind:
+ * JS side): message->tag GREENLET_TAG_VALUE / _THROW / _KILL sends
+ * message->value as greenlet_switch / _throw / _kill would (another tag:
  * GREENLET_INVALID_ARGUMENT). When some greenlet switches back, *message
- * holds what it sent (kind, value) and message->flags the target's
+ * holds what it sent (tag, value) and message->flags the target's
  * GREENLET_FLAG_* bits at that moment (0 if its handle is gone), so the host
  * learns whether the target finished without another call. On an error
  * *message is unchanged. Every supported target is little-endian: value's
  * low 32 bits come first.
  */
 typedef struct greenlet_message {
-    uint32_t kind;
+    uint32_t tag;
     uint32_t flags;
     uintptr_t value;
 } greenlet_message;
@@ -311,13 +311,13 @@ typedef struct greenlet_signature {
 /*
  * A call: args[i] holds argument i's bits (integers extended to 64 bits,
  * f64 bits, f32 bits in the low half). Owned by the caller, alive until the
- * greenlet is dead. abort_kind/abort_value are written by the library.
+ * greenlet is dead. abort_tag/abort_value are written by the library.
  */
 typedef struct greenlet_call_frame {
     uintptr_t function;
     greenlet_signature signature;
     uint64_t args[16];
-    uint32_t abort_kind;
+    uint32_t abort_tag;
     uint32_t reserved;
     uint64_t abort_value;
 } greenlet_call_frame;
@@ -380,7 +380,7 @@ greenlet_status greenlet_callback_words(uintptr_t *out_pending, uintptr_t *out_m
  *     greenlet that reached the root (not necessarily the one switched to).
  *   - target: when a switch, throw or kill between two greenlets (neither of
  *     them the root) came to the root instead of its target, that target; the
- *     message arrives unchanged (kind and value as sent). This happens while
+ *     message arrives unchanged (tag and value as sent). This happens while
  *     route is not 0, and always for a dead target. The root clears target
  *     after reading it; it is never cleared by the library.
  *   - route: set by the root. Not 0: switches between two greenlets go to

@@ -7,7 +7,7 @@
 
 import { abortSignal } from "./_abort.ts";
 import { driverReleased } from "./_misuse.ts";
-import { agent, type Core, drive, PARKED, resume, State, Transfer } from "./_trampoline.ts";
+import { agent, type Core, drive, PARKED, resume, State, Tag } from "./_trampoline.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 
 /** An awaitOnly() payload that carries an abort signal (the common case carries none). */
@@ -19,7 +19,7 @@ export class SignalledAwait {
 interface Release {
   /** The driver that threw into it, which drives it now. */
   thrower: number;
-  outcome: { payload: unknown; transfer: number } | null;
+  outcome: { payload: unknown; tag: number } | null;
   promise: Promise<void>;
   done: () => void;
 }
@@ -42,21 +42,21 @@ let driverSeq = 0;
 export function driveSync(
   target: Core,
   payload: unknown,
-  transfer: number,
+  tag: number,
   arity: number,
 ): unknown {
-  return drive(++driverSeq, false, target, payload, transfer, arity);
+  return drive(++driverSeq, false, target, payload, tag, arity);
 }
 
 /** Runs an asynchronous driver: like driveSync, but awaits for bodies in awaitOnly(). */
 export async function driveAsync(
   target: Core,
   payload: unknown,
-  transfer: number,
+  tag: number,
   arity: number,
 ): Promise<unknown> {
   const driver = ++driverSeq;
-  let out = drive(driver, true, target, payload, transfer, arity);
+  let out = drive(driver, true, target, payload, tag, arity);
   for (;;) {
     if (out !== PARKED) return out;
     const wait = agent.parked!;
@@ -77,7 +77,7 @@ export async function driveAsync(
     }
     core.wait = null;
     if (core.state === State.AWAITING) core.state = State.ACTIVE;
-    out = resume(driver, core, result, threw ? Transfer.THROW : Transfer.VALUE);
+    out = resume(driver, core, result, threw ? Tag.THROW : Tag.VALUE);
   }
 }
 
@@ -130,11 +130,11 @@ export function takeOver(core: Core, error: unknown): void {
 }
 
 /** A greenlet died: the driver released from it settles with how it finished. */
-export function settleDeath(core: Core, payload: unknown, transfer: number): void {
+export function settleDeath(core: Core, payload: unknown, tag: number): void {
   const entry = released.get(core);
   if (entry !== undefined) {
     released.delete(core);
-    entry.outcome = { payload, transfer };
+    entry.outcome = { payload, tag };
     entry.done();
   }
 }
@@ -153,7 +153,7 @@ export function releaseFrom(driver: number): void {
 function settleReleased(core: Core, entry: Release): unknown {
   const outcome = entry.outcome;
   if (outcome) {
-    if (outcome.transfer === Transfer.THROW) throw outcome.payload;
+    if (outcome.tag === Tag.THROW) throw outcome.payload;
     return outcome.payload;
   }
   throw driverReleased(core);

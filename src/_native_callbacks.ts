@@ -101,6 +101,7 @@ export function checkMisuses(): void {
 export const nativeAddresses: Addresses = {
   bufferAddress: (buffer) => foreign().bufferAddress(buffer),
   pointerAt: (address) => foreign().pointerAt(address),
+  pointerFromHalves: (low, high) => foreign().pointerFromHalves(low, high),
   callbackAddress(value: unknown): bigint | undefined {
     if (typeof value !== "object" || value === null) return undefined;
     const entry = byObject.get(value);

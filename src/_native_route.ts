@@ -13,7 +13,7 @@
 //   - `route`: the relay sets it while a tracer is installed, so the tracer sees each such switch.
 // docs/native_greenlets.md, "Native-to-native switches", says what users see.
 
-import { Kind, Status } from "../ffi/constants.ts";
+import { Status, Tag } from "../ffi/constants.ts";
 import { callFailed, foreign, nativeLibrary } from "./_native_host.ts";
 import { decodeFrom, encodeInto } from "./_native_values.ts";
 import { GreenletError } from "./greenlet_error.ts";
@@ -47,13 +47,13 @@ export function setRoute(): void {
   (words ?? switchWords())[ROUTE] = agent.tracer === null ? 0 : 1;
 }
 
-/** greenlet_send's message as 32-bit words: kind, flags, value (low, high). */
-const KIND = 0;
+/** greenlet_send's message as 32-bit words: tag, flags, value (low, high). */
+const TAG = 0;
 const VALUE = 2;
 
 /** A message a native greenlet's C side sent, as it reached the root. */
 export class Arrival {
-  /** A copy of greenlet_send's message (kind, flags, value low and high halves). */
+  /** A copy of greenlet_send's message (tag, flags, value low and high halves). */
   readonly message: Uint32Array;
   constructor(
     readonly originSlot: number,
@@ -130,13 +130,13 @@ const routedKills = new WeakMap<object, Uint32Array>();
 
 /**
  * Writes the value a relay sends its C side for an error caught at a JS switch into `message`;
- * returns the kind (a kill for a GreenletExit).
+ * returns the tag (a kill for a GreenletExit).
  */
 export function writeError(error: unknown, owned: number[], message: Uint32Array): number {
   const routed = routedKills.get(error as object);
   if (routed === undefined) encodeInto(error, owned, message, VALUE);
   else message.set(routed.subarray(VALUE, VALUE + 2), VALUE);
-  return error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
+  return error instanceof GreenletExit ? Tag.KILL : Tag.THROW;
 }
 
 function routedKill(arrival: Arrival): GreenletExit {
@@ -145,9 +145,9 @@ function routedKill(arrival: Arrival): GreenletExit {
   return exit;
 }
 
-/** The next greenlet_send a relay makes (its kind and value are in the message). */
+/** The next greenlet_send a relay makes (its tag and value are in the message). */
 export interface NextSend {
-  kind: number;
+  tag: number;
   slot: number;
   generation: number;
 }
@@ -183,7 +183,7 @@ export function* passOn(
         // Routed: the root passes it on in C, where it was going, as it arrived.
         message.set(arrival.message);
         return {
-          kind: arrival.message[KIND],
+          tag: arrival.message[TAG],
           slot: arrival.targetSlot,
           generation: arrival.targetGeneration,
         };
@@ -195,23 +195,23 @@ export function* passOn(
           "switched to the root; only NativeGreenlets may switch to the JS side",
       );
     }
-    const kind = arrival.message[KIND];
+    const tag = arrival.message[TAG];
     let reply: unknown;
     try {
       reply = !own
         ? yield* to.switch(arrival)
-        : kind === Kind.VALUE
+        : tag === Tag.VALUE
         ? yield* to.switch(decodeFrom(arrival.message, VALUE))
-        : kind === Kind.THROW
+        : tag === Tag.THROW
         ? yield* to.throw(decodeFrom(arrival.message, VALUE))
         : yield* to.throw(routedKill(arrival));
     } catch (error) {
       const sending = writeError(error, owned, message);
-      return { kind: sending, slot: self.slot, generation: self.generation };
+      return { tag: sending, slot: self.slot, generation: self.generation };
     }
     if (!(reply instanceof Arrival)) {
       encodeInto(reply, owned, message, VALUE);
-      return { kind: Kind.VALUE, slot: self.slot, generation: self.generation };
+      return { tag: Tag.VALUE, slot: self.slot, generation: self.generation };
     }
     arrival = reply; // this greenlet's C side ran inside C meanwhile and sent this
   }

@@ -258,11 +258,11 @@ export interface Addresses {
   bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint;
   /** The runtime's pointer for an address (null for 0). */
   pointerAt(address: bigint | number): NativePointer;
+  /** The runtime's pointer for the address in two u32 halves (null for 0), on the hot path. */
+  pointerFromHalves(low: number, high: number): NativePointer;
   /** The address of a NativeCallback, or undefined when `value` is none. */
   callbackAddress(value: unknown): bigint | undefined;
 }
-
-const TWO_32 = 2 ** 32;
 
 const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   u8: [0, 0xff],
@@ -277,7 +277,7 @@ const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
  * Writes `value` as type `type` into slot `index` of `words`. A buffer goes into `keep` (it
  * must stay referenced while C may use it). `where` names the value in messages.
  *
- * @throws {TypeError} a value of the wrong kind
+ * @throws {TypeError} a value of the wrong JS type
  * @throws {RangeError} a number out of the type's range
  */
 export function encodeValue(
@@ -295,7 +295,7 @@ export function encodeValue(
       words.u64[index] = 0n;
       return;
     case "bool":
-      if (typeof value !== "boolean") throw wrongKind(where, "a boolean", value);
+      if (typeof value !== "boolean") throw wrongJsType(where, "a boolean", value);
       words.u32[lo] = value ? 1 : 0;
       words.u32[lo + 1] = 0;
       return;
@@ -305,7 +305,7 @@ export function encodeValue(
     case "i16":
     case "u32":
     case "i32": {
-      if (typeof value !== "number") throw wrongKind(where, "a number", value);
+      if (typeof value !== "number") throw wrongJsType(where, "a number", value);
       const [min, max] = INT_RANGES[type];
       if (!Number.isInteger(value) || value < min || value > max) {
         throw new RangeError(`${where} must be an integer from ${min} to ${max}, not ${value}`);
@@ -324,7 +324,7 @@ export function encodeValue(
       else if (typeof value === "number" && Number.isSafeInteger(value)) big = BigInt(value);
       else if (typeof value === "number") {
         throw new RangeError(`${where} must be a safe integer or a bigint, not ${value}`);
-      } else throw wrongKind(where, "a number or bigint", value);
+      } else throw wrongJsType(where, "a number or bigint", value);
       const min = signed ? -(1n << 63n) : 0n;
       const max = signed ? (1n << 63n) - 1n : (1n << 64n) - 1n;
       if (big < min || big > max) {
@@ -334,12 +334,12 @@ export function encodeValue(
       return;
     }
     case "f32":
-      if (typeof value !== "number") throw wrongKind(where, "a number", value);
+      if (typeof value !== "number") throw wrongJsType(where, "a number", value);
       words.f32[lo] = value;
       words.u32[lo + 1] = 0;
       return;
     case "f64":
-      if (typeof value !== "number") throw wrongKind(where, "a number", value);
+      if (typeof value !== "number") throw wrongJsType(where, "a number", value);
       words.f64[index] = value;
       return;
     case "pointer":
@@ -347,7 +347,7 @@ export function encodeValue(
       let address = type === "function" ? addresses.callbackAddress(value) : undefined;
       if (address === undefined) address = pointerAddress(value);
       if (address === undefined) {
-        throw wrongKind(
+        throw wrongJsType(
           where,
           type === "function" ? "a NativeCallback or a pointer" : "a pointer (or null)",
           value,
@@ -362,7 +362,7 @@ export function encodeValue(
         return;
       }
       if (!(value instanceof ArrayBuffer) && !ArrayBuffer.isView(value)) {
-        throw wrongKind(where, "an ArrayBuffer, an ArrayBufferView or null", value);
+        throw wrongJsType(where, "an ArrayBuffer, an ArrayBufferView or null", value);
       }
       words.u64[index] = addresses.bufferAddress(value);
       keep?.push(value);
@@ -412,10 +412,7 @@ function pointerIn(words: Words, lo: number, addresses: Addresses): NativePointe
   const high = words.u32[lo + 1];
   const low = words.u32[lo];
   if ((high | low) === 0) return null;
-  // A number below 2^53 (no BigInt to box): user-space addresses are.
-  return addresses.pointerAt(
-    high < 0x20_0000 ? high * TWO_32 + low : (BigInt(high) << 32n) | BigInt(low),
-  );
+  return addresses.pointerFromHalves(low, high);
 }
 
 /** Reads one slot of a record: the value of a type, compiled once per callback. */
@@ -558,7 +555,7 @@ export function slotBits(words: Words): bigint {
   return words.u64[0];
 }
 
-function wrongKind(where: string, expected: string, value: unknown): TypeError {
-  const kind = value === null ? "null" : typeof value;
-  return new TypeError(`${where} must be ${expected}, not ${kind}`);
+function wrongJsType(where: string, expected: string, value: unknown): TypeError {
+  const got = value === null ? "null" : typeof value;
+  return new TypeError(`${where} must be ${expected}, not ${got}`);
 }

@@ -20,7 +20,7 @@
 // kill, any other error as a throw. The hot JS path is untouched: the trampoline has no native
 // branch of its own.
 //
-// One FFI call per transfer, with 32-bit arguments only: greenlet_send takes the kind and the
+// One FFI call per transfer, with 32-bit arguments only: greenlet_send takes the tag and the
 // value in one shared message buffer and hands back what came back with the target's flags, so
 // no BigInt is boxed for a word (Deno's fast calls take a usize only as a BigInt) and no
 // greenlet_state call tells a finish from a switch.
@@ -31,7 +31,7 @@
 // it on in the JS tree, and a relay that gets its own message back resumes exchange without a send.
 
 import type { NativePointer } from "../ffi/_binding.ts";
-import { Flag, Kind, Status } from "../ffi/constants.ts";
+import { Flag, Status, Tag } from "../ffi/constants.ts";
 import { decodeFrom, encodeInto, releaseValues } from "./_native_values.ts";
 import { decodeValue as decodeSlot, encodeValue as encodeSlot } from "./_native_signature.ts";
 import { type Words, wordsOver } from "./_native_signature.ts";
@@ -46,7 +46,7 @@ import {
 import { checkOpen, type FunctionParts } from "./native_function.ts";
 import { GreenletError } from "./greenlet_error.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
-import { agent } from "./_trampoline.ts";
+import { agent, type Direct, HANDED_OVER, type HandlerRelay } from "./_trampoline.ts";
 import type { Instruction, Step } from "./types.ts";
 import {
   Arrival,
@@ -80,10 +80,21 @@ const handleOut = new Uint32Array(2);
 const flagsOut = new Uint32Array(1);
 /**
  * greenlet_send's `greenlet_message`, shared by every native greenlet of the agent (it is
- * written right before each call and read right after): kind, flags, value (low, high half).
+ * written right before each call and read right after): tag, flags, value (low, high half).
  */
 const message = new Uint32Array(4);
-const KIND = 0;
+/** {@link message}'s address as the runtime's pointer, greenlet_send's argument (made once). */
+let messagePointer: NativePointer | null = null;
+
+/** The pointer greenlet_send takes for {@link message} (the buffer stays where it is). */
+function messageAt(): NativePointer {
+  if (messagePointer === null) {
+    const runtime = foreign();
+    messagePointer = runtime.pointerAt(runtime.bufferAddress(message));
+  }
+  return messagePointer;
+}
+const TAG = 0;
 const FLAGS = 1;
 const VALUE = 2;
 /** The message's value as slot 0 of typed views: a result decoded by its type. */
@@ -93,10 +104,10 @@ const scratch = new ArrayBuffer(8 * 16);
 const scratchWords = wordsOver(scratch, 0, 16);
 const scratchBytes = new Uint8Array(scratch);
 
-/** greenlet_call_frame: function at 0, signature at 8, args at 32, abort_kind at 160. */
+/** greenlet_call_frame: function at 0, signature at 8, args at 32, abort_tag at 160. */
 const FRAME_BYTES = 176;
 const FRAME_ARGS = 32;
-const FRAME_ABORT_KIND = 160 / 4;
+const FRAME_ABORT_TAG = 160 / 4;
 
 /** Views over callback records by address (a record is reused at the same stack depth). */
 const records = new Map<number, Words>();
@@ -141,18 +152,18 @@ function callFrame(
 /** The greenlet the last message went to (a callback's answer goes to the one it ran on). */
 const target = { slot: 0, generation: 0 };
 /**
- * The callback {@link exchange} left to the generator: its entry, the Op it started and the
- * instruction that Op yielded first.
+ * The callback {@link exchange} left to the generator: its entry, the Op it started and that
+ * Op's first result (an instruction it yielded).
  */
 const callback: {
   entry: CallbackEntry | null;
   op: Generator<Instruction, unknown, unknown> | null;
-  instruction: Instruction | null;
+  first: IteratorResult<Instruction, unknown> | null;
 } = {
   entry: null,
   /** What the handler returned: a generator handler's generator, or an Op. */
   op: null,
-  instruction: null,
+  first: null,
 };
 /** {@link exchange}'s result for a callback whose handler is a generator function. */
 const GENERATOR_CALLBACK = -1;
@@ -160,7 +171,7 @@ const GENERATOR_CALLBACK = -1;
 const ARRIVAL = -2;
 
 /**
- * Sends the message (its kind and value already written) to (slot, generation) and answers
+ * Sends the message (its tag and value already written) to (slot, generation) and answers
  * every callback of a plain handler at once, in this loop, until something else comes back:
  * a transfer (returns Status.OK), a callback of a generator handler or one whose plain handler
  * returned an Op (GENERATOR_CALLBACK, with `callback` set) or a failed call (its status). `target` is then the greenlet the last message
@@ -183,11 +194,12 @@ let lastRecord: Words | null = null;
 function answerCallbacks(slot: number, generation: number, run: Run, resume: boolean): number {
   const symbols = nativeLibrary().symbols;
   const pending = pendingWord();
+  const messagePointer = messageAt();
   for (let send = !resume;; send = true) {
     if (send) {
       target.slot = slot;
       target.generation = generation;
-      const status = symbols.greenlet_send(slot, generation, message);
+      const status = symbols.greenlet_send(slot, generation, messagePointer);
       if (status !== Status.OK) return status;
       // mixed: another native greenlet's C side came back, or a routed switch.
       const arrival = arrivalOf(run.self, message);
@@ -218,7 +230,7 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
       // An entry-form body after an abort (a call greenlet's library does this itself): the
       // fallback at once, without running JS.
       writeBits(entry?.fallbackBits ?? 0);
-      message[KIND] = Kind.VALUE;
+      message[TAG] = Tag.VALUE;
       continue;
     }
     try {
@@ -235,21 +247,27 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
           target.generation = generation;
           callback.entry = entry;
           callback.op = op;
-          callback.instruction = step.value;
+          callback.first = step;
           return GENERATOR_CALLBACK;
         }
         result = step.value;
       }
       entry.writeResult(result, resultWords);
-      message[KIND] = Kind.VALUE;
+      message[TAG] = Tag.VALUE;
     } catch (error) {
-      message[KIND] = abort(run, error);
+      message[TAG] = abort(run, error);
     }
   }
 }
 
+/** {@link Run.sent} when no direct switch left a send to take over. */
+const NOT_SENT = -1;
+
+/** How many direct switches this agent made, and how many of them handed over (for tests). */
+export const directSwitches: { made: number; handedOver: number } = { made: 0, handedOver: 0 };
+
 /** One relay's state that {@link exchange} shares with it. */
-class Run {
+class Run implements Direct, HandlerRelay {
   /** What came back from another native greenlet's C side (mixed). */
   arrival: Arrival | null = null;
   /** Findable by its C handle: set when it first suspends (mixed). */
@@ -260,50 +278,172 @@ class Run {
   readonly owned: number[];
   /** The error that escaped a handler (then every later callback gets the fallback). */
   aborted: { error: unknown } | null = null;
-  /** The kind of the next message. */
-  sending: number = Kind.VALUE;
+  /** The tag of the next message. */
+  sending: number = Tag.VALUE;
+  /** What the relay goes on with after a generator handler's Op ran as the body (a status). */
+  status: number = Status.OK;
   /** The generator callback that runs (see {@link advance}): its entry and Op. */
   entry: CallbackEntry | null = null;
   op: Generator<Instruction, unknown, unknown> | null = null;
   /** The greenlet the next message goes to (the last one went to, after a send). */
   slot: number;
   generation: number;
+  /**
+   * The status of the send a direct switch made and handed over ({@link Run.sendDirect}), or
+   * NOT_SENT: {@link send} takes over what came back instead of sending.
+   */
+  sent: number = NOT_SENT;
+  /**
+   * The thread's pending word, kept here for {@link Run.sendDirect}: on Bun a pendingWord()
+   * call per direct switch cost 10 ns more than this field (JSC did not inline it).
+   */
+  readonly pending: Uint32Array = pendingWord();
 
   constructor(
     /** The relay's C handle (mixed) and C side. */
     readonly self: NativeState,
     /** A function by signature's call frame (null for the entry form). */
     readonly frame: Uint32Array | null,
+    /**
+     * The relay's generator: the greenlet's body but while a generator handler's Op is. (The
+     * greenlet itself is `agent.current` whenever the relay runs: the GC kill's registry keeps
+     * the generator, so what it reaches must not reach the greenlet's object.)
+     */
+    readonly gen: Generator<Instruction, unknown, unknown>,
   ) {
     this.owned = self.owned;
     this.slot = self.slot;
     this.generation = self.generation;
   }
 
-  /** Takes the generator callback {@link exchange} left and returns its first instruction. */
-  takeCallback(): Instruction {
+  /**
+   * Takes the generator callback {@link exchange} left and makes its Op the greenlet's body,
+   * which the trampoline resumes from now on: returns the Op's first result.
+   */
+  takeCallback(): IteratorResult<Instruction, unknown> {
     this.entry = callback.entry;
-    this.op = callback.op;
-    const instruction = callback.instruction!;
+    const op = this.op = callback.op!;
+    const first = callback.first!;
     callback.op = null;
-    callback.instruction = null;
-    return instruction;
+    callback.first = null;
+    const core = agent.current;
+    core.body = op;
+    core.handler = this;
+    return first;
+  }
+
+  /**
+   * The Op (the body) returned `value`: answers the callback and sends on in a plain function,
+   * so that the relay's generator stays suspended while callbacks of generator handlers follow
+   * one another. Returns the next handler's first result, or resumes the relay with
+   * {@link send}'s status (or a failed send's error) and returns its result.
+   */
+  answer(value: unknown): IteratorResult<unknown, unknown> {
+    try {
+      this.entry!.writeResult(value, resultWords);
+      this.sending = Tag.VALUE;
+    } catch (error) {
+      this.sending = abort(this, error);
+    }
+    this.entry = null;
+    this.op = null;
+    let status: number;
+    try {
+      status = send(this);
+    } catch (error) {
+      this.restore();
+      return this.gen.throw(new Failed(error));
+    }
+    if (status === GENERATOR_CALLBACK) return this.takeCallback();
+    this.restore();
+    this.status = status;
+    return this.gen.next(GO_ON);
+  }
+
+  /** The Op raised `error`: the callback is answered with it (see {@link abort}). */
+  raised(error: unknown): unknown {
+    this.sending = abort(this, error);
+    this.entry = null;
+    this.op = null;
+    this.restore();
+    this.status = SEND;
+    return GO_ON;
+  }
+
+  /** The relay's generator is the greenlet's body again. */
+  restore(): void {
+    const core = agent.current;
+    core.body = this.gen;
+    core.handler = null;
   }
 
   /** What a function by signature returned (the message's value, decoded by its type). */
   returned(): unknown {
     return decodeSlot(this.self.function!.signature.result, resultWords, 0, nativeAddresses);
   }
+
+  /**
+   * The direct switch (`Direct` in _trampoline.ts, used while the relay waits in its switch to
+   * its parent): sends `payload` as the relay would send that switch's reply, and returns what
+   * came back when it is a plain value the C side switched to its parent. Anything else (a
+   * callback, a finish, a throw or kill, another greenlet's switch, a failed call) is left as it
+   * came back, with the status in {@link Run.sent}, and HANDED_OVER is returned: the trampoline
+   * then resumes the relay, and {@link send} takes it over as if its own send had returned it.
+   */
+  sendDirect(payload: unknown): unknown {
+    directSwitches.made++;
+    encodeInto(payload, this.owned, message, VALUE);
+    message[TAG] = Tag.VALUE;
+    setRoute();
+    const status = nativeLibrary().symbols.greenlet_send(
+      this.slot,
+      this.generation,
+      messagePointer ?? messageAt(),
+    );
+    checkMisuses();
+    if (status === Status.OK) {
+      const arrival = arrivalOf(this.self, message);
+      if (arrival === null) {
+        const pending = this.pending;
+        if (
+          (pending[0] | pending[1]) === 0 && message[TAG] === Tag.VALUE &&
+          (message[FLAGS] & Flag.DEAD) === 0
+        ) {
+          return decodeFrom(message, VALUE);
+        }
+      }
+      this.arrival = arrival;
+    }
+    this.sent = status;
+    directSwitches.handedOver++;
+    return HANDED_OVER;
+  }
+}
+
+/**
+ * The relay was resumed in its switch to its parent: no direct switch until it waits there
+ * again. True when a direct switch made the send ({@link send} takes over what came back).
+ * The trampoline made the greenlet current before resuming it (the Run keeps no reference to
+ * it: its generator must not keep the greenlet's object alive, for the GC kill).
+ */
+function woken(run: Run): boolean {
+  agent.current.direct = null;
+  return run.sent !== NOT_SENT;
+}
+
+/** An error that a failed send raised while a handler's Op was the body: the relay raises it. */
+class Failed {
+  constructor(readonly error: unknown) {}
 }
 
 /**
  * Answers a callback whose handler raised `error` with a throw of it (a kill for GreenletExit),
- * the error in the message's value; returns the kind.
+ * the error in the message's value; returns the tag.
  */
 function abort(run: Run, error: unknown): number {
   run.aborted = { error };
   encodeInto(error, run.owned, message, VALUE);
-  return error instanceof GreenletExit ? Kind.KILL : Kind.THROW;
+  return error instanceof GreenletExit ? Tag.KILL : Tag.THROW;
 }
 
 /** Writes `bits` (a u64 as a number below 2^32 or a bigint) into the message's value. */
@@ -329,44 +469,49 @@ export function nativeBody(
     const run = start(state, arguments);
     try {
       for (;;) {
-        const status = send(run);
+        let status = send(run);
+        if (status === GENERATOR_CALLBACK) {
+          // A generator handler: its Op runs as this greenlet's body, so that it may switch,
+          // throw and await; the trampoline resumes it directly, and Run.answer answers it and
+          // the callbacks after it. This generator is resumed with send's status when
+          // something else comes back, with SEND when an Op raised (answered with the error),
+          // or by the GC kill, whose throw goes to the Op as `yield* op` would pass it on.
+          let instruction = run.takeCallback().value as Instruction | null;
+          do {
+            let reply: unknown;
+            let threw = false;
+            try {
+              reply = yield instruction!;
+            } catch (error) {
+              reply = error;
+              threw = true;
+            }
+            instruction = resumed(run, reply, threw);
+          } while (instruction !== null);
+          status = run.status;
+          if (status === SEND) continue;
+        }
         if (status === ARRIVAL) {
           // mixed: pass it on in the JS tree (or get it back as this greenlet's own).
           sendNext(run, yield* passOn(state, state.owned, run.arrival!, message, pendingWord()));
           run.arrival = null;
           continue;
         }
-        if (status === GENERATOR_CALLBACK) {
-          // A generator handler: it runs here, so that it may switch, throw and await.
-          // As `yield* op` would, past the step exchange took: every instruction goes to the
-          // trampoline, what comes back (a value, or an error thrown in) goes to the Op.
-          let instruction: Instruction | null = run.takeCallback();
-          while (instruction !== null) {
-            let reply: unknown;
-            let threw = false;
-            try {
-              reply = yield instruction;
-            } catch (error) {
-              reply = error;
-              threw = true;
-            }
-            instruction = advance(run, reply, threw);
-          }
-          continue;
-        }
-        const kind = arrived(run);
-        if (kind === FINISHED) return decodeFrom(message, VALUE);
-        if (kind === RETURNED) return run.returned();
+        const tag = arrived(run);
+        if (tag === FINISHED) return decodeFrom(message, VALUE);
+        if (tag === RETURNED) return run.returned();
         try {
-          const reply = yield* transferStep(run, kind);
+          const reply = yield* transferStep(run, tag);
+          if (woken(run)) continue; // the direct switch sent the reply
           if (reply instanceof Arrival) {
             // mixed: this greenlet's C side ran inside C meanwhile and sent this.
             sendNext(run, yield* passOn(state, state.owned, reply, message, pendingWord()));
             continue;
           }
-          run.sending = Kind.VALUE;
+          run.sending = Tag.VALUE;
           encodeInto(reply, state.owned, message, VALUE);
         } catch (error) {
+          woken(run);
           run.sending = writeError(error, state.owned, message); // mixed: a routed kill's value
         }
       }
@@ -378,10 +523,10 @@ export function nativeBody(
 }
 
 /**
- * The step that passes a transfer of kind `kind` from the C function on to this greenlet's JS
+ * The step that passes a transfer of tag `tag` from the C function on to this greenlet's JS
  * parent: a switch of the message's value, a throw of it, or a kill.
  */
-function transferStep(run: Run, kind: number): Step<unknown> {
+function transferStep(run: Run, tag: number): Step<unknown> {
   const value = decodeFrom(message, VALUE);
   // The trampoline made this greenlet current before resuming its body (the GC kill
   // makes a stand-in current, whose parent is main).
@@ -390,11 +535,34 @@ function transferStep(run: Run, kind: number): Step<unknown> {
     registerNative(run.self, agent.current.face); // mixed
     run.registered = true;
   }
-  return kind === Kind.VALUE
+  const step = tag === Tag.VALUE
     ? parent.switch(value)
-    : kind === Kind.THROW
+    : tag === Tag.THROW
     ? parent.throw(value)
     : parent.throw();
+  agent.current.direct = run; // until woken()
+  return step;
+}
+
+/** {@link Run.status}: send the message as it is (a handler's error is in it). */
+const SEND = -3;
+/** What the relay's generator is resumed with when it goes on with {@link Run.status}. */
+const GO_ON = -4;
+
+/**
+ * The relay's generator resumed while a generator handler's Op was the body (`reply`, thrown
+ * in when `threw`): by {@link Run.answer} or {@link Run.raised} with GO_ON (the relay goes on
+ * with `run.status`: null), with a failed send's error (thrown), or by the GC kill (the Op gets
+ * its throw, as {@link advance} passes it on: its next instruction, or null).
+ */
+function resumed(run: Run, reply: unknown, threw: boolean): Instruction | null {
+  if (reply === GO_ON) return null;
+  if (threw && reply instanceof Failed) throw reply.error;
+  // The GC kill: the relay relays the Op again, as `yield* op` would.
+  run.restore();
+  const instruction = advance(run, reply, threw);
+  if (instruction === null) run.status = SEND;
+  return instruction;
 }
 
 /**
@@ -408,7 +576,7 @@ function advance(run: Run, reply: unknown, threw: boolean): Instruction | null {
     const step = threw ? op.throw(reply) : op.next(reply);
     if (step.done !== true) return step.value;
     run.entry!.writeResult(step.value, resultWords);
-    run.sending = Kind.VALUE;
+    run.sending = Tag.VALUE;
   } catch (error) {
     run.sending = abort(run, error);
   }
@@ -451,7 +619,8 @@ function start(state: NativeState, args: ArrayLike<unknown>): Run {
   state.slot = handleOut[0];
   state.generation = handleOut[1];
   if (function_?.library) function_.library.running++;
-  return new Run(state, frame);
+  // The trampoline made this greenlet current, its body this generator, before running it.
+  return new Run(state, frame, agent.current.body as Generator<Instruction, unknown, unknown>);
 }
 
 /**
@@ -459,12 +628,20 @@ function start(state: NativeState, args: ArrayLike<unknown>): Run {
  * and returns exchange's status; throws a failed call.
  */
 function send(run: Run): number {
+  const sent = run.sent;
+  if (sent !== NOT_SENT) {
+    // The direct switch made the send (Run.sendDirect): take over what came back.
+    run.sent = NOT_SENT;
+    if (sent !== Status.OK) throw callFailed("greenlet_send", sent);
+    if (run.arrival !== null) return ARRIVAL;
+    run.resume = true;
+  }
   const resume = run.resume;
   if (resume) {
     target.slot = 0; // the flags below are asked for
     target.generation = 0;
   } else {
-    message[KIND] = run.sending;
+    message[TAG] = run.sending;
     setRoute(); // mixed: route native-to-native switches through the root while traced
   }
   const status = exchange(run.slot, run.generation, run, resume);
@@ -481,18 +658,18 @@ function sendNext(run: Run, next: NextSend | null): void {
     run.resume = true;
     return;
   }
-  run.sending = next.kind;
+  run.sending = next.tag;
   run.slot = next.slot;
   run.generation = next.generation;
 }
 
 /**
- * A transfer came back from the C side: its kind (the C function switched to its parent), or
+ * A transfer came back from the C side: its tag (the C function switched to its parent), or
  * FINISHED / RETURNED when it finished; throws what it finished with by throwing.
  */
 function arrived(run: Run): number {
   const state = run.self;
-  const kind = message[KIND];
+  const tag = message[TAG];
   // The flags are those of the greenlet the message went to: after a callback answered
   // to another greenlet than this one (native-to-native switches in C), ask for ours.
   let flags = message[FLAGS];
@@ -502,8 +679,8 @@ function arrived(run: Run): number {
     nativeLibrary().symbols.greenlet_state(state.slot, state.generation, flagsOut);
     flags = flagsOut[0];
   }
-  if ((flags & Flag.DEAD) === 0) return kind;
-  if (kind === Kind.THROW) throw decodeFrom(message, VALUE);
+  if ((flags & Flag.DEAD) === 0) return tag;
+  if (tag === Tag.THROW) throw decodeFrom(message, VALUE);
   const function_ = state.function;
   if (function_ === null) {
     // An entry-form body that a handler's error aborted dies with that error (a
@@ -512,7 +689,7 @@ function arrived(run: Run): number {
     throw run.aborted.error;
   }
   // A kill that reached a handler: its GreenletExit leaves as a JS body's does.
-  if (run.frame![FRAME_ABORT_KIND] === Kind.KILL) throw decodeFrom(message, VALUE);
+  if (run.frame![FRAME_ABORT_TAG] === Tag.KILL) throw decodeFrom(message, VALUE);
   return RETURNED;
 }
 

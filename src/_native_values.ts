@@ -14,8 +14,8 @@
 
 /** 2^32: the weight of a word's high half. */
 const HALF = 0x1_0000_0000;
-/** The high half of 2^63 (the table tag). */
-const TAG_HIGH = 0x8000_0000;
+/** The high half of 2^63 (the table bit). */
+const TABLE_HIGH = 0x8000_0000;
 /** The high half of 2^53: a word whose high half is below it is a safe integer. */
 const SAFE_HIGH = 0x20_0000;
 
@@ -33,12 +33,12 @@ export function encodeInto(value: unknown, owned: number[], words: Uint32Array, 
     word = value;
   } else if (value === undefined) {
     word = 0;
-    high = TAG_HIGH;
+    high = TABLE_HIGH;
   } else {
     word = nextId++;
     table.set(word, value);
     owned.push(word);
-    high = TAG_HIGH;
+    high = TABLE_HIGH;
   }
   words[at] = word >>> 0;
   words[at + 1] = high + Math.floor(word / HALF);
@@ -49,8 +49,8 @@ export function decodeFrom(words: Uint32Array, at: number): unknown {
   const low = words[at];
   const high = words[at + 1];
   if (high < SAFE_HIGH) return high * HALF + low;
-  if (high >= TAG_HIGH && high < TAG_HIGH + SAFE_HIGH) {
-    const id = (high - TAG_HIGH) * HALF + low;
+  if (high >= TABLE_HIGH && high < TABLE_HIGH + SAFE_HIGH) {
+    const id = (high - TABLE_HIGH) * HALF + low;
     if (id === 0) return undefined;
     if (table.has(id)) return table.get(id);
   }

@@ -2,11 +2,11 @@
 // The trampoline, the hot path: greenlet states, the single-use step, the agent, and the loop
 // that moves control between generator bodies. Private to the package; greenlet.ts wraps it.
 //
-// What travels with a switch, a `Transfer` (the Zig core's `Transfer` names the same thing):
+// What travels with a switch, a `Tag` (the Zig core's `Tag` names the same thing):
 //   VALUE  a value: the payload is undefined, the value or an array, by `arity` (how many
 //          arguments a pending receiver starts with)
 //   THROW  an exception (the payload) to raise in the receiver
-// A kill, the Zig core's third transfer, is a THROW of a GreenletExit here. Where a kill cannot
+// A kill, the Zig core's third tag, is a THROW of a GreenletExit here. Where a kill cannot
 // be raised (its receiver is dead, or pending, or it escaped the body it killed), it goes on as
 // a VALUE with arity 0: it resumes a suspended receiver with the GreenletExit and starts a
 // pending one with no arguments (greenlet rules W4, W5, S8).
@@ -29,13 +29,13 @@ import { noInline } from "./_no_inline.ts";
 
 // The hot paths use private module bindings only: V8 reads an exported binding through its
 // module cell (three dependent loads on every use), a private one from the module context.
-// Other modules get the constants through `Transfer` and `State`, the agent through `agent`,
+// Other modules get the constants through `Tag` and `State`, the agent through `agent`,
 // and make steps through switchStep(), throwStep() and awaitStep().
 
-/** Transfers; see the file header. */
+/** Tags; see the file header. */
 const VALUE = 0;
 const THROW = 1;
-/** What an awaitOnly() step carries instead of a transfer: the body waits for a promise. */
+/** What an awaitOnly() step carries instead of a transfer tag: the body waits for a promise. */
 const AWAIT = 3;
 
 /** Greenlet life-cycle states. */
@@ -48,8 +48,8 @@ const AWAITING = 3;
 /** The agent's main greenlet (the root of its tree): always started, never dead. */
 const MAIN = 4;
 
-/** Transfers, for the package's other modules. */
-export const Transfer = { VALUE, THROW } as const;
+/** Tags, for the package's other modules. */
+export const Tag = { VALUE, THROW } as const;
 /** Greenlet states, for the package's other modules. */
 export const State = { PENDING, ACTIVE, DEAD, AWAITING, MAIN } as const;
 
@@ -82,6 +82,16 @@ export class Core {
   name: string;
   wait: Wait | null = null;
   held: Held | null = null;
+  /**
+   * Set while the greenlet is suspended where a switch can reach it without running its body
+   * (see {@link Direct}); null for every JS greenlet.
+   */
+  direct: Direct | null = null;
+  /**
+   * Set while the body is a native callback handler's Op run in place of the relay (see
+   * {@link HandlerRelay}); null for every JS greenlet.
+   */
+  handler: HandlerRelay | null = null;
 
   constructor(
     face: Greenlet,
@@ -100,6 +110,62 @@ export class Core {
 }
 
 /**
+ * A native greenlet whose callback handler's Op runs as its body (src/_native_transfer.ts): the
+ * loop resumes the Op directly, as it would a JS body, so that an await in a handler costs no
+ * resumption of the relay's generator. The relay's generator waits meanwhile; these give it
+ * back how the Op ended.
+ */
+export interface HandlerRelay {
+  /**
+   * The Op returned `value`: answers the callback and returns the body's next result (the next
+   * handler's first step, or the relay's own once it runs again), as a resumption would.
+   */
+  answer(value: unknown): IteratorResult<unknown, unknown>;
+  /** The Op raised `error`: the relay is the body again; returns what to throw into it. */
+  raised(error: unknown): unknown;
+}
+
+/**
+ * A greenlet that can take a switch without its body running on the JS side: a native
+ * greenlet whose relay waits in its switch to its parent (src/_native_transfer.ts).
+ * {@link switchDirect} is the one place that decides when it is used; everything else takes
+ * the loop, the single source of the switch's semantics.
+ */
+export interface Direct {
+  /**
+   * Delivers `payload` as the reply the body waits for and returns what the greenlet switched
+   * back to its parent, or {@link HANDED_OVER} when anything else came back (a callback, a
+   * finish, a throw, another greenlet's switch, a failed call): the body takes it over when the
+   * loop resumes it next, and ignores the value it is resumed with.
+   */
+  sendDirect(payload: unknown): unknown;
+}
+
+/** What {@link Direct.sendDirect} returns when the loop must go on (see there). */
+export const HANDED_OVER: unique symbol = Symbol("handed over");
+
+/**
+ * The direct switch: `switchSync()` from ordinary code into `target` with `payload` (a value),
+ * made without the loop when the loop would do nothing but resume the target's relay and come
+ * straight back to main with what it switched to its parent: the target offers a
+ * {@link Direct} (it is suspended, so ACTIVE, in its switch to its parent), its parent is main,
+ * no driver runs (ordinary code, not a body or a tracer) and no tracer is set (no event to
+ * report). Returns what came back, or HANDED_OVER: then the caller runs the loop with the same
+ * transfer, which either resumes the relay with nothing sent (not eligible) or lets it take over
+ * what its direct send brought back.
+ */
+export function switchDirect(target: Core, payload: unknown): unknown {
+  const direct = target.direct;
+  if (
+    direct === null || theAgent.driving || theAgent.tracer !== null ||
+    target.parent !== theAgent.main
+  ) {
+    return HANDED_OVER;
+  }
+  return direct.sendDirect(payload);
+}
+
+/**
  * A single-use switch/throw/await instruction. One object (`theStep`) serves every step, so
  * the hot path allocates nothing; `state` enforces single use. It is its own iterator, and its
  * two iterator results are fields, reused: `entered` carries the step through `yield*` to the
@@ -108,7 +174,7 @@ export class Core {
 export class StepImpl {
   state: number = BLOCKED;
   /** VALUE for a switch, THROW for a throw, AWAIT for awaitOnly(). */
-  transfer: number = VALUE;
+  tag: number = VALUE;
   /** A switch's argument count. */
   arity: number = 0;
   target: Core | null = null;
@@ -194,7 +260,7 @@ export function switchStep(target: Core, payload: unknown, arity: number): StepI
   const step = theStep;
   if (step.state !== IDLE) throw stepError(step, "g.switch()");
   step.state = CREATED;
-  step.transfer = VALUE;
+  step.tag = VALUE;
   step.arity = arity;
   step.target = target;
   step.payload = payload;
@@ -206,7 +272,7 @@ export function throwStep(target: Core, args: IArguments): StepImpl {
   const step = theStep;
   if (step.state !== IDLE) throw stepError(step, "g.throw()");
   step.state = CREATED;
-  step.transfer = THROW;
+  step.tag = THROW;
   step.target = target;
   step.payload = toThrowable(args);
   return step;
@@ -217,7 +283,7 @@ export function awaitStep(awaited: unknown): StepImpl {
   const step = theStep;
   if (step.state !== IDLE) throw stepError(step, "awaitOnly()");
   step.state = CREATED;
-  step.transfer = AWAIT;
+  step.tag = AWAIT;
   step.payload = awaited;
   return step;
 }
@@ -243,6 +309,7 @@ export function markDead(core: Core): void {
   core.state = DEAD;
   core.body = undefined;
   core.wait = null;
+  core.handler = null;
   const held = core.held;
   if (held !== null) {
     // No unregister: an unregister token costs ~100 bytes per greenlet in V8. The entry stays
@@ -255,9 +322,9 @@ export function markDead(core: Core): void {
   if (signals.count !== 0) abortSignal(core);
 }
 
-function died(core: Core, payload: unknown, transfer: number): void {
+function died(core: Core, payload: unknown, tag: number): void {
   markDead(core);
-  if (released.size !== 0) settleDeath(core, payload, transfer);
+  if (released.size !== 0) settleDeath(core, payload, tag);
 }
 
 /** Resolves how a pending greenlet starts: its `run`, looked up on the face (subclass wins). */
@@ -332,11 +399,11 @@ function isGenerator(value: unknown): value is Generator<unknown, unknown, unkno
 }
 
 /** Calls the tracer in `target`; returns the error that replaces the payload if it threw. */
-function callTracer(origin: Core, target: Core, transfer: number): { error: unknown } | undefined {
+function callTracer(origin: Core, target: Core, tag: number): { error: unknown } | undefined {
   const tracer = theAgent.tracer!;
   theStep.state = BLOCKED;
   try {
-    tracer(transfer === THROW ? "throw" : "switch", { origin: origin.face, target: target.face });
+    tracer(tag === THROW ? "throw" : "switch", { origin: origin.face, target: target.face });
     return undefined;
   } catch (error) {
     // Greenlet rule TR6: a throwing tracer is uninstalled and its error replaces the payload.
@@ -358,7 +425,7 @@ function finishedInStep(step: StepImpl, result: unknown): Error {
 export const PARKED: unique symbol = Symbol("parked");
 
 /**
- * Moves control from `origin` to `target` with `payload` (a `transfer`; a value as `arity`
+ * Moves control from `origin` to `target` with `payload` (a `tag`; a value as `arity`
  * arguments) and runs bodies until control reaches the main greenlet (returns its value or
  * throws its exception) or, under an async driver, until a body waits in awaitOnly() (returns
  * PARKED). `trace`: whether the tracer sees this first transfer.
@@ -367,7 +434,7 @@ export const PARKED: unique symbol = Symbol("parked");
 function loop(
   target: Core,
   payload: unknown,
-  transfer: number,
+  tag: number,
   arity: number,
   origin: Core,
   trace: boolean,
@@ -379,17 +446,17 @@ function loop(
       // Walk past dead greenlets to the nearest live ancestor (rule S6). A kill thrown into a
       // dead greenlet goes on as a value (rule W5).
       if (target.state === DEAD) {
-        if (transfer === THROW && payload instanceof GreenletExit) {
-          transfer = VALUE;
+        if (tag === THROW && payload instanceof GreenletExit) {
+          tag = VALUE;
           arity = 0;
         }
         do target = target.parent!; while (target.state === DEAD);
       }
       if (target.state === AWAITING) {
-        if (transfer !== THROW) {
+        if (tag !== THROW) {
           // Refused: raise AWAITING where the switch came from.
           payload = awaitingError(target);
-          transfer = THROW;
+          tag = THROW;
           target = origin.state === DEAD ? target.parent! : origin;
           trace = false;
           continue;
@@ -404,7 +471,7 @@ function loop(
           // caller is a greenlet that just died, the error goes on to the next ancestor (S8), a
           // real transfer the tracer sees as (dead origin, ancestor).
           payload = error;
-          transfer = THROW;
+          tag = THROW;
           if (origin.state === DEAD) {
             target = target.parent!;
           } else {
@@ -419,14 +486,14 @@ function loop(
     // Control is in `target` now: the tracer runs there (rule TR5).
     theAgent.current = target;
     if (trace && theAgent.tracer !== null) {
-      const failure = callTracer(origin, target, transfer);
+      const failure = callTracer(origin, target, tag);
       if (failure !== undefined) {
         payload = failure.error;
-        transfer = THROW;
+        tag = THROW;
       }
     }
     if (target.state === MAIN) {
-      if (transfer === THROW) throw payload;
+      if (tag === THROW) throw payload;
       return payload;
     }
     // Every way the greenlet finishes leaves this block with what goes to its parent: its
@@ -434,11 +501,11 @@ function loop(
     body: {
       let gen = target.body as Generator<unknown, unknown, unknown>;
       if (fn !== undefined) {
-        if (transfer === THROW) {
+        if (tag === THROW) {
           // Rule W4: a greenlet started by a throw dies at once without running; a kill goes
           // on to its parent as a value.
           if (payload instanceof GreenletExit) {
-            transfer = VALUE;
+            tag = VALUE;
             arity = 0;
           }
           break body;
@@ -451,10 +518,10 @@ function loop(
           const step = theStep;
           if (step.state !== IDLE) {
             payload = finishedInStep(step, undefined);
-            transfer = THROW;
+            tag = THROW;
           } else {
             payload = result;
-            transfer = VALUE;
+            tag = VALUE;
             arity = 1;
           }
           break body;
@@ -465,15 +532,16 @@ function loop(
       }
       // Run the body until it suspends on a step or finishes.
       // An exception from the body leaves loop(); stretch() catches it (see there).
-      const r = transfer === THROW ? genThrow.call(gen, payload) : genNext.call(gen, payload);
+      let r = tag === THROW ? genThrow.call(gen, payload) : genNext.call(gen, payload);
+      if (r.done === true && target.handler !== null) r = target.handler.answer(r.value);
       const step = theStep;
       if (r.done === true) {
         if (step.state !== IDLE) {
           payload = finishedInStep(step, r.value);
-          transfer = THROW;
+          tag = THROW;
         } else {
           payload = r.value;
-          transfer = VALUE;
+          tag = VALUE;
           arity = 1;
         }
         break body;
@@ -482,7 +550,7 @@ function loop(
       if (r.value !== step || step.state !== SUSPENDED) {
         step.state = IDLE;
         payload = bareYield();
-        transfer = THROW;
+        tag = THROW;
         origin = target;
         trace = false;
         continue;
@@ -490,12 +558,12 @@ function loop(
       if (target.held === null) watch(target, gen);
       origin = target;
       trace = true;
-      const instruction = step.transfer;
+      const instruction = step.tag;
       step.state = IDLE; // the suspended body resumes through the step (done) whoever uses it next
       payload = step.payload;
       step.payload = undefined;
       if (instruction !== AWAIT) {
-        transfer = instruction;
+        tag = instruction;
         arity = step.arity;
         target = step.target!;
       } else if (async) {
@@ -503,25 +571,25 @@ function loop(
         return PARKED;
       } else {
         payload = wouldBlock(target, theAgent.syncThrow);
-        transfer = THROW;
+        tag = THROW;
         trace = false;
       }
       step.target = null;
       continue;
     }
-    died(target, payload, transfer);
+    died(target, payload, tag);
     origin = target;
     target = target.parent!;
     trace = true;
     if (
-      transfer === VALUE && target.face === schedulerSwitch.scheduler && theAgent.tracer === null
+      tag === VALUE && target.face === schedulerSwitch.scheduler && theAgent.tracer === null
     ) {
       // A scheduler's child returned: the scheduler names who runs next (see there). The
       // hook runs as the scheduler, as it would after a switch (links, getcurrent(), context).
       theAgent.current = target;
       const step = schedulerSwitch.ended(payload) as unknown as StepImpl;
       step.state = IDLE;
-      transfer = step.transfer;
+      tag = step.tag;
       arity = step.arity;
       target = step.target!;
       payload = step.payload;
@@ -532,7 +600,7 @@ function loop(
 }
 
 /**
- * Starts a driver: ordinary code (main) switches into `target` with `payload` (a `transfer`; a
+ * Starts a driver: ordinary code (main) switches into `target` with `payload` (a `tag`; a
  * value as `arity` arguments). Runs bodies until control is back in main (returns its value or
  * throws its exception) or, for an `async` driver, until a body parks (returns PARKED).
  *
@@ -544,21 +612,21 @@ export function drive(
   async: boolean,
   target: Core,
   payload: unknown,
-  transfer: number,
+  tag: number,
   arity: number,
 ): unknown {
   if (theAgent.driving) throw reentrantDriver();
-  theAgent.syncThrow = !async && transfer === THROW;
+  theAgent.syncThrow = !async && tag === THROW;
   const main = theAgent.main!; // a greenlet exists, so main does
-  return stretch(driver, async, target, payload, transfer, arity, main, true);
+  return stretch(driver, async, target, payload, tag, arity, main, true);
 }
 
 /**
  * Resumes an async driver's body that waited in awaitOnly() with what the await gave
  * (`payload`, a VALUE or a THROW). Untraced: control never left the body for another greenlet.
  */
-export function resume(driver: number, core: Core, payload: unknown, transfer: number): unknown {
-  return stretch(driver, true, core, payload, transfer, 1, core, false);
+export function resume(driver: number, core: Core, payload: unknown, tag: number): unknown {
+  return stretch(driver, true, core, payload, tag, 1, core, false);
 }
 
 /**
@@ -576,7 +644,7 @@ function stretch(
   async: boolean,
   target: Core,
   payload: unknown,
-  transfer: number,
+  tag: number,
   arity: number,
   origin: Core,
   trace: boolean,
@@ -587,15 +655,24 @@ function stretch(
   try {
     for (;;) {
       try {
-        return loop(target, payload, transfer, arity, origin, trace, async);
+        return loop(target, payload, tag, arity, origin, trace, async);
       } catch (error) {
         const dying = theAgent.current;
         if (dying.state === MAIN) throw error;
         theStep.state = IDLE;
+        const handler = dying.handler;
+        if (handler !== null) {
+          // A native callback handler's Op raised it: its relay answers the callback.
+          payload = handler.raised(error);
+          tag = THROW;
+          target = origin = dying;
+          trace = false;
+          continue;
+        }
         payload = error;
-        transfer = error instanceof GreenletExit ? VALUE : THROW;
+        tag = error instanceof GreenletExit ? VALUE : THROW;
         arity = 0;
-        died(dying, payload, transfer);
+        died(dying, payload, tag);
         origin = dying;
         target = dying.parent!;
         trace = true;

@@ -28,7 +28,7 @@ const runtimeFunctions = new WeakMap<object, (...args: unknown[]) => unknown>();
  * @param args its arguments, typed by its signature (buffers are referenced during the call)
  * @returns the decoded result (64-bit integers as bigint, pointers as this runtime's pointers)
  * @throws {TypeError} when `fn` is not a NativeFunction, `args` is not an array of the
- *   signature's length, or an argument has the wrong kind
+ *   signature's length, or an argument has the wrong type
  * @throws {RangeError} when a number is out of its type's range
  * @throws {GreenletError} `NATIVE_CLOSED` when `fn`'s library is closed
  *

@@ -9,12 +9,14 @@ import { schedulerSwitch } from "./_scheduler_switch.ts";
 import {
   agent,
   Core,
+  HANDED_OVER,
   isAsyncFunction,
   markDead,
   State,
+  switchDirect,
   switchStep,
+  Tag,
   throwStep,
-  Transfer,
 } from "./_trampoline.ts";
 import { GreenletExit } from "./greenlet_exit.ts";
 import type { Op, Step } from "./types.ts";
@@ -269,7 +271,14 @@ export class Greenlet {
   switchSync<T = unknown>(...args: unknown[]): T;
   switchSync(value?: unknown): unknown {
     const arity = arguments.length;
-    return driveSync(this.#core, arity <= 1 ? value : pack(arguments), Transfer.VALUE, arity);
+    const core = this.#core;
+    const payload = arity <= 1 ? value : pack(arguments);
+    if (core.direct !== null) {
+      // A native greenlet waiting in its switch to its parent: see switchDirect().
+      const answer = switchDirect(core, payload);
+      if (answer !== HANDED_OVER) return answer;
+    }
+    return driveSync(core, payload, Tag.VALUE, arity);
   }
 
   /**
@@ -294,7 +303,7 @@ export class Greenlet {
    */
   switchAsync<T = unknown>(...args: unknown[]): Promise<T>;
   switchAsync(): Promise<unknown> {
-    return driveAsync(this.#core, pack(arguments), Transfer.VALUE, arguments.length);
+    return driveAsync(this.#core, pack(arguments), Tag.VALUE, arguments.length);
   }
 
   /**
@@ -325,7 +334,7 @@ export class Greenlet {
    */
   throwSync(error?: unknown): unknown;
   throwSync(): unknown {
-    return driveSync(this.#core, toThrowable(arguments), Transfer.THROW, 0);
+    return driveSync(this.#core, toThrowable(arguments), Tag.THROW, 0);
   }
 
   /**
@@ -357,7 +366,7 @@ export class Greenlet {
    */
   throwAsync(error?: unknown): Promise<unknown>;
   throwAsync(): Promise<unknown> {
-    return driveAsync(this.#core, toThrowable(arguments), Transfer.THROW, 0);
+    return driveAsync(this.#core, toThrowable(arguments), Tag.THROW, 0);
   }
 
   /**
@@ -442,7 +451,7 @@ export class Greenlet {
     const parent = core.parent;
     core.parent = agent.current;
     try {
-      driveSync(core, new GreenletExit(), Transfer.THROW, 0);
+      driveSync(core, new GreenletExit(), Tag.THROW, 0);
     } finally {
       if (core.parent === agent.current) core.parent = parent;
     }
@@ -458,7 +467,7 @@ export class Greenlet {
     const parent = core.parent;
     core.parent = agent.main;
     try {
-      await driveAsync(core, new GreenletExit(), Transfer.THROW, 0);
+      await driveAsync(core, new GreenletExit(), Tag.THROW, 0);
     } finally {
       if (core.parent === agent.main) core.parent = parent;
     }

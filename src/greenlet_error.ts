@@ -1,7 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 
 /**
- * The stable codes carried by {@link GreenletError}. Each names one kind of misuse.
+ * The stable codes carried by {@link GreenletError}. Each names one misuse.
  *
  * | code | meaning |
  * | --- | --- |

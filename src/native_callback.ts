@@ -63,7 +63,7 @@ export type NativeCallbackResult<S extends NativeSignature> =
  *
  * @typeParam S the callback's signature
  *
- * @example Both kinds
+ * @example Both forms
  * ```ts
  * import { awaitOnly } from "@greenlet/greenlet";
  * import type { NativeCallbackHandler } from "@greenlet/greenlet/native";

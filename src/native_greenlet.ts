@@ -38,8 +38,8 @@ export interface NativeGreenletOptions extends Omit<GreenletOptions, "context"> 
  * non-negative integers as themselves, anything else as an id in a per-agent table.
  *
  * The C function switches to its parent with `greenlet_switch` (the parent it sees is the JS
- * side); the JS parent receives the value. It finishes by returning a `greenlet_kind`: its
- * result goes to the JS parent, a `GREENLET_KIND_THROW` result is raised there.
+ * side); the JS parent receives the value. It finishes by returning a `greenlet_tag`: its
+ * result goes to the JS parent, a `GREENLET_TAG_THROW` result is raised there.
  *
  * @example Running libc's ldexp by signature
  * ```ts

@@ -12,13 +12,13 @@ import { extname, join, normalize, sep } from "node:path";
 /** How one path is served instead of its file's bytes. */
 export type Fault =
   /** These bytes instead of the file's, with a matching Content-Length. */
-  | { readonly kind: "replace"; readonly bytes: Uint8Array }
+  | { readonly action: "replace"; readonly bytes: Uint8Array }
   /** The file's first `bytes` bytes, with a Content-Length that says so, then a clean close. */
-  | { readonly kind: "truncate"; readonly bytes: number }
+  | { readonly action: "truncate"; readonly bytes: number }
   /** The full Content-Length, the first `bytes` bytes of the body, then the socket destroyed. */
-  | { readonly kind: "drop"; readonly bytes: number }
+  | { readonly action: "drop"; readonly bytes: number }
   /** An HTTP status with an empty body. */
-  | { readonly kind: "status"; readonly status: number };
+  | { readonly action: "status"; readonly status: number };
 
 /** A running server. */
 export interface StaticServer {
@@ -74,18 +74,18 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
     requests.push(path);
     if (method !== "GET" && method !== "HEAD") return send(socket, 405, new Uint8Array(), method);
     const fault = faults.get(path);
-    if (fault?.kind === "status") return send(socket, fault.status, new Uint8Array(), method);
+    if (fault?.action === "status") return send(socket, fault.status, new Uint8Array(), method);
     const file = normalize(join(base, path));
     if (!file.startsWith(base)) return send(socket, 400, new Uint8Array(), method);
     let bytes: Uint8Array;
     try {
-      bytes = fault?.kind === "replace" ? fault.bytes : await readFile(file);
+      bytes = fault?.action === "replace" ? fault.bytes : await readFile(file);
     } catch {
       return send(socket, 404, new Uint8Array(), method);
     }
     const type = CONTENT_TYPES[extname(file)] ?? "application/octet-stream";
-    if (fault?.kind === "truncate") bytes = bytes.subarray(0, fault.bytes);
-    if (fault?.kind !== "drop") return send(socket, 200, bytes, method, type);
+    if (fault?.action === "truncate") bytes = bytes.subarray(0, fault.bytes);
+    if (fault?.action !== "drop") return send(socket, 200, bytes, method, type);
     socket.write(head(200, bytes.length, type));
     socket.write(bytes.subarray(0, fault.bytes), () => socket.destroy());
   };

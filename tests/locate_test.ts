@@ -194,22 +194,22 @@ describe("ffi/_locate.ts locateLibrary() over http", () => {
     const bytes = readFileSync(join(ROOT, LINUX_PATH));
     bytes[bytes.length >> 1] ^= 0xff;
     await faulty(
-      { kind: "replace", bytes },
+      { action: "replace", bytes },
       "NATIVE_INTEGRITY",
       /expected .*SHA-256.*nothing was stored/,
     );
   });
 
   it("a file cut short (clean close): NATIVE_INTEGRITY, nothing stored", async () => {
-    await faulty({ kind: "truncate", bytes: 4096 }, "NATIVE_INTEGRITY", /got 4096 bytes/);
+    await faulty({ action: "truncate", bytes: 4096 }, "NATIVE_INTEGRITY", /got 4096 bytes/);
   });
 
   it("a connection dropped in the middle of the body: NATIVE_DOWNLOAD, nothing stored", async () => {
-    await faulty({ kind: "drop", bytes: 65536 }, "NATIVE_DOWNLOAD", /Cannot download .*\.so/);
+    await faulty({ action: "drop", bytes: 65536 }, "NATIVE_DOWNLOAD", /Cannot download .*\.so/);
   });
 
   it("an HTTP error or a refused connection: NATIVE_DOWNLOAD", async () => {
-    await faulty({ kind: "status", status: 404 }, "NATIVE_DOWNLOAD", /HTTP 404/);
+    await faulty({ action: "status", status: 404 }, "NATIVE_DOWNLOAD", /HTTP 404/);
     const refused = machine(await deadUrl(), { GREENLET_CACHE_DIR: cache });
     await rejectsWith(locateLibrary(refused), "NATIVE_DOWNLOAD", /GREENLET_LIBRARY_PATH/);
     assert.deepEqual(listing(cache), []);
@@ -300,9 +300,9 @@ describe("native library delivery end to end (subprocesses)", () => {
     const cache = join(work, "bad-cache");
     const tampered = readFileSync(join(ROOT, LINUX_PATH));
     tampered[100] ^= 0x01;
-    server.fault(LINUX_PATH, { kind: "replace", bytes: tampered });
+    server.fault(LINUX_PATH, { action: "replace", bytes: tampered });
     const bad = await denoChild(cache, allFlags(cache));
-    server.fault(LINUX_PATH, { kind: "drop", bytes: 1000 });
+    server.fault(LINUX_PATH, { action: "drop", bytes: 1000 });
     const dropped = await denoChild(cache, allFlags(cache));
     server.clearFaults();
     assert.equal(bad.result.code, "NATIVE_INTEGRITY", bad.output);

@@ -29,10 +29,10 @@ pub const swap: SwapFn = if (fused) @ptrCast(&abi.switchContextJump) else @ptrCa
 /// the same way. Elsewhere the core calls `swap`, which ends with `ret`.
 pub const fused = builtin.cpu.arch == .x86_64 and builtin.os.tag == .linux;
 
-/// `fn (slot, generation, value, out_kind, out_value, mode) callconv(.c) c_int`.
-pub const FusedFn = *const fn (slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize, mode: u32) callconv(.c) c_int;
+/// `fn (slot, generation, value, out_tag, out_value, mode) callconv(.c) c_int`.
+pub const FusedFn = *const fn (slot: u32, generation: u32, value: usize, out_tag: ?*u32, out_value: ?*usize, mode: u32) callconv(.c) c_int;
 pub const fusedSwitch: FusedFn = if (fused) @ptrCast(&abi.switchCore) else undefined;
-pub const FusedValueFn = *const fn (slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) c_int;
+pub const FusedValueFn = *const fn (slot: u32, generation: u32, value: usize, out_tag: ?*u32, out_value: ?*usize) callconv(.c) c_int;
 pub const fusedSwitchValue: FusedValueFn = if (fused) @ptrCast(&abi.switchCoreValue) else undefined;
 
 /// Entry run on a new stack with (arg, first switch value); never returns.

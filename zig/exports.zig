@@ -82,28 +82,28 @@ comptime {
     assert(@sizeOf(Status) == @sizeOf(c_int));
     assert(@sizeOf(usize) == @sizeOf(*anyopaque));
     assert(@sizeOf(BodyFn) == @sizeOf(usize));
-    assert(@sizeOf(greenlet.Kind) == 4);
-    assert(@backingInt(greenlet.Kind.value) == 0);
+    assert(@sizeOf(greenlet.Tag) == 4);
+    assert(@backingInt(greenlet.Tag.value) == 0);
     assert(@typeInfo(Status).@"enum".field_names.len == @typeInfo(greenlet.Error).error_set.error_names.?.len + 2); // ok, null_pointer
     assert(stack_pool.stat_count == 11);
 }
 
-fn deliver(message: greenlet.Message, out_kind: ?*u32, out_value: ?*usize) Status {
-    if (out_kind) |kind| kind.* = @backingInt(message.kind);
+fn deliver(message: greenlet.Message, out_tag: ?*u32, out_value: ?*usize) Status {
+    if (out_tag) |tag| tag.* = @backingInt(message.tag);
     if (out_value) |value| value.* = message.value;
     return .ok;
 }
 
-inline fn fusedCall(slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize, kind: greenlet.Kind) Status {
-    const status = context.fusedSwitch(slot, generation, value, out_kind, out_value, @backingInt(kind));
+inline fn fusedCall(slot: u32, generation: u32, value: usize, out_tag: ?*u32, out_value: ?*usize, tag: greenlet.Tag) Status {
+    const status = context.fusedSwitch(slot, generation, value, out_tag, out_value, @backingInt(tag));
     return std.enums.fromInt(Status, status) orelse unreachable;
 }
 
-/// `greenlet_send`'s message (16 bytes): `kind` in and out, `flags` out,
+/// `greenlet_send`'s message (16 bytes): `tag` in and out, `flags` out,
 /// `value` in and out. Every supported target is little-endian, so a host
 /// without 64-bit integers reads `value` as two u32 halves, low first.
 pub const Message = extern struct {
-    kind: u32,
+    tag: u32,
     flags: u32,
     value: usize,
 
@@ -152,41 +152,41 @@ pub const api = struct {
         return .ok;
     }
 
-    pub fn greenlet_switch(slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
+    pub fn greenlet_switch(slot: u32, generation: u32, value: usize, out_tag: ?*u32, out_value: ?*usize) callconv(.c) Status {
         if (context.fused) {
             // A jump: the fused switch saves our caller's return address.
             const fused: *const fn (u32, u32, usize, ?*u32, ?*usize) callconv(.c) Status = @ptrCast(context.fusedSwitchValue);
-            return @call(.always_tail, fused, .{ slot, generation, value, out_kind, out_value });
+            return @call(.always_tail, fused, .{ slot, generation, value, out_tag, out_value });
         }
         const target: Handle = .{ .slot = slot, .generation = generation };
         const message = greenlet.switchTo(target, value) catch |err| return statusFrom(err);
-        return deliver(message, out_kind, out_value);
+        return deliver(message, out_tag, out_value);
     }
 
-    pub fn greenlet_throw(slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
-        if (context.fused) return fusedCall(slot, generation, value, out_kind, out_value, .throw);
+    pub fn greenlet_throw(slot: u32, generation: u32, value: usize, out_tag: ?*u32, out_value: ?*usize) callconv(.c) Status {
+        if (context.fused) return fusedCall(slot, generation, value, out_tag, out_value, .throw);
         const target: Handle = .{ .slot = slot, .generation = generation };
         const message = greenlet.throwTo(target, .throw, value) catch |err| return statusFrom(err);
-        return deliver(message, out_kind, out_value);
+        return deliver(message, out_tag, out_value);
     }
 
-    pub fn greenlet_kill(slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) callconv(.c) Status {
-        if (context.fused) return fusedCall(slot, generation, value, out_kind, out_value, .kill);
+    pub fn greenlet_kill(slot: u32, generation: u32, value: usize, out_tag: ?*u32, out_value: ?*usize) callconv(.c) Status {
+        if (context.fused) return fusedCall(slot, generation, value, out_tag, out_value, .kill);
         const target: Handle = .{ .slot = slot, .generation = generation };
         const message = greenlet.throwTo(target, .kill, value) catch |err| return statusFrom(err);
-        return deliver(message, out_kind, out_value);
+        return deliver(message, out_tag, out_value);
     }
 
     /// The host's one call per transfer (docs/native_greenlets.md): a
-    /// switch, throw or kill by `message.kind`, then what came back and the
+    /// switch, throw or kill by `message.tag`, then what came back and the
     /// target's flags afterwards, with no 64-bit argument to box and no
     /// second call to learn whether the target finished.
     pub fn greenlet_send(slot: u32, generation: u32, message: ?*Message) callconv(.c) Status {
         const io = message orelse return .null_pointer;
-        const status = switch (io.kind) {
-            @backingInt(greenlet.Kind.value) => greenlet_switch(slot, generation, io.value, &io.kind, &io.value),
-            @backingInt(greenlet.Kind.throw) => greenlet_throw(slot, generation, io.value, &io.kind, &io.value),
-            @backingInt(greenlet.Kind.kill) => greenlet_kill(slot, generation, io.value, &io.kind, &io.value),
+        const status = switch (io.tag) {
+            @backingInt(greenlet.Tag.value) => greenlet_switch(slot, generation, io.value, &io.tag, &io.value),
+            @backingInt(greenlet.Tag.throw) => greenlet_throw(slot, generation, io.value, &io.tag, &io.value),
+            @backingInt(greenlet.Tag.kill) => greenlet_kill(slot, generation, io.value, &io.tag, &io.value),
             else => return .invalid_argument,
         };
         if (status != .ok) return status;
@@ -310,23 +310,23 @@ fn entryYield(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = arg;
     var root_handle: Handle = .none;
     assert(api.greenlet_root(&root_handle) == .ok);
-    var kind: u32 = 0;
-    assert(api.greenlet_switch(root_handle.slot, root_handle.generation, value + 1, &kind, result) == .ok);
-    return kind;
+    var tag: u32 = 0;
+    assert(api.greenlet_switch(root_handle.slot, root_handle.generation, value + 1, &tag, result) == .ok);
+    return tag;
 }
 
 test "api: round trip through the C functions" {
     try testing.expectEqual(abi_version, api.greenlet_abi_version());
     var child: Handle = .none;
     try testing.expectEqual(Status.ok, api.greenlet_create(&entryYield, 0, 0, 0, 0, &child));
-    var kind: u32 = 99;
+    var tag: u32 = 99;
     var value: usize = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 41, &kind, &value));
-    try testing.expectEqual(@as(u32, 0), kind);
+    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 41, &tag, &value));
+    try testing.expectEqual(@as(u32, 0), tag);
     try testing.expectEqual(@as(usize, 42), value);
     try testing.expectEqual(Status.alive, api.greenlet_destroy(child.slot, child.generation));
-    try testing.expectEqual(Status.ok, api.greenlet_kill(child.slot, child.generation, 5, &kind, &value));
-    try testing.expectEqual(@as(u32, 0), kind);
+    try testing.expectEqual(Status.ok, api.greenlet_kill(child.slot, child.generation, 5, &tag, &value));
+    try testing.expectEqual(@as(u32, 0), tag);
     try testing.expectEqual(@as(usize, 5), value);
     try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
     try testing.expectEqual(Status.invalid_handle, api.greenlet_destroy(child.slot, child.generation));
@@ -416,7 +416,7 @@ test "api: a pool cap above the maximum is clamped and reported" {
 
 // Helpers for the tests below: each C call, checked for GREENLET_OK.
 
-const Reply = struct { kind: u32, value: usize };
+const Reply = struct { tag: u32, value: usize };
 const TransferFn = *const fn (u32, u32, usize, ?*u32, ?*usize) callconv(.c) Status;
 
 fn createOk(entry: BodyFn, arg: usize, parent: Handle) !Handle {
@@ -426,8 +426,8 @@ fn createOk(entry: BodyFn, arg: usize, parent: Handle) !Handle {
 }
 
 fn sendOk(call: TransferFn, target: Handle, value: usize) !Reply {
-    var reply: Reply = .{ .kind = 99, .value = 0 };
-    try testing.expectEqual(Status.ok, call(target.slot, target.generation, value, &reply.kind, &reply.value));
+    var reply: Reply = .{ .tag = 99, .value = 0 };
+    try testing.expectEqual(Status.ok, call(target.slot, target.generation, value, &reply.tag, &reply.value));
     return reply;
 }
 
@@ -441,40 +441,40 @@ fn destroyOk(handle: Handle) !void {
     try testing.expectEqual(Status.ok, api.greenlet_destroy(handle.slot, handle.generation));
 }
 
-fn expected(kind: greenlet.Kind, value: usize) Reply {
-    return .{ .kind = @backingInt(kind), .value = value };
+fn expected(tag: greenlet.Tag, value: usize) Reply {
+    return .{ .tag = @backingInt(tag), .value = value };
 }
 
-test "api: send switches, throws or kills by kind and reports the target's flags" {
+test "api: send switches, throws or kills by tag and reports the target's flags" {
     const g = try createOk(&entryYield, 0, .none);
-    var message: Message = .{ .kind = @backingInt(greenlet.Kind.value), .flags = 99, .value = 41 };
+    var message: Message = .{ .tag = @backingInt(greenlet.Tag.value), .flags = 99, .value = 41 };
     // A switch: entryYield sends value + 1 back and stays suspended.
     try testing.expectEqual(Status.ok, api.greenlet_send(g.slot, g.generation, &message));
     const suspended = greenlet.Flag.started | greenlet.Flag.active;
-    try testing.expectEqual(Message{ .kind = 0, .flags = suspended, .value = 42 }, message);
-    // A throw: entryYield finishes with the kind it received and the value.
-    message = .{ .kind = @backingInt(greenlet.Kind.throw), .flags = 0, .value = 7 };
+    try testing.expectEqual(Message{ .tag = 0, .flags = suspended, .value = 42 }, message);
+    // A throw: entryYield finishes with the tag it received and the value.
+    message = .{ .tag = @backingInt(greenlet.Tag.throw), .flags = 0, .value = 7 };
     try testing.expectEqual(Status.ok, api.greenlet_send(g.slot, g.generation, &message));
     const dead = greenlet.Flag.started | greenlet.Flag.dead;
-    try testing.expectEqual(Message{ .kind = @backingInt(greenlet.Kind.throw), .flags = dead, .value = 7 }, message);
+    try testing.expectEqual(Message{ .tag = @backingInt(greenlet.Tag.throw), .flags = dead, .value = 7 }, message);
     // A kill to the dead greenlet reaches the root (itself) as a value.
-    message = .{ .kind = @backingInt(greenlet.Kind.kill), .flags = 0, .value = 9 };
+    message = .{ .tag = @backingInt(greenlet.Tag.kill), .flags = 0, .value = 9 };
     try testing.expectEqual(Status.ok, api.greenlet_send(g.slot, g.generation, &message));
-    try testing.expectEqual(Message{ .kind = 0, .flags = dead, .value = 9 }, message);
+    try testing.expectEqual(Message{ .tag = 0, .flags = dead, .value = 9 }, message);
     try destroyOk(g);
     // Refusals leave the message unchanged; a gone handle is an error, not flags 0.
-    message = .{ .kind = 3, .flags = 5, .value = 1 };
+    message = .{ .tag = 3, .flags = 5, .value = 1 };
     try testing.expectEqual(Status.invalid_argument, api.greenlet_send(g.slot, g.generation, &message));
-    try testing.expectEqual(Message{ .kind = 3, .flags = 5, .value = 1 }, message);
-    message.kind = @backingInt(greenlet.Kind.value);
+    try testing.expectEqual(Message{ .tag = 3, .flags = 5, .value = 1 }, message);
+    message.tag = @backingInt(greenlet.Tag.value);
     try testing.expectEqual(Status.invalid_handle, api.greenlet_send(g.slot, g.generation, &message));
-    try testing.expectEqual(Message{ .kind = 0, .flags = 5, .value = 1 }, message);
+    try testing.expectEqual(Message{ .tag = 0, .flags = 5, .value = 1 }, message);
     try testing.expectEqual(Status.null_pointer, api.greenlet_send(g.slot, g.generation, null));
     // A finish reports DEAD on the return that carries it.
     const finisher = try createOk(&entryFinish, 100, .none);
-    message = .{ .kind = @backingInt(greenlet.Kind.value), .flags = 0, .value = 5 };
+    message = .{ .tag = @backingInt(greenlet.Tag.value), .flags = 0, .value = 5 };
     try testing.expectEqual(Status.ok, api.greenlet_send(finisher.slot, finisher.generation, &message));
-    try testing.expectEqual(Message{ .kind = 0, .flags = dead, .value = 105 }, message);
+    try testing.expectEqual(Message{ .tag = 0, .flags = dead, .value = 105 }, message);
     try destroyOk(finisher);
 }
 
@@ -491,12 +491,12 @@ test "api: set_parent refuses slot 0, which create reads as the current greenlet
 
 fn entryFinish(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     result.* = arg + value;
-    return @backingInt(greenlet.Kind.value);
+    return @backingInt(greenlet.Tag.value);
 }
 
 fn entryFinishThrow(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     result.* = arg + value;
-    return @backingInt(greenlet.Kind.throw);
+    return @backingInt(greenlet.Tag.throw);
 }
 
 test "api: a dead greenlet may become a parent; what reaches it goes to its nearest live ancestor" {
@@ -537,9 +537,9 @@ fn entryKillRoot(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = arg;
     var root_handle: Handle = .none;
     assert(api.greenlet_root(&root_handle) == .ok);
-    var kind: u32 = 0;
-    assert(api.greenlet_kill(root_handle.slot, root_handle.generation, value, &kind, result) == .ok);
-    return kind;
+    var tag: u32 = 0;
+    assert(api.greenlet_kill(root_handle.slot, root_handle.generation, value, &tag, result) == .ok);
+    return tag;
 }
 
 test "api: a kill aimed at the root reaches it as a kill message; the root lives on" {
@@ -582,23 +582,23 @@ const ForeignCase = struct {
 
 fn foreignThread(case: *ForeignCase) void {
     var out: Handle = .none;
-    var kind: u32 = 0;
+    var tag: u32 = 0;
     var value: usize = 0;
     var flags: u32 = 0;
     const r = &case.results;
     const child = case.child;
     const main = case.main_root;
-    r[0] = api.greenlet_switch(child.slot, child.generation, 1, &kind, &value);
-    r[1] = api.greenlet_throw(child.slot, child.generation, 1, &kind, &value);
-    r[2] = api.greenlet_kill(child.slot, child.generation, 1, &kind, &value);
-    var message: Message = .{ .kind = 0, .flags = 0, .value = 1 };
+    r[0] = api.greenlet_switch(child.slot, child.generation, 1, &tag, &value);
+    r[1] = api.greenlet_throw(child.slot, child.generation, 1, &tag, &value);
+    r[2] = api.greenlet_kill(child.slot, child.generation, 1, &tag, &value);
+    var message: Message = .{ .tag = 0, .flags = 0, .value = 1 };
     r[16] = api.greenlet_send(child.slot, child.generation, &message);
     r[3] = api.greenlet_parent(child.slot, child.generation, &out);
     r[4] = api.greenlet_set_parent(child.slot, child.generation, main.slot, main.generation);
     r[5] = api.greenlet_state(child.slot, child.generation, &flags);
     r[6] = api.greenlet_destroy(child.slot, child.generation);
     r[7] = api.greenlet_create(&entryYield, 0, child.slot, child.generation, 0, &out);
-    r[8] = api.greenlet_switch(main.slot, main.generation, 1, &kind, &value);
+    r[8] = api.greenlet_switch(main.slot, main.generation, 1, &tag, &value);
     r[9] = api.greenlet_state(main.slot, main.generation, &flags);
     // Thread-local and process-wide calls work from any thread.
     r[10] = api.greenlet_root(&case.other_root);
@@ -647,7 +647,7 @@ const SwitchProbe = struct {
     value: usize,
     null_outs: bool,
     status: Status = .ok,
-    kind: u32 = 99,
+    tag: u32 = 99,
     reply: usize = 0,
     registers: [context.abi.checked_register_count]u64 = undefined,
 
@@ -666,7 +666,7 @@ const SwitchProbe = struct {
         probe.status = if (probe.null_outs)
             api.greenlet_switch(target.slot, target.generation, probe.value, null, null)
         else
-            api.greenlet_switch(target.slot, target.generation, probe.value, &probe.kind, &probe.reply);
+            api.greenlet_switch(target.slot, target.generation, probe.value, &probe.tag, &probe.reply);
     }
 };
 
@@ -675,11 +675,11 @@ fn entryProbe(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     assert(api.greenlet_root(&root_handle) == .ok);
     var first: SwitchProbe = .{ .target = root_handle, .value = value + 1, .null_outs = false };
     var mismatches = first.run(arg);
-    assert(first.status == .ok and first.kind == 0);
+    assert(first.status == .ok and first.tag == 0);
     var second: SwitchProbe = .{ .target = root_handle, .value = first.reply + 1, .null_outs = true };
     mismatches += second.run(arg + 16);
     result.* = mismatches;
-    return @backingInt(greenlet.Kind.value);
+    return @backingInt(greenlet.Tag.value);
 }
 
 test "api: greenlet_switch keeps callee-saved registers and takes NULL out pointers, on every path" {
@@ -690,7 +690,7 @@ test "api: greenlet_switch keeps callee-saved registers and takes NULL out point
     var start: SwitchProbe = .{ .target = child, .value = 10, .null_outs = false };
     try testing.expectEqual(0, start.run(seed));
     try testing.expectEqual(Status.ok, start.status);
-    try testing.expectEqual(@as(u32, 0), start.kind);
+    try testing.expectEqual(@as(u32, 0), start.tag);
     try testing.expectEqual(@as(usize, 11), start.reply);
     // Fast path both ways, NULL out pointers on both sides.
     var resume_child: SwitchProbe = .{ .target = child, .value = 20, .null_outs = true };
@@ -701,12 +701,12 @@ test "api: greenlet_switch keeps callee-saved registers and takes NULL out point
     var stale: SwitchProbe = .{ .target = .{ .slot = child.slot, .generation = child.generation +% 1 }, .value = 0, .null_outs = false };
     try testing.expectEqual(0, stale.run(seed + 32));
     try testing.expectEqual(Status.invalid_handle, stale.status);
-    try testing.expectEqual(@as(u32, 99), stale.kind);
+    try testing.expectEqual(@as(u32, 99), stale.tag);
     // The child finishes: its result (its own register mismatches) comes back.
     var finish: SwitchProbe = .{ .target = child, .value = 30, .null_outs = false };
     try testing.expectEqual(0, finish.run(seed + 48));
     try testing.expectEqual(Status.ok, finish.status);
-    try testing.expectEqual(@as(u32, 0), finish.kind);
+    try testing.expectEqual(@as(u32, 0), finish.tag);
     try testing.expectEqual(@as(usize, 0), finish.reply);
     try testing.expectEqual(Status.ok, api.greenlet_destroy(child.slot, child.generation));
 }
@@ -743,13 +743,13 @@ const fused_tests = struct {
             _ = linux.dup2(@intCast(null_fd), 2);
             var child: Handle = .none;
             if (api.greenlet_create(&entryYieldForever, 0, 0, 0, 0, &child) != .ok) linux.exit_group(2);
-            var kind: u32 = 0;
+            var tag: u32 = 0;
             var value: usize = 0;
-            if (api.greenlet_switch(child.slot, child.generation, 1, &kind, &value) != .ok) linux.exit_group(3);
+            if (api.greenlet_switch(child.slot, child.generation, 1, &tag, &value) != .ok) linux.exit_group(3);
             var other: usize = 0;
             const victim = greenlet.lookup(child) catch linux.exit_group(4);
             victim.thread = @ptrCast(@alignCast(&other));
-            _ = api.greenlet_switch(child.slot, child.generation, 1, &kind, &value);
+            _ = api.greenlet_switch(child.slot, child.generation, 1, &tag, &value);
             linux.exit_group(5); // the switch went on
         }
         const raw = try @import("forked_child.zig").waitStatus(@intCast(pid_rc));

@@ -29,7 +29,7 @@ const thread_exit = @import("thread_exit.zig");
 const tls_descriptor = @import("tls_descriptor.zig");
 
 /// What travels with a switch besides the pointer-sized value.
-pub const Kind = enum(u32) {
+pub const Tag = enum(u32) {
     /// A plain value.
     value = 0,
     /// An exception payload; the receiver should unwind and finish with it.
@@ -38,10 +38,10 @@ pub const Kind = enum(u32) {
     kill = 2,
 };
 
-pub const Message = struct { kind: Kind, value: usize };
+pub const Message = struct { tag: Tag, value: usize };
 
 /// A greenlet body: receives the creation argument and the first switch
-/// value, writes its result and returns how it finished (`Kind` as u32):
+/// value, writes its result and returns how it finished (`Tag` as u32):
 /// `value` (result goes to the parent as a value), `throw` (result goes to
 /// the parent as a throw) or `kill` (it obeyed a kill: the parent gets the
 /// result as a plain value, like greenlet's GreenletExit). Any other number
@@ -130,7 +130,7 @@ const ThreadState = struct {
     root: ?*Greenlet = null,
     current: ?*Greenlet = null,
     /// Message handed to the greenlet being resumed.
-    transfer: Message = .{ .kind = .value, .value = 0 },
+    transfer: Message = .{ .tag = .value, .value = 0 },
     /// Head of the list through `Greenlet.thread_next`.
     greenlets: ?*Greenlet = null,
     /// The thread's part of the stack pool (its free stacks and counts).
@@ -384,22 +384,28 @@ pub fn create(entry: BodyFn, arg: usize, parent_handle: Handle, stack_bytes: usi
 /// Switches to `target` with a value; returns the message this greenlet is
 /// resumed with.
 pub fn switchTo(target_handle: Handle, value: usize) Error!Message {
-    return transfer(target_handle, .{ .kind = .value, .value = value });
+    return transfer(target_handle, .{ .tag = .value, .value = value });
 }
 
 /// Switches to `target` with a throw or a kill.
-pub fn throwTo(target_handle: Handle, kind: Kind, value: usize) Error!Message {
-    if (kind == .value) return error.InvalidArgument;
-    return transfer(target_handle, .{ .kind = kind, .value = value });
+pub fn throwTo(target_handle: Handle, tag: Tag, value: usize) Error!Message {
+    if (tag == .value) return error.InvalidArgument;
+    return transfer(target_handle, .{ .tag = tag, .value = value });
 }
 
 inline fn transfer(target_handle: Handle, message: Message) Error!Message {
     if (context.fused) {
-        var kind: u32 = 0;
+        var tag: u32 = 0;
         var value: usize = 0;
-        const status = context.fusedSwitch(target_handle.slot, target_handle.generation, message.value, &kind, &value, @backingInt(message.kind));
+        // A value takes the fused switch's value entry, whose fast path (a
+        // live, suspended greenlet of this thread) makes `fusedBegin`'s
+        // checks inline: the callback dispatch's switch to the root is one.
+        const status = if (message.tag == .value)
+            context.fusedSwitchValue(target_handle.slot, target_handle.generation, message.value, &tag, &value)
+        else
+            context.fusedSwitch(target_handle.slot, target_handle.generation, message.value, &tag, &value, @backingInt(message.tag));
         if (status != 0) return exports.errorFrom(status);
-        return .{ .kind = @fromBackingInt(kind), .value = value };
+        return .{ .tag = @fromBackingInt(tag), .value = value };
     }
     const target = try lookup(target_handle);
     const state = target.thread;
@@ -407,7 +413,7 @@ inline fn transfer(target_handle: Handle, message: Message) Error!Message {
     return switchGreenlet(state, target, message);
 }
 
-/// `mode` of the fused switch: set for a finishing greenlet (low bits: kind).
+/// `mode` of the fused switch: set for a finishing greenlet (low bits: tag).
 const fused_finish: u32 = 4;
 
 const FusedResult = extern struct { sp: usize, extra: usize };
@@ -478,7 +484,7 @@ fn fusedBegin(
     target_slot: u32,
     target_generation: u32,
     value: usize,
-    out_kind: ?*u32,
+    out_tag: ?*u32,
     out_value: ?*usize,
     mode: u32,
     saved_sp: usize,
@@ -489,7 +495,7 @@ fn fusedBegin(
         @branchHint(.unlikely);
         const self = state.current.?;
         assert(self.state == .dead);
-        var message: Message = .{ .kind = @fromBackingInt(mode & 3), .value = value };
+        var message: Message = .{ .tag = @fromBackingInt(mode & 3), .value = value };
         const runner = resolveTarget(self.parent.?, &message);
         assert(runner != self);
         self.sp = saved_sp;
@@ -500,14 +506,14 @@ fn fusedBegin(
         return .{ .sp = 0, .extra = @intCast(@backingInt(exports.statusFrom(err))) };
     };
     assert(target.thread == state);
-    assert(mode <= @backingInt(Kind.kill));
-    var delivered: Message = .{ .kind = @fromBackingInt(mode), .value = value };
+    assert(mode <= @backingInt(Tag.kill));
+    var delivered: Message = .{ .tag = @fromBackingInt(mode), .value = value };
     const origin = state.current.?;
     assert(origin.state == .active);
     const runner = runnerFor(state, origin, target, &delivered);
     if (runner == origin) {
         @branchHint(.unlikely);
-        if (out_kind) |kind| kind.* = @backingInt(delivered.kind);
+        if (out_tag) |tag| tag.* = @backingInt(delivered.tag);
         if (out_value) |out| out.* = delivered.value;
         return .{ .sp = 0, .extra = 0 };
     }
@@ -523,14 +529,14 @@ inline fn handOver(state: *ThreadState, origin: *Greenlet, runner: *Greenlet, me
     assert(runner.thread == state);
     state.words.origin = origin.handle;
     if (runner.state == .pending) {
-        assert(message.kind == .value);
+        assert(message.tag == .value);
         state.transfer = message;
         runner.state = .active;
     } else {
         const frame: [*]const usize = @ptrFromInt(runner.sp);
-        const out_kind: ?*u32 = @ptrFromInt(frame[0]);
+        const out_tag: ?*u32 = @ptrFromInt(frame[0]);
         const out_value: ?*usize = @ptrFromInt(frame[1]);
-        if (out_kind) |kind| kind.* = @backingInt(message.kind);
+        if (out_tag) |tag| tag.* = @backingInt(message.tag);
         if (out_value) |out| out.* = message.value;
     }
     state.current = runner;
@@ -552,13 +558,13 @@ inline fn resolveTarget(target: *Greenlet, message: *Message) *Greenlet {
         switch (candidate.state) {
             .active => return candidate,
             .pending => {
-                if (message.kind == .value) return candidate;
+                if (message.tag == .value) return candidate;
                 dieUnstarted(candidate);
-                if (message.kind == .kill) message.kind = .value;
+                if (message.tag == .kill) message.tag = .value;
                 candidate = candidate.parent.?;
             },
             .dead => {
-                if (message.kind == .kill) message.kind = .value;
+                if (message.tag == .kill) message.tag = .value;
                 candidate = candidate.parent.?;
             },
         }
@@ -588,16 +594,16 @@ inline fn switchGreenlet(state: *ThreadState, target: *Greenlet, message: Messag
     assert(origin.state == .active);
     const runner = runnerFor(state, origin, target, &delivered);
     if (runner == origin) return delivered;
-    return resumeGreenlet(state, origin, runner, delivered.kind, delivered.value);
+    return resumeGreenlet(state, origin, runner, delivered.tag, delivered.value);
 }
 
 /// Takes the message as two scalars: a caller-built struct read back as one
 /// 16-byte load right after two 8-byte stores stalls store forwarding.
-inline fn resumeGreenlet(state: *ThreadState, origin: *Greenlet, runner: *Greenlet, kind: Kind, value: usize) Message {
+inline fn resumeGreenlet(state: *ThreadState, origin: *Greenlet, runner: *Greenlet, tag: Tag, value: usize) Message {
     assert(runner != origin);
     assert(runner.state != .dead);
-    if (runner.state == .pending) assert(kind == .value);
-    state.transfer.kind = kind;
+    if (runner.state == .pending) assert(tag == .value);
+    state.transfer.tag = tag;
     state.transfer.value = value;
     state.words.origin = origin.handle;
     state.current = runner;
@@ -606,7 +612,7 @@ inline fn resumeGreenlet(state: *ThreadState, origin: *Greenlet, runner: *Greenl
     // Back on origin's stack: someone switched to it.
     arrived(state, from);
     assert(state.current == origin);
-    return .{ .kind = state.transfer.kind, .value = state.transfer.value };
+    return .{ .tag = state.transfer.tag, .value = state.transfer.value };
 }
 
 /// Runs on the stack that was just resumed: a greenlet that finished can
@@ -637,21 +643,21 @@ fn greenletMain(self_address: usize, from_address: usize) callconv(.c) noreturn 
     assert(state.current == self);
     if (context.fused) assert(from_address == 0) else arrived(state, from_address);
     const first = state.transfer;
-    assert(first.kind == .value);
+    assert(first.tag == .value);
     var result: usize = 0;
     const finished = self.entry.?(self.arg, first.value, &result);
-    var message: Message = .{ .kind = .throw, .value = result };
-    if (finished == @backingInt(Kind.value) or finished == @backingInt(Kind.kill)) {
-        message.kind = .value;
+    var message: Message = .{ .tag = .throw, .value = result };
+    if (finished == @backingInt(Tag.value) or finished == @backingInt(Tag.kill)) {
+        message.tag = .value;
     }
     self.state = .dead;
     assert(state.current == self);
     if (context.fused) {
-        _ = context.fusedSwitch(0, 0, message.value, null, null, fused_finish | @backingInt(message.kind));
+        _ = context.fusedSwitch(0, 0, message.value, null, null, fused_finish | @backingInt(message.tag));
         unreachable; // A dead greenlet is never resumed.
     }
     const runner = resolveTarget(self.parent.?, &message);
-    _ = resumeGreenlet(state, self, runner, message.kind, message.value);
+    _ = resumeGreenlet(state, self, runner, message.tag, message.value);
     unreachable; // A dead greenlet is never resumed.
 }
 
@@ -749,7 +755,7 @@ fn entryEcho(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     const parent_handle = parent(current() catch unreachable) catch unreachable;
     const reply = switchTo(parent_handle, arg + value) catch unreachable;
     result.* = reply.value;
-    return @backingInt(reply.kind);
+    return @backingInt(reply.tag);
 }
 
 test switchTo {
@@ -757,11 +763,11 @@ test switchTo {
     const child = try create(&entryEcho, 100, .none, 0);
     try testing.expectEqual(@as(u32, 0), try flags(child) & Flag.started);
     const first = try switchTo(child, 5);
-    try testing.expectEqual(Message{ .kind = .value, .value = 105 }, first);
+    try testing.expectEqual(Message{ .tag = .value, .value = 105 }, first);
     try testing.expectEqual(Flag.started | Flag.active, try flags(child));
     try testing.expectEqual(main, try current());
     const last = try switchTo(child, 7);
-    try testing.expectEqual(Message{ .kind = .value, .value = 7 }, last);
+    try testing.expectEqual(Message{ .tag = .value, .value = 7 }, last);
     try testing.expectEqual(Flag.started | Flag.dead, try flags(child));
     try destroy(child);
     try testing.expectError(error.InvalidHandle, flags(child));
@@ -769,17 +775,17 @@ test switchTo {
 
 test "switch to self returns the message" {
     const main = try root();
-    try testing.expectEqual(Message{ .kind = .value, .value = 9 }, try switchTo(main, 9));
-    try testing.expectEqual(Message{ .kind = .kill, .value = 3 }, try throwTo(main, .kill, 3));
+    try testing.expectEqual(Message{ .tag = .value, .value = 9 }, try switchTo(main, 9));
+    try testing.expectEqual(Message{ .tag = .kill, .value = 3 }, try throwTo(main, .kill, 3));
     try testing.expectError(error.InvalidArgument, throwTo(main, .value, 0));
 }
 
 test "kill: suspended greenlet sees the kill as a status" {
     const child = try create(&entryEcho, 0, .none, 0);
     _ = try switchTo(child, 1);
-    // entryEcho returns the kill kind: it obeyed, the parent gets a value.
+    // entryEcho returns the kill tag: it obeyed, the parent gets a value.
     const reply = try throwTo(child, .kill, 77);
-    try testing.expectEqual(Message{ .kind = .value, .value = 77 }, reply);
+    try testing.expectEqual(Message{ .tag = .value, .value = 77 }, reply);
     try testing.expect(try flags(child) & Flag.dead != 0);
     try destroy(child);
 }
@@ -788,16 +794,16 @@ test "throw: an uncaught throw reaches the parent as a throw" {
     const child = try create(&entryEcho, 0, .none, 0);
     _ = try switchTo(child, 1);
     const reply = try throwTo(child, .throw, 55);
-    try testing.expectEqual(Message{ .kind = .throw, .value = 55 }, reply);
+    try testing.expectEqual(Message{ .tag = .throw, .value = 55 }, reply);
     try destroy(child);
 }
 
 test "kill or throw into a pending greenlet: it dies unstarted" {
     const killed = try create(&entryEcho, 0, .none, 0);
-    try testing.expectEqual(Message{ .kind = .value, .value = 4 }, try throwTo(killed, .kill, 4));
+    try testing.expectEqual(Message{ .tag = .value, .value = 4 }, try throwTo(killed, .kill, 4));
     try testing.expectEqual(Flag.started | Flag.dead, try flags(killed));
     const thrown = try create(&entryEcho, 0, .none, 0);
-    try testing.expectEqual(Message{ .kind = .throw, .value = 6 }, try throwTo(thrown, .throw, 6));
+    try testing.expectEqual(Message{ .tag = .throw, .value = 6 }, try throwTo(thrown, .throw, 6));
     try destroy(killed);
     try destroy(thrown);
 }
@@ -809,29 +815,29 @@ fn entryIgnoreKill(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     var ignored: usize = 0;
     // Ignores the first kill by switching away again; obeys the second.
     while (ignored < 2) : (ignored += 1) {
-        if (message.kind == .kill and ignored == 1) break;
+        if (message.tag == .kill and ignored == 1) break;
         message = switchTo(main, 1000 + message.value) catch unreachable;
     }
     result.* = message.value;
-    return @backingInt(message.kind);
+    return @backingInt(message.tag);
 }
 
 test "kill ignored: the greenlet stays alive and the killer gets its value" {
     const child = try create(&entryIgnoreKill, 0, .none, 0);
     _ = try switchTo(child, 1);
     const first = try throwTo(child, .kill, 5);
-    try testing.expectEqual(Message{ .kind = .value, .value = 1005 }, first);
+    try testing.expectEqual(Message{ .tag = .value, .value = 1005 }, first);
     try testing.expectEqual(Flag.started | Flag.active, try flags(child));
     try testing.expectError(error.Alive, destroy(child));
     const second = try throwTo(child, .kill, 6);
-    try testing.expectEqual(Message{ .kind = .value, .value = 6 }, second);
+    try testing.expectEqual(Message{ .tag = .value, .value = 6 }, second);
     try testing.expect(try flags(child) & Flag.dead != 0);
     try destroy(child);
 }
 
 fn entryReturnArg(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     result.* = arg * 1000 + value;
-    return @backingInt(Kind.value);
+    return @backingInt(Tag.value);
 }
 
 test "finished greenlet's result goes to its parent, not its resumer" {
@@ -843,12 +849,12 @@ test "finished greenlet's result goes to its parent, not its resumer" {
     // inner finishes; its result resumes outer, whose entryEcho then returns
     // the value to main.
     const reply = try switchTo(inner, 2);
-    try testing.expectEqual(Message{ .kind = .value, .value = 3002 }, reply);
+    try testing.expectEqual(Message{ .tag = .value, .value = 3002 }, reply);
     try testing.expect(try flags(outer) & Flag.dead != 0);
     // Switching to a dead greenlet goes to the nearest live ancestor: main.
-    try testing.expectEqual(Message{ .kind = .value, .value = 8 }, try switchTo(inner, 8));
+    try testing.expectEqual(Message{ .tag = .value, .value = 8 }, try switchTo(inner, 8));
     // A kill sent to a dead greenlet becomes a value (GreenletExit rule).
-    try testing.expectEqual(Message{ .kind = .value, .value = 9 }, try throwTo(inner, .kill, 9));
+    try testing.expectEqual(Message{ .tag = .value, .value = 9 }, try throwTo(inner, .kill, 9));
     try testing.expectEqual(main, try current());
     try destroy(inner);
     try destroy(outer);
@@ -868,7 +874,7 @@ test setParent {
     try setParent(b, a);
     try destroy(a);
     try testing.expectError(error.InvalidHandle, parent(a));
-    try testing.expectEqual(Message{ .kind = .value, .value = 7 }, try switchTo(b, 7));
+    try testing.expectEqual(Message{ .tag = .value, .value = 7 }, try switchTo(b, 7));
     try destroy(b);
 }
 
@@ -898,7 +904,7 @@ fn entryClobber(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
         if (register != arg + i) mismatches += 1;
     }
     result.* = mismatches;
-    return @backingInt(Kind.value);
+    return @backingInt(Tag.value);
 }
 
 test "register preservation across switches" {
@@ -910,7 +916,7 @@ test "register preservation across switches" {
     for (probe.out, 0..) |register, i| try testing.expectEqual(seed_root + i, register);
     // The child is suspended inside its own fill; resume it to check its side.
     const reply = try switchTo(child, 0);
-    try testing.expectEqual(Message{ .kind = .value, .value = 0 }, reply);
+    try testing.expectEqual(Message{ .tag = .value, .value = 0 }, reply);
     try destroy(child);
 }
 
@@ -922,7 +928,7 @@ fn entryFpControl(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     context.fpRoundingModeSet(3); // toward zero: thread state, the root will see it
     _ = switchTo(main, inherited) catch unreachable;
     result.* = context.fpRoundingMode(); // whatever the root left in the thread
-    return @backingInt(Kind.value);
+    return @backingInt(Tag.value);
 }
 
 test "FP control state: thread state, a new greenlet starts with its creator's" {
@@ -957,14 +963,14 @@ fn recurse(depth: usize, main: Handle) usize {
 fn entryDeep(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = value;
     result.* = recurse(arg, root() catch unreachable);
-    return @backingInt(Kind.value);
+    return @backingInt(Tag.value);
 }
 
 test "deep recursion on a greenlet stack" {
     const depth = 1500; // ~400 KiB of frames in ReleaseSafe, more in Debug
     const child = try create(&entryDeep, depth, .none, 4 * 1024 * 1024);
-    try testing.expectEqual(Message{ .kind = .value, .value = 1 }, try switchTo(child, 0));
-    try testing.expectEqual(Message{ .kind = .value, .value = 42 }, try switchTo(child, 42));
+    try testing.expectEqual(Message{ .tag = .value, .value = 1 }, try switchTo(child, 0));
+    try testing.expectEqual(Message{ .tag = .value, .value = 42 }, try switchTo(child, 42));
     try destroy(child);
 }
 
@@ -981,7 +987,7 @@ test "10k live greenlets, pooled stacks reused" {
     try testing.expectEqual(live_before + count, stack_pool.stat(.greenlets_live));
     try testing.expect(stack_pool.stat(.stacks_in_use) >= count);
     for (greenlets, 0..) |handle, i| {
-        try testing.expectEqual(Message{ .kind = .value, .value = i }, try throwTo(handle, .kill, i));
+        try testing.expectEqual(Message{ .tag = .value, .value = i }, try throwTo(handle, .kill, i));
         try destroy(handle);
     }
     try testing.expectEqual(live_before, stack_pool.stat(.greenlets_live));
@@ -1014,14 +1020,14 @@ fn entryStackLimits(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     if (limits.high != stack.top()) ok = 0;
     if (bigFrame(7) != 7) ok = 0;
     result.* = ok;
-    return @backingInt(Kind.value);
+    return @backingInt(Tag.value);
 }
 
 test "windows: the TEB describes the running greenlet's stack" {
     if (builtin.os.tag != .windows) return error.SkipZigTest;
     const before = context.abi.threadStackLimits();
     const child = try create(&entryStackLimits, 0, .none, 0);
-    try testing.expectEqual(Message{ .kind = .value, .value = 1 }, try switchTo(child, 0));
+    try testing.expectEqual(Message{ .tag = .value, .value = 1 }, try switchTo(child, 0));
     const after = context.abi.threadStackLimits();
     try testing.expectEqual(before.low, after.low);
     try testing.expectEqual(before.high, after.high);
@@ -1038,7 +1044,7 @@ fn recurseForever(depth: usize) usize {
 fn entryOverflow(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = value;
     result.* = recurseForever(arg);
-    return @backingInt(Kind.value);
+    return @backingInt(Tag.value);
 }
 
 test "stack overflow hits the guard (forked child dies by SIGSEGV or SIGBUS)" {

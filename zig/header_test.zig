@@ -2,7 +2,7 @@
 //! exports: the same functions in both directions, the same signatures at
 //! the ABI level (parameter count, integer widths and signedness, pointer
 //! constness and pointee types, calling convention), and the same numbers
-//! for every status, kind, flag and statistic index.
+//! for every status, tag, flag and statistic index.
 
 const std = @import("std");
 const h = @import("greenlet_h");
@@ -117,9 +117,9 @@ test "header: constants match" {
         const value = @backingInt(@field(lib.exports.Status, name));
         try std.testing.expectEqual(value, @field(h, "GREENLET_" ++ upper(name)));
     }
-    inline for (comptime std.meta.fieldNames(lib.greenlet.Kind)) |name| {
-        const value = @backingInt(@field(lib.greenlet.Kind, name));
-        try std.testing.expectEqual(value, @field(h, "GREENLET_KIND_" ++ upper(name)));
+    inline for (comptime std.meta.fieldNames(lib.greenlet.Tag)) |name| {
+        const value = @backingInt(@field(lib.greenlet.Tag, name));
+        try std.testing.expectEqual(value, @field(h, "GREENLET_TAG_" ++ upper(name)));
     }
     inline for (comptime std.meta.declarations(lib.greenlet.Flag)) |name| {
         try std.testing.expectEqual(@field(lib.greenlet.Flag, name), @field(h, "GREENLET_FLAG_" ++ upper(name)));

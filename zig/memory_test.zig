@@ -21,7 +21,7 @@ pub fn entrySuspend(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     const main = greenlet.root() catch unreachable;
     const reply = greenlet.switchTo(main, value) catch unreachable;
     result.* = reply.value;
-    return @backingInt(reply.kind);
+    return @backingInt(reply.tag);
 }
 
 /// Writes a 1 KiB frame per call until the frames reach `depth` bytes below
@@ -41,7 +41,7 @@ fn touchDown(top: usize, depth: usize) usize {
 fn entryTouch(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = value;
     result.* = touchDown(@frameAddress(), arg);
-    return @backingInt(greenlet.Kind.value);
+    return @backingInt(greenlet.Tag.value);
 }
 
 fn syscallCounters() [3]u64 {

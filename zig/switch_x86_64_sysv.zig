@@ -95,11 +95,11 @@ pub fn switchContextJump() callconv(.naked) void {
 /// straight to its own caller with `popq; jmpq *` (see `switchContextJump`):
 /// no `ret` of the switch path can mispredict.
 ///
-/// `fn (slot: u32, generation: u32, value: usize, out_kind: ?*u32,
+/// `fn (slot: u32, generation: u32, value: usize, out_tag: ?*u32,
 /// out_value: ?*usize, mode: u32) callconv(.c) c_int` (a greenlet status).
 /// Saves the callee-saved registers and the two out pointers (the fused
 /// frame, `fused_frame_bytes`), then calls `greenlet_fused_begin(slot,
-/// generation, value, out_kind, out_value, mode, saved_sp)` (saved_sp the one
+/// generation, value, out_tag, out_value, mode, saved_sp)` (saved_sp the one
 /// stack argument), which does every check, hands the message over (into the
 /// resumed side's out pointers) and returns {sp, extra} in RAX:RDX:
 /// sp = 0: no switch, EAX = status (extra); otherwise the stack to resume and
@@ -111,7 +111,7 @@ pub fn switchContextJump() callconv(.naked) void {
 /// after an identical path through the checks, and the predictor missed it
 /// once per switch; two sites each see one steady target.
 ///
-/// Fused frame, from the saved SP upwards: +0 out_kind, +8 out_value,
+/// Fused frame, from the saved SP upwards: +0 out_tag, +8 out_value,
 /// +16 R12, +24 R13, +32 R14, +40 R15, +48 RBX, +56 RBP, +64 return address.
 fn coreBody(comptime begin: []const u8) []const u8 {
     return core_head ++ "\n" ++ begin ++ "\n" ++ core_tail;
@@ -169,7 +169,7 @@ pub fn switchCore() callconv(.naked) void {
 }
 
 /// `switchCore` with mode 0 (a value): `fn (slot, generation, value,
-/// out_kind, out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
+/// out_tag, out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
 /// The common case (a value to a live, suspended greenlet of this thread,
 /// while `SwitchWords.route` is 0) is checked and handed over here, with the
 /// origin's handle stored in `SwitchWords.origin`, without a call into Zig
@@ -311,7 +311,7 @@ pub fn prepareFusedStack(frame: InitialFrame) usize {
     assert(frame.entry != 0);
     const sp = frame.top - fused_frame_bytes;
     const slots: [*]usize = @ptrFromInt(sp);
-    slots[0] = 0; // out_kind
+    slots[0] = 0; // out_tag
     slots[1] = 0; // out_value
     slots[2] = frame.arg; // r12
     slots[3] = @as(usize, frame.fp.x87_control) << 32 | frame.fp.mxcsr; // r13

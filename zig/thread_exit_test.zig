@@ -15,7 +15,7 @@ const entrySuspend = @import("memory_test.zig").entrySuspend;
 
 fn entryReturn(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     result.* = arg + value;
-    return @backingInt(greenlet.Kind.value);
+    return @backingInt(greenlet.Tag.value);
 }
 
 const Outcome = struct { ok: bool = true };
@@ -76,7 +76,7 @@ fn exitFromGreenlet(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = arg;
     _ = value;
     result.* = if (greenlet.threadExit()) |_| 0 else |err| @intFromError(err);
-    return @backingInt(greenlet.Kind.value);
+    return @backingInt(greenlet.Tag.value);
 }
 
 test "threadExit: refused inside a greenlet, frees the tree from the root" {

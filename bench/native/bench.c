@@ -50,23 +50,23 @@ static greenlet_handle bench_root, bench_child;
 
 static uint32_t echo_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     const greenlet_handle root = *(const greenlet_handle *)arg;
-    uint32_t kind = GREENLET_KIND_VALUE;
+    uint32_t tag = GREENLET_TAG_VALUE;
     uintptr_t v = value;
     for (;;) {
-        if (greenlet_switch(root.slot, root.generation, v + 1, &kind, &v) != GREENLET_OK) abort();
-        if (kind != GREENLET_KIND_VALUE) {
+        if (greenlet_switch(root.slot, root.generation, v + 1, &tag, &v) != GREENLET_OK) abort();
+        if (tag != GREENLET_TAG_VALUE) {
             *result = v;
-            return kind;
+            return tag;
         }
     }
 }
 
 static double run_full(uint32_t iterations) {
-    uint32_t kind = 0;
+    uint32_t tag = 0;
     uintptr_t v = 0;
     uint64_t start = now_ns();
     for (uint32_t i = 0; i < iterations; i++)
-        greenlet_switch(bench_child.slot, bench_child.generation, v, &kind, &v);
+        greenlet_switch(bench_child.slot, bench_child.generation, v, &tag, &v);
     double ns = (double)(now_ns() - start) / iterations;
     sink = v;
     return ns;
@@ -97,7 +97,7 @@ static double run_callback(uint32_t iterations) {
     };
     greenlet_handle call;
     if (greenlet_call_create(&frame, 0, 0, 0, &call) != GREENLET_OK) abort();
-    greenlet_message message = {.kind = GREENLET_KIND_VALUE, .value = 0};
+    greenlet_message message = {.tag = GREENLET_TAG_VALUE, .value = 0};
     greenlet_handle target = call;
     uint64_t start = now_ns();
     for (;;) {
@@ -106,7 +106,7 @@ static double run_callback(uint32_t iterations) {
         const greenlet_callback_record *record = (const greenlet_callback_record *)*pending;
         *pending = 0;
         target = record->greenlet;
-        message.kind = GREENLET_KIND_VALUE;
+        message.tag = GREENLET_TAG_VALUE;
         message.value = record->args[0] + 1;
     }
     double ns = (double)(now_ns() - start) / iterations;
@@ -124,29 +124,29 @@ static greenlet_handle pair_a, pair_b;
 static uint32_t pair_a_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     (void)arg;
     (void)result;
-    uint32_t kind = GREENLET_KIND_VALUE;
+    uint32_t tag = GREENLET_TAG_VALUE;
     uintptr_t v = 0;
     for (;;) {
         for (uintptr_t i = 0; i < value; i++)
-            if (greenlet_switch(pair_b.slot, pair_b.generation, v, &kind, &v) != GREENLET_OK) abort();
-        if (greenlet_switch(bench_root.slot, bench_root.generation, v, &kind, &value) != GREENLET_OK) abort();
+            if (greenlet_switch(pair_b.slot, pair_b.generation, v, &tag, &v) != GREENLET_OK) abort();
+        if (greenlet_switch(bench_root.slot, bench_root.generation, v, &tag, &value) != GREENLET_OK) abort();
     }
 }
 
 static uint32_t pair_b_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     (void)arg;
     (void)result;
-    uint32_t kind = GREENLET_KIND_VALUE;
+    uint32_t tag = GREENLET_TAG_VALUE;
     uintptr_t v = value;
     for (;;)
-        if (greenlet_switch(pair_a.slot, pair_a.generation, v + 1, &kind, &v) != GREENLET_OK) abort();
+        if (greenlet_switch(pair_a.slot, pair_a.generation, v + 1, &tag, &v) != GREENLET_OK) abort();
 }
 
 static double run_pair(uint32_t iterations) {
-    uint32_t kind = 0;
+    uint32_t tag = 0;
     uintptr_t v = 0;
     uint64_t start = now_ns();
-    greenlet_switch(pair_a.slot, pair_a.generation, iterations, &kind, &v);
+    greenlet_switch(pair_a.slot, pair_a.generation, iterations, &tag, &v);
     double ns = (double)(now_ns() - start) / iterations;
     sink = v;
     return ns;
@@ -183,17 +183,17 @@ static double run_swapcontext(uint32_t iterations) {
 /* --- create + run + finish + destroy, default stack (one cycle per "round trip") --- */
 static uint32_t return_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     *result = arg + value;
-    return GREENLET_KIND_VALUE;
+    return GREENLET_TAG_VALUE;
 }
 
 static double run_lifecycle(uint32_t iterations) {
-    uint32_t kind = 0;
+    uint32_t tag = 0;
     uintptr_t v = 0;
     uint64_t start = now_ns();
     for (uint32_t i = 0; i < iterations; i++) {
         greenlet_handle g = {0, 0};
         if (greenlet_create(return_entry, i, 0, 0, 0, &g) != GREENLET_OK) abort();
-        if (greenlet_switch(g.slot, g.generation, 1, &kind, &v) != GREENLET_OK) abort();
+        if (greenlet_switch(g.slot, g.generation, 1, &tag, &v) != GREENLET_OK) abort();
         if (greenlet_destroy(g.slot, g.generation) != GREENLET_OK) abort();
     }
     double ns = (double)(now_ns() - start) / iterations;
@@ -216,7 +216,7 @@ static uintptr_t touch_down(uintptr_t top, uintptr_t depth) {
 static uint32_t deep_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     (void)value;
     *result = touch_down((uintptr_t)__builtin_frame_address(0), arg);
-    return GREENLET_KIND_VALUE;
+    return GREENLET_TAG_VALUE;
 }
 
 static long resident_bytes(void) {
@@ -336,11 +336,11 @@ int main(int argc, char **argv) {
     }
     long pooled = resident_bytes();
     for (uint32_t i = 0; i < MEMORY_GREENLETS; i++) {
-        uint32_t kind = 0;
+        uint32_t tag = 0;
         uintptr_t v = 0;
         if (greenlet_create(echo_entry, (uintptr_t)&bench_root, 0, 0, 0, &handles[i]) != GREENLET_OK)
             return 1;
-        if (greenlet_switch(handles[i].slot, handles[i].generation, i, &kind, &v) != GREENLET_OK)
+        if (greenlet_switch(handles[i].slot, handles[i].generation, i, &tag, &v) != GREENLET_OK)
             return 1;
     }
     long after = resident_bytes();

@@ -27,23 +27,23 @@ export fn s2(slot: u32, generation: u32, out_flags: ?*u32) c_int {
     return 0;
 }
 
-export fn w32(handle: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) c_int {
+export fn w32(handle: u32, value: usize, out_tag: ?*u32, out_value: ?*usize) c_int {
     if (!check(handle & 0xfffff, handle >> 20)) return 1;
-    if (out_kind) |out| out.* = 0;
+    if (out_tag) |out| out.* = 0;
     if (out_value) |out| out.* = value;
     return 0;
 }
 
-export fn w64(handle: usize, value: usize, out_kind: ?*u32, out_value: ?*usize) c_int {
+export fn w64(handle: usize, value: usize, out_tag: ?*u32, out_value: ?*usize) c_int {
     if (!check(handle & 0xffff_ffff, handle >> 32)) return 1;
-    if (out_kind) |out| out.* = 0;
+    if (out_tag) |out| out.* = 0;
     if (out_value) |out| out.* = value;
     return 0;
 }
 
-export fn w2(slot: u32, generation: u32, value: usize, out_kind: ?*u32, out_value: ?*usize) c_int {
+export fn w2(slot: u32, generation: u32, value: usize, out_tag: ?*u32, out_value: ?*usize) c_int {
     if (!check(slot, generation)) return 1;
-    if (out_kind) |out| out.* = 0;
+    if (out_tag) |out| out.* = 0;
     if (out_value) |out| out.* = value;
     return 0;
 }

@@ -22,12 +22,12 @@ static uint32_t counter(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     greenlet_current(&self);
     greenlet_parent(self.slot, self.generation, &parent);
     for (uintptr_t next = arg;; next++) {
-        uint32_t kind = 0;
+        uint32_t tag = 0;
         uintptr_t reply = 0;
-        greenlet_switch(parent.slot, parent.generation, next, &kind, &reply);
-        if (kind == GREENLET_KIND_KILL) {
+        greenlet_switch(parent.slot, parent.generation, next, &tag, &reply);
+        if (tag == GREENLET_TAG_KILL) {
             *result = next; /* obey: the parent receives the last number */
-            return GREENLET_KIND_KILL;
+            return GREENLET_TAG_KILL;
         }
     }
 }
@@ -41,15 +41,15 @@ int main(void) {
     CHECK(greenlet_create(counter, 10, 0, 0, 0, &gen));
     uintptr_t sum = 0;
     for (int i = 0; i < 5; i++) {
-        uint32_t kind = 0;
+        uint32_t tag = 0;
         uintptr_t value = 0;
-        CHECK(greenlet_switch(gen.slot, gen.generation, 0, &kind, &value));
-        if (kind != GREENLET_KIND_VALUE) return 1;
+        CHECK(greenlet_switch(gen.slot, gen.generation, 0, &tag, &value));
+        if (tag != GREENLET_TAG_VALUE) return 1;
         sum += value;
     }
-    uint32_t kind = 0;
+    uint32_t tag = 0;
     uintptr_t last = 0;
-    CHECK(greenlet_kill(gen.slot, gen.generation, 0, &kind, &last));
+    CHECK(greenlet_kill(gen.slot, gen.generation, 0, &tag, &last));
     uint32_t flags = 0;
     CHECK(greenlet_state(gen.slot, gen.generation, &flags));
     if (sum != 10 + 11 + 12 + 13 + 14 || last != 14 || !(flags & GREENLET_FLAG_DEAD)) {

@@ -24,6 +24,7 @@ export const entryTable = {
   test_mixed_sibling: { parameters: [], result: "pointer" },
   test_mixed_steps: { parameters: [], result: "pointer" },
   test_mixed_call_on_resume: { parameters: [], result: "pointer" },
+  test_direct_script: { parameters: [], result: "pointer" },
 } as const;
 
 /** Native greenlet bodies (see tests/fixtures/entries.zig). */
@@ -34,7 +35,7 @@ export interface Entries {
   throwSum: NativePointer;
   /** Sends arg + value to its parent until a throw or kill comes, then finishes with it. */
   echo: NativePointer;
-  /** Ignores throws and kills (sends the kind it got) until it receives 0, then returns arg. */
+  /** Ignores throws and kills (sends the tag it got) until it receives 0, then returns arg. */
   stubborn: NativePointer;
   /**
    * mixed: switches inside C to the sibling its arg names (slot | generation << 32), with value + 1
@@ -53,6 +54,13 @@ export interface Entries {
    * address with each value it is switched back with and sends its parent the result.
    */
   callOnResume: NativePointer;
+  /**
+   * direct: each value it is switched to says what it does: 1000-1999 finishes with it,
+   * 2000-2999 throws it to its parent, 3000-3999 kills its parent, 4000-4999 calls the
+   * `usize (usize)` callback at its arg's address with it and sends its parent the result; it
+   * sends any other value to its parent.
+   */
+  script: NativePointer;
   /** The fixture library itself (close it with the test's library). */
   table: OpenTable<typeof entryTable>;
 }
@@ -112,6 +120,7 @@ export async function openNative(): Promise<{ lib: NativeLibrary; entries: Entri
     sibling: table.symbols.test_mixed_sibling(),
     steps: table.symbols.test_mixed_steps(),
     callOnResume: table.symbols.test_mixed_call_on_resume(),
+    script: table.symbols.test_direct_script(),
     table,
   };
   return { lib, entries };

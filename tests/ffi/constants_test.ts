@@ -22,12 +22,12 @@ function headerConstants(): Map<string, number> {
   return out;
 }
 
-/** ffi/constants.ts spelled as the header's suffixes: Status.OK → OK, Kind.KILL → KIND_KILL. */
+/** ffi/constants.ts spelled as the header's suffixes: Status.OK → OK, Tag.KILL → TAG_KILL. */
 function tsConstants(): Map<string, number> {
   const out = new Map<string, number>();
   const prefix: Record<string, string> = {
     Status: "",
-    Kind: "KIND_",
+    Tag: "TAG_",
     Flag: "FLAG_",
     Stat: "STAT_",
     Type: "TYPE_",

@@ -4,7 +4,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ABI_VERSION, Flag, Kind, POOL_MAX_CAP, Stat, Status } from "../../ffi/constants.ts";
+import { ABI_VERSION, Flag, POOL_MAX_CAP, Stat, Status, Tag } from "../../ffi/constants.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
 import { type Entries, type Handle, handleOf, openNative } from "./_native.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
@@ -12,7 +12,7 @@ import { assertHealthy } from "../../testing/healthy.ts";
 let lib: NativeLibrary;
 let entries: Entries;
 const out = new Uint32Array(2);
-const kind = new Uint32Array(1);
+const tag = new Uint32Array(1);
 const value = new BigUint64Array(1);
 
 function create(entry: Entries["echo"], arg: bigint, parent: Handle | null = null): Handle {
@@ -36,12 +36,12 @@ function flags(handle: Handle): number {
 
 type Transfer = "greenlet_switch" | "greenlet_throw" | "greenlet_kill";
 
-/** Sends to `handle`; returns [status, kind, value] of what came back. */
+/** Sends to `handle`; returns [status, tag, value] of what came back. */
 function send(call: Transfer, handle: Handle, sent: bigint): [number, number, bigint] {
-  kind[0] = 99;
+  tag[0] = 99;
   value[0] = 0n;
-  const status = lib.symbols[call](handle.slot, handle.generation, sent, kind, value);
-  return [status, kind[0], value[0]];
+  const status = lib.symbols[call](handle.slot, handle.generation, sent, tag, value);
+  return [status, tag[0], value[0]];
 }
 
 function destroy(handle: Handle): void {
@@ -85,12 +85,12 @@ describe("ffi/_library.ts nativeLibrary()", () => {
   it("greenlet_switch() runs a native body and returns what it sends back", () => {
     const echo = create(entries.echo, 100n);
     assert.equal(flags(echo), 0, "pending");
-    assert.deepEqual(send("greenlet_switch", echo, 5n), [Status.OK, Kind.VALUE, 105n]);
+    assert.deepEqual(send("greenlet_switch", echo, 5n), [Status.OK, Tag.VALUE, 105n]);
     assert.equal(flags(echo), Flag.STARTED | Flag.ACTIVE);
-    assert.deepEqual(send("greenlet_switch", echo, 7n), [Status.OK, Kind.VALUE, 107n]);
+    assert.deepEqual(send("greenlet_switch", echo, 7n), [Status.OK, Tag.VALUE, 107n]);
     assert.equal(lib.symbols.greenlet_destroy(echo.slot, echo.generation), Status.ALIVE);
     // It obeys the kill: the killer gets the value back as a plain value.
-    assert.deepEqual(send("greenlet_kill", echo, 9n), [Status.OK, Kind.VALUE, 9n]);
+    assert.deepEqual(send("greenlet_kill", echo, 9n), [Status.OK, Tag.VALUE, 9n]);
     assert.equal(flags(echo), Flag.STARTED | Flag.DEAD);
     destroy(echo);
     assertHealthy();
@@ -99,7 +99,7 @@ describe("ffi/_library.ts nativeLibrary()", () => {
   it("greenlet_throw() into a suspended body comes back as a throw", () => {
     const echo = create(entries.echo, 0n);
     send("greenlet_switch", echo, 1n);
-    assert.deepEqual(send("greenlet_throw", echo, 55n), [Status.OK, Kind.THROW, 55n]);
+    assert.deepEqual(send("greenlet_throw", echo, 55n), [Status.OK, Tag.THROW, 55n]);
     destroy(echo);
     assertHealthy();
   });
@@ -128,12 +128,12 @@ describe("ffi/_library.ts nativeLibrary()", () => {
     const child = create(entries.finishSum, 7n, parent);
     assert.equal(lib.symbols.greenlet_parent(child.slot, child.generation, out), Status.OK);
     assert.deepEqual(handleOf(out), parent);
-    assert.deepEqual(send("greenlet_switch", child, 1n), [Status.OK, Kind.VALUE, 108n]);
+    assert.deepEqual(send("greenlet_switch", child, 1n), [Status.OK, Tag.VALUE, 108n]);
     destroy(child);
     destroy(parent);
     const unstarted = create(entries.finishSum, 100n);
     const thrower = create(entries.throwSum, 7n, unstarted);
-    assert.deepEqual(send("greenlet_switch", thrower, 1n), [Status.OK, Kind.THROW, 8n]);
+    assert.deepEqual(send("greenlet_switch", thrower, 1n), [Status.OK, Tag.THROW, 8n]);
     assert.equal(flags(unstarted), Flag.STARTED | Flag.DEAD);
     destroy(thrower);
     destroy(unstarted);
@@ -158,9 +158,9 @@ describe("ffi/_library.ts nativeLibrary()", () => {
   it("a switch, throw or kill to oneself returns its own message at once", () => {
     lib.symbols.greenlet_current(out);
     const self = handleOf(out);
-    assert.deepEqual(send("greenlet_switch", self, 1n), [Status.OK, Kind.VALUE, 1n]);
-    assert.deepEqual(send("greenlet_throw", self, 2n), [Status.OK, Kind.THROW, 2n]);
-    assert.deepEqual(send("greenlet_kill", self, 3n), [Status.OK, Kind.KILL, 3n]);
+    assert.deepEqual(send("greenlet_switch", self, 1n), [Status.OK, Tag.VALUE, 1n]);
+    assert.deepEqual(send("greenlet_throw", self, 2n), [Status.OK, Tag.THROW, 2n]);
+    assert.deepEqual(send("greenlet_kill", self, 3n), [Status.OK, Tag.KILL, 3n]);
     assertHealthy();
   });
 

@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import type { NativeLibrary } from "../../ffi/_library.ts";
 import { type LoadedLibrary, loadLibrary } from "../../native.ts";
+import type { Greenlet } from "../../mod.ts";
+import { nativeStateOf } from "../../src/native_greenlet.ts";
 import { openCallbacks } from "../../src/_native_callbacks.ts";
 import { storedValues } from "../../src/_native_values.ts";
 import { entriesPath, openNative, stacksInUse } from "../ffi/_native.ts";
@@ -87,4 +89,11 @@ export async function baseline(): Promise<Baseline> {
       }
     },
   };
+}
+
+/** A started native greenlet's C handle as test_mixed_sibling's arg: slot | generation << 32. */
+export function handleWord(g: Greenlet): bigint {
+  const state = nativeStateOf(g)!;
+  assert.notEqual(state.slot, 0, "started");
+  return BigInt(state.slot) | BigInt(state.generation) << 32n;
 }

@@ -35,7 +35,7 @@ describe("callNativeSync()", () => {
     base.end();
   });
 
-  it("gives the same results as callNative() for every kind of value", async () => {
+  it("gives the same results as callNative() for every type of value", async () => {
     const calls = [
       [fx.symbols.test_bridge_mix, [-3, 0.5, 0xffff_fff0, 1.25]],
       [fx.symbols.test_bridge_wide, [-(2n ** 62n), 2n ** 63n + 5n]],
@@ -96,7 +96,7 @@ describe("callNativeSync()", () => {
     assertHealthy();
   });
 
-  it("refuses what is not a NativeFunction, a wrong argument count or kind, a closed library", () => {
+  it("refuses what is not a NativeFunction, a wrong argument count or type, a closed library", () => {
     const loose = callNativeSync as (fn: unknown, args: unknown) => unknown;
     assert.throws(() => loose(() => 1, []), TypeError);
     assert.throws(() => loose(libc.symbols.abs, []), /args must be an array of its 1 C argument$/);

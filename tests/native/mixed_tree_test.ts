@@ -20,21 +20,14 @@ import {
   type TraceEvent,
 } from "../../mod.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
-import { nativeStateOf } from "../../src/native_greenlet.ts";
 import { pointerAddress } from "../../ffi/_pointer.ts";
 import { storedValues } from "../../src/_native_values.ts";
 import { type Entries, openNative, stacksInUse } from "../ffi/_native.ts";
+import { handleWord } from "./_bridge.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 
 let lib: NativeLibrary;
 let entries: Entries;
-
-/** A started native greenlet's C handle as test_mixed_sibling's arg: slot | generation << 32. */
-function handleWord(g: Greenlet): bigint {
-  const state = nativeStateOf(g)!;
-  assert.notEqual(state.slot, 0, "started");
-  return BigInt(state.slot) | BigInt(state.generation) << 32n;
-}
 
 type Event = [TraceEvent, string, string];
 

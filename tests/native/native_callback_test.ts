@@ -244,7 +244,25 @@ describe("nativeCallback()", () => {
     assertHealthy();
   });
 
-  it("checks an integer result's range and kind on a greenlet, as encodeValue does", () => {
+  it("a handler that raises after an await: the fallback, then every later call's, then raised", async () => {
+    // Each awaiting handler runs as the greenlet's body; its error leaves it through the
+    // trampoline, which gives it back to the relay.
+    const boom = new Error("after the await");
+    const seen: unknown[] = [];
+    using failing = nativeCallback({ ...sumSignature, fallback: 100 }, function* (i) {
+      yield* awaitOnly(Promise.resolve());
+      seen.push(getcurrent() === g);
+      if (i === 2) throw boom;
+      return i;
+    });
+    const g = new NativeGreenlet(base.fx.symbols.test_bridge_sum);
+    await assert.rejects(g.switchAsync(failing, 5), (e) => e === boom);
+    assert.deepEqual(seen, [true, true, true], "later callbacks returned the fallback");
+    assert.equal(g.dead, true);
+    assertHealthy();
+  });
+
+  it("checks an integer result's range and type on a greenlet, as encodeValue does", () => {
     const sum = (result: unknown): unknown => {
       using callback = nativeCallback(sumSignature, () => result as number);
       return new NativeGreenlet(base.fx.symbols.test_bridge_sum).switchSync(callback, 3);

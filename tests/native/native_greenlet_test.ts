@@ -132,9 +132,9 @@ describe("NativeGreenlet", () => {
   it("a C body may ignore kills and throws; it stays alive until it finishes", () => {
     const g = new NativeGreenlet(entries.stubborn, { arg: 9 });
     assert.equal(g.switchSync(), 0);
-    assert.equal(g.throwSync(), 2, "it saw GREENLET_KIND_KILL and switched back");
+    assert.equal(g.throwSync(), 2, "it saw GREENLET_TAG_KILL and switched back");
     assert.equal(g.active, true);
-    assert.equal(g.throwSync(new Error("ignored")), 1, "it saw GREENLET_KIND_THROW");
+    assert.equal(g.throwSync(new Error("ignored")), 1, "it saw GREENLET_TAG_THROW");
     assert.equal(g.switchSync(0), 9);
     assert.equal(g.dead, true);
   });

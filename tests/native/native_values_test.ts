@@ -1,6 +1,6 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // Values crossing into C and back (src/_native_values.ts): a word travels as two u32 halves in
-// greenlet_send's message, so numbers around 2^32 and 2^53, the table tag and words a C body
+// greenlet_send's message, so numbers around 2^32 and 2^53, the table bit and words a C body
 // makes must come back exactly.
 
 import { after, before, describe, it } from "node:test";
@@ -53,7 +53,7 @@ describe("native values", () => {
   });
 
   it("a word the C body makes at or above 2^53 that names no entry comes back as a bigint", () => {
-    // arg + value, computed in C: 2^53 + 1, 2^63 + 2^32 (the tag with no live entry), 2^64 - 1.
+    // arg + value, computed in C: 2^53 + 1, 2^63 + 2^32 (the table bit with no live entry), 2^64 - 1.
     const cases: [arg: bigint, value: number, word: bigint][] = [
       [2n ** 53n, 1, 2n ** 53n + 1n],
       [2n ** 63n + 2n ** 32n, 0, 2n ** 63n + 2n ** 32n],

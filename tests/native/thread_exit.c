@@ -15,15 +15,15 @@
 static uint32_t suspend_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     (void)arg;
     greenlet_handle root = {0, 0};
-    uint32_t kind = 0;
+    uint32_t tag = 0;
     if (greenlet_root(&root) != GREENLET_OK) abort();
-    if (greenlet_switch(root.slot, root.generation, value, &kind, result) != GREENLET_OK) abort();
-    return kind;
+    if (greenlet_switch(root.slot, root.generation, value, &tag, result) != GREENLET_OK) abort();
+    return tag;
 }
 
 static uint32_t return_entry(uintptr_t arg, uintptr_t value, uintptr_t *result) {
     *result = arg + value;
-    return GREENLET_KIND_VALUE;
+    return GREENLET_TAG_VALUE;
 }
 
 static void *short_lived(void *unused) {

@@ -195,7 +195,7 @@ static uint32_t body(uintptr_t arg, uintptr_t value, uintptr_t *result) {
         greenlet_switch(parent.slot, parent.generation, 0, NULL, &value);
     }
     *result = 0;
-    return GREENLET_KIND_VALUE;
+    return GREENLET_TAG_VALUE;
 }
 
 static void run(greenlet_handle target, uintptr_t value, const char *what) {

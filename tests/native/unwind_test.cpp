@@ -30,12 +30,12 @@ uint32_t catching_body(uintptr_t, uintptr_t, uintptr_t *result) {
     } catch (const std::runtime_error &error) {
         *result = error.what()[0] == 'd' && destroyed == throw_depth ? 1 : 2;
     }
-    return GREENLET_KIND_VALUE;
+    return GREENLET_TAG_VALUE;
 }
 
 uint32_t uncaught_body(uintptr_t, uintptr_t, uintptr_t *) {
     thrower(throw_depth);
-    return GREENLET_KIND_VALUE;
+    return GREENLET_TAG_VALUE;
 }
 
 }  // namespace

@@ -107,7 +107,7 @@ test "call greenlet: runs on its own stack, the result finishes to the parent" {
     try testing.expectEqual(&frame, call.frameOf(child).?);
     try testing.expectEqual(@as(?*call.Frame, null), call.frameOf(try greenlet.root()));
     const reply = try greenlet.switchTo(child, 0);
-    try testing.expectEqual(greenlet.Kind.value, reply.kind);
+    try testing.expectEqual(greenlet.Tag.value, reply.tag);
     try testing.expectEqual(@as(f64, 1 + 4 + 9 + 16), @as(f64, @bitCast(reply.value)));
     try testing.expect(try greenlet.flags(child) & greenlet.Flag.dead != 0);
     try greenlet.destroy(child);

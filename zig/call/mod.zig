@@ -89,9 +89,9 @@ pub const Frame = extern struct {
     signature: Signature,
     args: [max_args]u64,
     /// Set by the library when a callback of this greenlet is aborted (a
-    /// throw or kill reply): `greenlet.Kind` as u32, 0 = none; the greenlet
-    /// then finishes with that kind and `abort_value` instead of the result.
-    abort_kind: u32 = 0,
+    /// throw or kill reply): `greenlet.Tag` as u32, 0 = none; the greenlet
+    /// then finishes with that tag and `abort_value` instead of the result.
+    abort_tag: u32 = 0,
     reserved: u32 = 0,
     abort_value: u64 = 0,
 };
@@ -148,16 +148,41 @@ pub fn pack(signature: *const Signature, args: *const [max_args]u64) Registers {
 /// Captured registers into argument slots (signature order), canonical;
 /// the slots past `arg_count` are 0.
 pub fn unpack(signature: *const Signature, registers: *const Registers) [max_args]u64 {
-    // Zeroed whole (a fixed-size store, no `memset` call for the tail).
-    var args: [max_args]u64 = @splat(0);
+    var args: [max_args]u64 = undefined;
+    const places = sources(signature);
+    unpackInto(signature, &places, registers, &args);
+    return args;
+}
+
+/// Where each argument of a signature is in a `Registers` read as 16 u64
+/// (the ints, then the floats): `abi.place`, computed once per callback
+/// slot so that each call only copies and extends.
+pub const Sources = [max_args]u8;
+
+pub fn sources(signature: *const Signature) Sources {
+    var result: Sources = @splat(0);
     var ints: usize = 0;
     var floats: usize = 0;
     for (signature.args[0..signature.arg_count], 0..) |t, i| {
         const place = abi.place(t, i, &ints, &floats);
-        const raw = if (place.float) registers.floats[place.index] else registers.ints[place.index];
-        args[i] = canonical(t, raw);
+        assert(place.index < 8);
+        result[i] = @intCast(if (place.float) 8 + place.index else place.index);
     }
-    return args;
+    return result;
+}
+
+/// `unpack` into `args` in place with the signature's `sources` (the
+/// callback dispatch fills its record without a copy of the array).
+pub inline fn unpackInto(signature: *const Signature, places: *const Sources, registers: *const Registers, args: *[max_args]u64) void {
+    comptime assert(@sizeOf(Registers) == 16 * 8 and @offsetOf(Registers, "floats") == 8 * 8);
+    const flat: *const [16]u64 = @ptrCast(registers);
+    // Zeroed whole (a fixed-size store, no `memset` call for the tail).
+    args.* = @splat(0);
+    const count = signature.arg_count;
+    assert(count <= max_args);
+    for (signature.args[0..count], places[0..count], args[0..count]) |t, place, *arg| {
+        arg.* = canonical(t, flat[place & 15]);
+    }
 }
 
 /// Calls `function` on the current stack; returns the canonical result bits.
@@ -175,16 +200,16 @@ pub fn entry(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     _ = value;
     const frame: *Frame = @ptrFromInt(arg);
     const bits = invoke(frame.function, &frame.signature, &frame.args);
-    const kind: greenlet.Kind = std.enums.fromInt(greenlet.Kind, frame.abort_kind) orelse .throw;
-    result.* = if (kind == .value) bits else frame.abort_value;
-    return @backingInt(kind);
+    const tag: greenlet.Tag = std.enums.fromInt(greenlet.Tag, frame.abort_tag) orelse .throw;
+    result.* = if (tag == .value) bits else frame.abort_value;
+    return @backingInt(tag);
 }
 
 /// Creates a pending greenlet that calls `frame.function` when first switched to.
 pub fn createGreenlet(frame: *Frame, parent: greenlet.Handle, stack_bytes: usize) greenlet.Error!greenlet.Handle {
     if (frame.function == 0) return error.InvalidArgument;
     try frame.signature.validate();
-    frame.abort_kind = 0;
+    frame.abort_tag = 0;
     frame.abort_value = 0;
     return greenlet.create(&entry, @intFromPtr(frame), parent, stack_bytes);
 }

@@ -17,7 +17,7 @@ extern fn bridge_sort_ints(items: [*]c_int, count: usize, compare: usize) void;
 extern fn bridge_sum_terms(term: usize, n: c_int) f64;
 extern fn bridge_float_callback(term: usize) f32;
 
-const Reply = struct { kind: greenlet.Kind = .value, value: u64 };
+const Reply = struct { tag: greenlet.Tag = .value, value: u64 };
 const AnswerFn = *const fn (context: *anyopaque, record: *const callback.Record) Reply;
 
 /// The root's loop: starts the call greenlet and answers each callback
@@ -28,14 +28,14 @@ fn drive(child: greenlet.Handle, context: *anyopaque, answer: AnswerFn, callback
         const pending = callback.pendingWord().*;
         callback.pendingWord().* = 0;
         try testing.expectEqual(pending, message.value);
-        try testing.expectEqual(greenlet.Kind.value, message.kind);
+        try testing.expectEqual(greenlet.Tag.value, message.tag);
         const record: *const callback.Record = @ptrFromInt(pending);
         try testing.expect(record.greenlet.eql(child));
         callbacks.* += 1;
         const reply = answer(context, record);
-        message = switch (reply.kind) {
+        message = switch (reply.tag) {
             .value => try greenlet.switchTo(record.greenlet, reply.value),
-            else => try greenlet.throwTo(record.greenlet, reply.kind, reply.value),
+            else => try greenlet.throwTo(record.greenlet, reply.tag, reply.value),
         };
     }
     return message;
@@ -49,12 +49,12 @@ fn frameFor(function: anytype, sig: call.Signature, values: []const u64) call.Fr
 
 const compare_signature = signature(.i32, &.{ .pointer, .pointer });
 
-const SortState = struct { abort_at: usize = std.math.maxInt(usize), abort_kind: greenlet.Kind = .throw, compares: usize = 0 };
+const SortState = struct { abort_at: usize = std.math.maxInt(usize), abort_tag: greenlet.Tag = .throw, compares: usize = 0 };
 
 fn answerCompare(context: *anyopaque, record: *const callback.Record) Reply {
     const state: *SortState = @ptrCast(@alignCast(context));
     state.compares += 1;
-    if (state.compares == state.abort_at) return .{ .kind = state.abort_kind, .value = 77 };
+    if (state.compares == state.abort_at) return .{ .tag = state.abort_tag, .value = 77 };
     std.debug.assert(record.arg_count == 2);
     const a: *const c_int = @ptrFromInt(record.args[0]);
     const b: *const c_int = @ptrFromInt(record.args[1]);
@@ -85,22 +85,22 @@ test "callback: C sort on a greenlet, every compare answered by the root" {
     }
     var state: SortState = .{};
     const message = try sortOnGreenlet(&items, &state);
-    try testing.expectEqual(greenlet.Message{ .kind = .value, .value = 0 }, message);
+    try testing.expectEqual(greenlet.Message{ .tag = .value, .value = 0 }, message);
     try testing.expect(state.compares >= items.len - 1);
     for (items[1..], items[0 .. items.len - 1]) |b, a| try testing.expect(a <= b);
 }
 
 test "callback: an abort reply returns the fallback at once for the rest of the call" {
-    inline for (.{ greenlet.Kind.throw, greenlet.Kind.kill }) |kind| {
+    inline for (.{ greenlet.Tag.throw, greenlet.Tag.kill }) |tag| {
         var items = [_]c_int{ 5, 4, 3, 2, 1 };
-        var state: SortState = .{ .abort_at = 2, .abort_kind = kind };
+        var state: SortState = .{ .abort_at = 2, .abort_tag = tag };
         const message = try sortOnGreenlet(&items, &state);
         // Only two compares reached the root; the rest got the fallback 0
         // without switching, and the greenlet finished with the abort
         // (a kill reaches the parent as a value, like GreenletExit).
         try testing.expectEqual(@as(usize, 2), state.compares);
-        const finish: greenlet.Kind = if (kind == .kill) .value else .throw;
-        try testing.expectEqual(greenlet.Message{ .kind = finish, .value = 77 }, message);
+        const finish: greenlet.Tag = if (tag == .kill) .value else .throw;
+        try testing.expectEqual(greenlet.Message{ .tag = finish, .value = 77 }, message);
     }
 }
 
@@ -137,7 +137,7 @@ test "callback: int, f64, f32 and i64 arguments and an f64 result (every ABI)" {
     var callbacks: usize = 0;
     const message = try drive(child, &seen, &answerTerm, &callbacks);
     try testing.expectEqual(@as(usize, 5), seen);
-    try testing.expectEqual(greenlet.Kind.value, message.kind);
+    try testing.expectEqual(greenlet.Tag.value, message.tag);
     try testing.expectEqual(expectedSum(5), @as(f64, @bitCast(message.value)));
 }
 
@@ -281,9 +281,9 @@ test "exports: the C API of the bridge, with the pending word read through its a
     var frame = frameFor(&bridge_sort_ints, signature(.void, &.{ .pointer, .u64, .function }), &.{ @intFromPtr(&items), items.len, address });
     var child: greenlet.Handle = .none;
     try testing.expectEqual(Status.ok, api.greenlet_call_create(&frame, 0, 0, 0, &child));
-    var kind: u32 = 0;
+    var tag: u32 = 0;
     var value: usize = 0;
-    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 0, &kind, &value));
+    try testing.expectEqual(Status.ok, api.greenlet_switch(child.slot, child.generation, 0, &tag, &value));
     var compares: usize = 0;
     while (pending.* != 0) : (compares += 1) {
         const record: *const callback.Record = @ptrFromInt(pending.*);
@@ -291,7 +291,7 @@ test "exports: the C API of the bridge, with the pending word read through its a
         const a: *const c_int = @ptrFromInt(record.args[0]);
         const b: *const c_int = @ptrFromInt(record.args[1]);
         const order: i32 = if (a.* > b.*) 1 else 0;
-        try testing.expectEqual(Status.ok, api.greenlet_switch(record.greenlet.slot, record.greenlet.generation, @as(u32, @bitCast(order)), &kind, &value));
+        try testing.expectEqual(Status.ok, api.greenlet_switch(record.greenlet.slot, record.greenlet.generation, @as(u32, @bitCast(order)), &tag, &value));
     }
     try testing.expect(compares >= 2);
     try testing.expectEqual([_]c_int{ 1, 2, 3 }, items);

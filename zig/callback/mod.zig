@@ -62,6 +62,8 @@ const Slot = struct {
     /// `claiming` = being set up.
     owner: std.atomic.Value(u32) = .init(0),
     signature: call.Signature = .{ .result = .void, .arg_count = 0 },
+    /// `call.sources(&signature)`.
+    sources: call.Sources = @splat(0),
     fallback: u64 = 0,
     main_handler: usize = 0,
 };
@@ -121,6 +123,7 @@ pub fn register(signature: *const call.Signature, fallback: u64, main_handler: u
         // Claimed with a number no thread has while its fields are written.
         if (slot.owner.cmpxchgStrong(0, claiming, .acquire, .monotonic) != null) continue;
         slot.signature = signature.*;
+        slot.sources = call.sources(signature);
         slot.fallback = fallback;
         slot.main_handler = main_handler;
         slot.owner.store(thread_number, .release);
@@ -168,37 +171,44 @@ fn dispatch(index: u32, registers: *const call.Registers) callconv(.c) u64 {
     const slot = &slots[index];
     const owner = slot.owner.load(.acquire);
     if (owner == 0 or owner == claiming) return refuse(.void, 0);
-    const signature = slot.signature;
+    // Only the owner thread (this one, once checked) releases the slot, so
+    // it stays as it is until the switch below; what is used after the
+    // switch (the slot may be released and taken again meanwhile) is read
+    // before it.
+    const result = slot.signature.result;
     const fallback = slot.fallback;
     // One thread-local lookup; a thread without a tree has number 0.
     const thread = greenlet.threadView();
-    if (owner != thread.number) return refuse(signature.result, fallback);
+    if (owner != thread.number) return refuse(result, fallback);
     // The owner's number is not 0: the thread has a tree.
     const root = thread.root.?.handle;
-    const self = thread.current.?.handle;
+    const current = thread.current.?;
+    const self = current.handle;
     if (self.eql(root)) {
-        if (slot.main_handler == 0) return refuse(signature.result, fallback);
+        if (slot.main_handler == 0) return refuse(result, fallback);
+        const signature = slot.signature;
         const args = call.unpack(&signature, registers);
-        return call.toRegister(signature.result, call.invoke(slot.main_handler, &signature, &args));
+        return call.toRegister(result, call.invoke(slot.main_handler, &signature, &args));
     }
-    const frame = call.frameOfGreenlet(thread.current.?);
-    if (frame) |f| if (f.abort_kind != 0) return call.toRegister(signature.result, fallback);
+    const frame = call.frameOfGreenlet(current);
+    if (frame) |f| if (f.abort_tag != 0) return call.toRegister(result, fallback);
     var record: Record = .{
         .slot = index,
-        .arg_count = signature.arg_count,
+        .arg_count = slot.signature.arg_count,
         .greenlet = self,
-        .args = call.unpack(&signature, registers),
+        .args = undefined,
     };
+    call.unpackInto(&slot.signature, &slot.sources, registers, &record.args);
     thread.pending.* = @intFromPtr(&record);
     const reply = greenlet.switchTo(root, @intFromPtr(&record)) catch unreachable;
-    switch (reply.kind) {
-        .value => return call.toRegister(signature.result, reply.value),
+    switch (reply.tag) {
+        .value => return call.toRegister(result, reply.value),
         .throw, .kill => {
-            if (frame) |f| if (f.abort_kind == 0) {
-                f.abort_kind = @backingInt(reply.kind);
+            if (frame) |f| if (f.abort_tag == 0) {
+                f.abort_tag = @backingInt(reply.tag);
                 f.abort_value = reply.value;
             };
-            return call.toRegister(signature.result, fallback);
+            return call.toRegister(result, fallback);
         },
     }
 }
