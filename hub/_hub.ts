@@ -3,11 +3,12 @@
 import { awaitOnly, getcurrent, Greenlet, type Op, type Step } from "../mod.ts";
 // The private imports from src/: the seams that route awaitOnly() in hub greenlets here and
 // switch without `switch()`'s argument handling, the agent record (who runs: one field read
-// instead of getcurrent()'s two calls on every blocking call), and the unraisable hook's
-// reporter (failed tasks nobody joins).
+// instead of getcurrent()'s two calls on every blocking call), the unraisable hook's reporter
+// (failed tasks nobody joins), and the JIT hint that keeps the task-end hook out of the loop.
 import { awaitRoute } from "../src/_await_route.ts";
 import { agent, type Core } from "../src/_trampoline.ts";
 import { schedulerSwitch } from "../src/_scheduler_switch.ts";
+import { noInline } from "../src/_no_inline.ts";
 import { reportUnraisable } from "../src/_unraisable.ts";
 import { Fifo } from "./_fifo.ts";
 import { hubBlocked, notInHub } from "./_misuse.ts";
@@ -113,6 +114,10 @@ export class HubCore implements Hub {
       finished(value, false);
       return this.next();
     };
+    // Compiled on its own: inlined into the trampoline's loop, its guesses about the hub's
+    // state failed as the shapes of work changed and threw the loop's JSC FTL code away, and it
+    // tripled the loop's FTL compile time (docs/benchmarks_hub.md).
+    noInline(schedulerSwitch.ended);
   }
 
   get pending(): number {

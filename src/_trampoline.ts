@@ -33,6 +33,7 @@ import {
 } from "./_drivers.ts";
 import { type Held, unlink, watch } from "./_gc_kill.ts";
 import { schedulerSwitch } from "./_scheduler_switch.ts";
+import { noInline } from "./_no_inline.ts";
 
 // The hot paths use private module bindings only: V8 reads an exported binding through its
 // module cell (three dependent loads on every use), a private one from the module context.
@@ -377,6 +378,30 @@ export function isAsyncFunction(fn: unknown): boolean {
   return ctor === AsyncFunction || ctor === AsyncGeneratorFunction;
 }
 
+// A body starts in its own small function, which JSC is told never to inline (noInline()).
+// JSC's optimizing tiers specialise a call site on the callee they have seen: compiled into
+// loop(), the start (`fn.call`) got a check for one body function (the generator function
+// inlined), the next body failed it, five such exits from a loop threw loop()'s FTL code away,
+// and the back-off left loop() in its 3-5x slower DFG tier for seconds (docs/benchmarks_hub.md).
+// Now a failed check recompiles startBody() alone (V8 inlines it as before). The resumption
+// stays inline below: through a helper JSC did not inline, Bun's ping-pong took 150 ns instead
+// of 60 (JSC, probably, no longer sinking the `{ value, done }` result of `next()`).
+/** Calls a pending greenlet's run function (`self`: `this`) with `payload` as `arity` arguments. */
+function startBody(
+  fn: (...args: unknown[]) => unknown,
+  self: unknown,
+  payload: unknown,
+  arity: number,
+): unknown {
+  return arity === 0
+    ? fn.call(self)
+    : arity === 1
+    ? fn.call(self, payload)
+    : fn.apply(self, payload as unknown[]);
+}
+
+noInline(startBody);
+
 /** True for what a plain (non-generator) run function returned when it is a generator. */
 function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
   if (typeof value !== "object" || value === null) return false;
@@ -497,11 +522,7 @@ function loop(
         }
         const self = fn === target.body ? undefined : target.face;
         // An exception from the body leaves loop(); stretch() catches it (see there).
-        const result = arity === 0
-          ? fn.call(self)
-          : arity === 1
-          ? fn.call(self, payload)
-          : fn.apply(self, payload as unknown[]);
+        const result = startBody(fn, self, payload, arity);
         if (fn.constructor !== GeneratorFunction && !isGenerator(result)) {
           // A plain run function: the greenlet finishes with its return value.
           const step = theStep;
