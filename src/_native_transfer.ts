@@ -297,10 +297,10 @@ class Run implements Direct, HandlerRelay {
    */
   sent: number = NOT_SENT;
   /**
-   * What {@link Run.sendDirect} reads and calls, kept here so that it makes no helper call but
-   * the send (JSC did not inline them: a pendingWord() call alone cost 10 ns per direct switch
-   * on Bun): the thread's pending word, the misuse count, the switch words, greenlet_send and
-   * the message's pointer.
+   * What {@link Run.sendDirect} reads and calls, kept here so that its common case reads fields
+   * instead of calling helpers (its bytecode must stay small for JSC to inline it, see there):
+   * the thread's pending word, the misuse count and the count last reported, the switch words,
+   * greenlet_send and the message's pointer.
    */
   readonly pending: Uint32Array = pendingWord();
   readonly misuses: Uint32Array;
@@ -447,8 +447,8 @@ class Run implements Direct, HandlerRelay {
   }
 
   /**
-   * What {@link Run.sendDirect} does after the send but in its common case: reports misuses,
-   * returns a plain value (one that is not a u32) or hands over.
+   * What {@link Run.sendDirect} does after the send when its inline test failed: reports
+   * misuses, returns a plain value from the greenlet's own C side (decoded), or hands over.
    */
   received(status: number): unknown {
     checkMisuses();
