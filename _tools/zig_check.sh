@@ -122,6 +122,13 @@ for arch in aarch64 riscv64; do
 done
 if command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; then
     mkdir -p "$WINEPREFIX"
+    # A fresh prefix takes Wine a minute or more to create (87 s at load 2 here), and the first
+    # test binary would create it inside zig's one-minute test-runner timeout ("test runner
+    # failed to respond"): create it first, outside the timed step.
+    if [ ! -f "$WINEPREFIX/system.reg" ]; then
+        timeout 600 wine wineboot --init >/dev/null 2>&1
+        timeout 120 wineserver -w >/dev/null 2>&1
+    fi
     for mode in "${foreign_modes[@]}"; do
         run_tests "x86_64-windows-wine-${mode,,}" 600 test -Dtarget=x86_64-windows -Doptimize="$mode" -fwine
     done
