@@ -353,14 +353,7 @@ class Run implements Direct, HandlerRelay {
    * {@link send}'s status (or a failed send's error) and returns its result.
    */
   answer(value: unknown): IteratorResult<unknown, unknown> {
-    try {
-      this.entry!.writeResult(value, resultWords);
-      this.sending = Tag.VALUE;
-    } catch (error) {
-      this.sending = abort(this, error);
-    }
-    this.entry = null;
-    this.op = null;
+    this.answered(value, false);
     let status: number;
     try {
       status = send(this);
@@ -376,12 +369,29 @@ class Run implements Direct, HandlerRelay {
 
   /** The Op raised `error`: the callback is answered with it (see {@link abort}). */
   raised(error: unknown): unknown {
-    this.sending = abort(this, error);
-    this.entry = null;
-    this.op = null;
+    this.answered(error, true);
     this.restore();
     this.status = SEND;
     return GO_ON;
+  }
+
+  /**
+   * The generator callback finished: its answer, the next message, is `outcome` (its result),
+   * or a throw of it (see {@link abort}) when it `raised` or when writing the result fails.
+   */
+  answered(outcome: unknown, raised: boolean): void {
+    if (raised) {
+      this.sending = abort(this, outcome);
+    } else {
+      try {
+        this.entry!.writeResult(outcome, resultWords);
+        this.sending = Tag.VALUE;
+      } catch (error) {
+        this.sending = abort(this, error);
+      }
+    }
+    this.entry = null;
+    this.op = null;
   }
 
   /** The relay's generator is the greenlet's body again. */
@@ -623,16 +633,15 @@ function resumed(run: Run, reply: unknown, threw: boolean): Instruction | null {
  */
 function advance(run: Run, reply: unknown, threw: boolean): Instruction | null {
   const op = run.op!;
+  let step: IteratorResult<Instruction, unknown>;
   try {
-    const step = threw ? op.throw(reply) : op.next(reply);
-    if (step.done !== true) return step.value;
-    run.entry!.writeResult(step.value, resultWords);
-    run.sending = Tag.VALUE;
+    step = threw ? op.throw(reply) : op.next(reply);
   } catch (error) {
-    run.sending = abort(run, error);
+    run.answered(error, true);
+    return null;
   }
-  run.entry = null;
-  run.op = null;
+  if (step.done !== true) return step.value;
+  run.answered(step.value, false);
   return null;
 }
 
