@@ -200,20 +200,19 @@ const ARRIVAL = -2;
  */
 function exchange(slot: number, generation: number, run: Run, resume: boolean): number {
   const status = answerCallbacks(slot, generation, run, resume);
-  checkMisuses();
+  // checkMisuses() when the count moved (its low word moves with every misuse).
+  if (run.misuses[0] !== run.misusesSeen[0]) checkMisuses();
   return status;
 }
 
 /** {@link exchange}'s loop. */
 function answerCallbacks(slot: number, generation: number, run: Run, resume: boolean): number {
-  const symbols = nativeLibrary().symbols;
-  const pending = pendingWord();
-  const messagePointer = messageAt();
+  const pending = run.pending;
   for (let send = !resume;; send = true) {
     if (send) {
       target.slot = slot;
       target.generation = generation;
-      const status = symbols.greenlet_send(slot, generation, messagePointer);
+      const status = run.greenletSend(slot, generation, run.messagePointer);
       if (status !== Status.OK) return status;
       // mixed: another native greenlet's C side came back, or a routed switch.
       const arrival = arrivalOf(run.self, message);
