@@ -54,6 +54,11 @@ export async function dlopenBun<T extends SymbolTable>(
   };
 }
 
+/** The null pointer, from a call of its own (see pointerFromHalves in {@link bunForeign}). */
+function nullPointer(): null {
+  return null;
+}
+
 /** The native bridge's runtime part on Bun (ffi/_foreign.ts). */
 export async function bunForeign(): Promise<ForeignRuntime> {
   const ffi = (await import("bun:ffi")) as unknown as BunFFI;
@@ -72,7 +77,11 @@ export async function bunForeign(): Promise<ForeignRuntime> {
     pointerFromHalves(low: number, high: number): NativePointer {
       // A pointer is a number on Bun: exact below 2^53, as user-space addresses are.
       const value = high < 0x20_0000 ? high * 0x1_0000_0000 + low : Number(pointerBits(low, high));
-      return (value === 0 ? null : value) as unknown as NativePointer;
+      // Null through a call: JSC compiles a branch that never ran but holds only a constant, so
+      // `value === 0 ? null : value` made the result "number or null" in the caller's optimized
+      // code, and the handler's arithmetic on it a generic (slow) subtraction; a call that never
+      // ran is left out of it (an exit), so the result stays a number.
+      return (value === 0 ? nullPointer() : value) as unknown as NativePointer;
     },
     memoryAt(address: bigint, byteLength: number): ArrayBuffer {
       // bun:ffi refuses an empty view.

@@ -31,9 +31,10 @@ export interface ForeignRuntime {
    * The runtime's pointer for the address `high` * 2^32 + `low` (two u32 halves; null for 0):
    * a callback's pointer argument on every call. A function of its own, apart from
    * {@link pointerAt} (also called with bigints), so that the engine's type feedback at this
-   * hot site stays numbers only.
+   * hot site stays numbers only. Called unbound (a callback's argument reader keeps it), so it
+   * does not use `this`.
    */
-  pointerFromHalves(low: number, high: number): NativePointer;
+  readonly pointerFromHalves: (low: number, high: number) => NativePointer;
   /** An ArrayBuffer over `byteLength` bytes of memory at `address` (reads and writes go there). */
   memoryAt(address: bigint, byteLength: number): ArrayBuffer;
   /**

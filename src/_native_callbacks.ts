@@ -4,6 +4,7 @@
 // need both. Each agent (thread of JS) has its own copy of this module: its own table and the
 // words of its own thread.
 
+import type { NativePointer } from "../ffi/_binding.ts";
 import type { RuntimeCallback } from "../ffi/_foreign.ts";
 import { Status } from "../ffi/constants.ts";
 import type { Addresses, CompiledSignature, SlotReader, SlotWriter } from "./_native_signature.ts";
@@ -120,7 +121,10 @@ export function checkMisuses(): void {
 export const nativeAddresses: Addresses = {
   bufferAddress: (buffer) => foreign().bufferAddress(buffer),
   pointerAt: (address) => foreign().pointerAt(address),
-  pointerFromHalves: (low, high) => foreign().pointerFromHalves(low, high),
+  // The runtime's own function (read when a callback is made, after native.ts loaded it).
+  get pointerFromHalves(): (low: number, high: number) => NativePointer {
+    return foreign().pointerFromHalves;
+  },
   callbackAddress(value: unknown): bigint | undefined {
     if (typeof value !== "object" || value === null) return undefined;
     const entry = byObject.get(value);

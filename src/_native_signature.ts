@@ -258,8 +258,11 @@ export interface Addresses {
   bufferAddress(buffer: ArrayBuffer | ArrayBufferView): bigint;
   /** The runtime's pointer for an address (null for 0). */
   pointerAt(address: bigint | number): NativePointer;
-  /** The runtime's pointer for the address in two u32 halves (null for 0), on the hot path. */
-  pointerFromHalves(low: number, high: number): NativePointer;
+  /**
+   * The runtime's pointer for the address in two u32 halves (null for 0), on the hot path: the
+   * runtime's own function, which a callback's argument reader keeps and calls unbound.
+   */
+  readonly pointerFromHalves: (low: number, high: number) => NativePointer;
   /** The address of a NativeCallback, or undefined when `value` is none. */
   callbackAddress(value: unknown): bigint | undefined;
 }
@@ -447,9 +450,13 @@ export function slotReader(type: NativeValueType, index: number, addresses: Addr
       return (words) => words.f32[lo];
     case "f64":
       return (words) => words.f64[index];
-    default:
-      // pointer, buffer, function
-      return (words) => pointerIn(words, lo, addresses);
+    default: {
+      // pointer, buffer, function: the runtime's function called directly (it gives null for
+      // 0). JSC inlines calls only 5 deep: the relay's loop, this record's caller, this reader
+      // and the runtime's conversion are 4, where a wrapper or two more kept it a call.
+      const fromHalves = addresses.pointerFromHalves;
+      return (words) => fromHalves(words.u32[lo], words.u32[lo + 1]);
+    }
   }
 }
 

@@ -112,16 +112,32 @@ const FRAME_BYTES = 176;
 const FRAME_ARGS = 32;
 const FRAME_ABORT_TAG = 160 / 4;
 
-/** Views over callback records by address (a record is reused at the same stack depth). */
-const records = new Map<number, Words>();
+/** Typed views over one callback record, by its address's two u32 halves. */
+class RecordView {
+  constructor(readonly low: number, readonly high: number, readonly words: Words | null) {}
+}
 
-function recordAt(address: number): Words {
-  let words = records.get(address);
-  if (words === undefined) {
-    if (records.size >= 256) records.clear();
-    words = wordsOver(foreign().memoryAt(BigInt(address), 144), 0, 18);
-    records.set(address, words);
-  }
+/**
+ * Views over callback records, direct-mapped by address bits (a record is reused at the same
+ * stack depth, and a C function calls back from a few depths: qsort from every level of its
+ * merge). An array indexed by bits and two u32 compares, where a Map keyed by the address (a
+ * double above 2^32) cost a hash per lookup. Slots start with an address no user stack has.
+ */
+const RECORD_CACHE_BITS = 8;
+const recordCache: RecordView[] = Array.from(
+  { length: 1 << RECORD_CACHE_BITS },
+  () => new RecordView(0, 0xffff_ffff, null),
+);
+
+/** The slot of {@link recordCache} for a record at `low` (a record is 8-byte aligned). */
+function recordSlot(low: number): number {
+  return (low >>> 3) & ((1 << RECORD_CACHE_BITS) - 1);
+}
+
+/** Makes the views over the record at (low, high) and caches them. */
+function recordAt(low: number, high: number): Words {
+  const words = wordsOver(foreign().memoryAt((BigInt(high) << 32n) | BigInt(low), 144), 0, 18);
+  recordCache[recordSlot(low)] = new RecordView(low, high, words);
   return words;
 }
 
@@ -184,25 +200,19 @@ const ARRIVAL = -2;
  */
 function exchange(slot: number, generation: number, run: Run, resume: boolean): number {
   const status = answerCallbacks(slot, generation, run, resume);
-  checkMisuses();
+  // checkMisuses() when the count moved (its low word moves with every misuse).
+  if (run.misuses[0] !== run.misusesSeen[0]) checkMisuses();
   return status;
 }
 
-/** The last callback record's address (low, high half) and its views (see {@link recordAt}). */
-let lastLow = 0;
-let lastHigh = 0;
-let lastRecord: Words | null = null;
-
 /** {@link exchange}'s loop. */
 function answerCallbacks(slot: number, generation: number, run: Run, resume: boolean): number {
-  const symbols = nativeLibrary().symbols;
-  const pending = pendingWord();
-  const messagePointer = messageAt();
+  const pending = run.pending;
   for (let send = !resume;; send = true) {
     if (send) {
       target.slot = slot;
       target.generation = generation;
-      const status = symbols.greenlet_send(slot, generation, messagePointer);
+      const status = run.greenletSend(slot, generation, run.messagePointer);
       if (status !== Status.OK) return status;
       // mixed: another native greenlet's C side came back, or a routed switch.
       const arrival = arrivalOf(run.self, message);
@@ -214,15 +224,9 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
     const low = pending[0];
     const high = pending[1];
     if ((low | high) === 0) return Status.OK;
-    // A callback: answer the greenlet it runs on (whichever the C code switched to). A record
-    // is reused at the same stack depth, so the last one's views usually serve.
-    let record = lastRecord;
-    if (low !== lastLow || high !== lastHigh || record === null) {
-      record = recordAt(low + high * 2 ** 32);
-      lastLow = low;
-      lastHigh = high;
-      lastRecord = record;
-    }
+    // A callback: answer the greenlet it runs on (whichever the C code switched to).
+    const cached = recordCache[recordSlot(low)];
+    const record = cached.low === low && cached.high === high ? cached.words! : recordAt(low, high);
     pending[0] = 0;
     pending[1] = 0;
     const u32 = record.u32;
