@@ -29,6 +29,10 @@
 //                           argument's offset, a pointer (a number) on Bun, the address as a
 //                           usize on Deno (a pointer object costs an op call to make and one
 //                           to read through; bun:ffi's read.i32 is a host call, slower)
+//           qsort.floor     per compare, what any design with one FFI round trip per callback
+//                           pays: one bare greenlet_send round trip root -> C -> root, the two
+//                           addresses decoded from a record by the library's own reader, and
+//                           the same comparator (no sort: compare k reads elements k and 7k)
 //   await   await.native    test_nbench_recurse(1, AWAIT_N, cb) on a native greenlet under
 //                           switchAsync(); cb is a generator handler that does
 //                           `yield* awaitOnly(resolved)` and answers; one op: one callback
@@ -53,7 +57,9 @@ import process from "node:process";
 import { Status } from "../ffi/constants.ts";
 import { dlopen } from "../ffi/_dlopen.ts";
 import { awaitOnly, getcurrent, Greenlet } from "../mod.ts";
-import { loadLibrary, nativeCallback, NativeGreenlet, pointerOf } from "../native.ts";
+import { addressOf, loadLibrary, nativeCallback, NativeGreenlet, pointerOf } from "../native.ts";
+import { nativeAddresses } from "../src/_native_callbacks.ts";
+import { slotReader, wordsOver } from "../src/_native_signature.ts";
 import { runtime } from "../testing/runtime.ts";
 import { ensureBuilt, entriesPath, handleOf, openNative } from "../tests/ffi/_native.ts";
 import type { Instruction } from "../src/types.ts";
@@ -104,6 +110,7 @@ const pairs: [string, string][] = [
   ["ffi.switch", "ffi.call"],
   ["ffi.send", "ffi.call"],
   ["qsort.native", "qsort.main"],
+  ["qsort.floor", "qsort.main"],
   ["await.native", "await.js"],
   ["await.ffi", "await.js"],
   ["depth.1", "ffi.send"],
@@ -213,6 +220,9 @@ function qsortInput(): Int32Array {
   return values;
 }
 
+/** Where qsort.floor's compare results go, so that no engine drops them. */
+let qsortSink = 0;
+
 async function qsortCases(): Promise<Case[]> {
   const ffi = await runtime.ffi();
   const libc = await dlopen(libcName, libcTable);
@@ -232,6 +242,20 @@ async function qsortCases(): Promise<Case[]> {
   const mainCallback = ffi.callback(signature, compare);
   const nativeCompare = nativeCallback(signature, compare);
   const libcNative = loadLibrary(libcName, { qsort: libcTable.qsort });
+  const { send } = await bareBounce();
+  // The record a callback on a native greenlet hands over: the two addresses as u64 slots,
+  // decoded by the readers the library compiles for the signature.
+  const record = wordsOver(new ArrayBuffer(16), 0, 2);
+  const readFirst = slotReader(reader.type, 0, nativeAddresses);
+  const readSecond = slotReader(reader.type, 1, nativeAddresses);
+  // Compare k reads elements k and 7k mod N: their addresses as u32 halves, made up front.
+  const halves = new Uint32Array(4 * QSORT_N);
+  const base = Number(addressOf(pointerOf(data)));
+  for (let k = 0; k < QSORT_N; k++) {
+    const a = base + 4 * k;
+    const b = base + 4 * ((k * 7) % QSORT_N);
+    halves.set([a % 2 ** 32, Math.floor(a / 2 ** 32), b % 2 ** 32, Math.floor(b / 2 ** 32)], 4 * k);
+  }
   const sorted = (): void => {
     for (let i = 1; i < QSORT_N; i++) {
       if (data[i - 1] > data[i]) throw new Error("qsort left the array unsorted");
@@ -255,6 +279,23 @@ async function qsortCases(): Promise<Case[]> {
         compares = 0;
         new NativeGreenlet(libcNative.symbols.qsort).switchSync(data, QSORT_N, 4, nativeCompare);
         sorted();
+        return compares;
+      },
+    },
+    {
+      name: "qsort.floor",
+      batch: () => {
+        data.set(input);
+        compares = 0;
+        const words = record.u32;
+        for (let k = 0; k < QSORT_N; k++) {
+          words[0] = halves[4 * k];
+          words[1] = halves[4 * k + 1];
+          words[2] = halves[4 * k + 2];
+          words[3] = halves[4 * k + 3];
+          send();
+          qsortSink += compare(readFirst(record), readSecond(record));
+        }
         return compares;
       },
     },

@@ -74,6 +74,11 @@ const rows: Row[] = [
     baseline: "python:python.switch",
   },
   { label: "qsort per compare, runtime's own callback (main stack)", case: "qsort.main" },
+  {
+    label: "one greenlet_send + decoding + comparator per compare (floor)",
+    case: "qsort.floor",
+    baseline: "qsort.main",
+  },
   { label: "the same await in a JS greenlet body", case: "await.js" },
   {
     label: "await.js plus one bare greenlet_send round trip (floor)",
