@@ -168,6 +168,35 @@ pub fn switchCore() callconv(.naked) void {
         ));
 }
 
+/// The handle table's slot of the index in EDI into R9 (EDI kept, ECX
+/// clobbered), with `greenlet.fast_path`'s offsets: an index past the table
+/// or in a chunk not allocated jumps to `fail`.
+fn slotLookup(comptime fail: []const u8) []const u8 {
+    const f = @import("greenlet.zig").fast_path;
+    return std.fmt.comptimePrint(
+        \\ cmpl ${[max_slot]d}, %%edi
+        \\ ja {[fail]s}
+        \\ movl %%edi, %%ecx
+        \\ shrl ${[chunk_shift]d}, %%ecx
+        \\ leaq "{[chunks]s}"(%%rip), %%r9
+        \\ movq (%%r9,%%rcx,8), %%r9
+        \\ testq %%r9, %%r9
+        \\ jz {[fail]s}
+        \\ movl %%edi, %%ecx
+        \\ andl ${[slot_mask]d}, %%ecx
+        \\ imulq ${[slot_bytes]d}, %%rcx, %%rcx
+        \\ addq %%rcx, %%r9
+        \\
+    , .{
+        .fail = fail,
+        .chunks = f.chunks_symbol,
+        .max_slot = f.max_slot,
+        .chunk_shift = f.chunk_shift,
+        .slot_mask = f.slot_mask,
+        .slot_bytes = f.slot_bytes,
+    });
+}
+
 /// `switchCore` with mode 0 (a value): `fn (slot, generation, value,
 /// out_tag, out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
 /// The common case (a value to a live, suspended greenlet of this thread,
@@ -209,18 +238,8 @@ pub fn switchCoreValue() callconv(.naked) void {
             \\ jz 9f
             \\ cmpl $0, {[route]d}(%%rax)
             \\ jne 5f
-            \\ cmpl ${[max_slot]d}, %%edi
-            \\ ja 5f
-            \\ movl %%edi, %%ecx
-            \\ shrl ${[chunk_shift]d}, %%ecx
-            \\ leaq "{[chunks]s}"(%%rip), %%r9
-            \\ movq (%%r9,%%rcx,8), %%r9
-            \\ testq %%r9, %%r9
-            \\ jz 5f
-            \\ movl %%edi, %%ecx
-            \\ andl ${[slot_mask]d}, %%ecx
-            \\ imulq ${[slot_bytes]d}, %%rcx, %%rcx
-            \\ addq %%rcx, %%r9
+            \\
+        ++ slotLookup("5f") ++
             \\ shlq $32, %%rsi
             \\ movl %%edi, %%edx
             \\ orq %%rsi, %%rdx
@@ -261,15 +280,10 @@ pub fn switchCoreValue() callconv(.naked) void {
         , .{
             .direct = tls.direct_symbol,
             .tls = f.thread_state_symbol,
-            .chunks = f.chunks_symbol,
             .current = f.state_current,
             .number = f.state_number,
             .origin = f.state_origin,
             .route = f.state_route,
-            .max_slot = f.max_slot,
-            .chunk_shift = f.chunk_shift,
-            .slot_mask = f.slot_mask,
-            .slot_bytes = f.slot_bytes,
             .meta = f.slot_meta,
             .greenlet = f.slot_greenlet,
             .handle = f.handle,
@@ -342,17 +356,8 @@ pub fn switchCoreSend() callconv(.naked) void {
             \\ testl %%eax, %%eax
             \\ jnz 2f
             \\ movl 8(%%rsp), %%edi
-            \\ cmpl ${[max_slot]d}, %%edi
-            \\ ja 9f
-            \\ movl %%edi, %%ecx
-            \\ shrl ${[chunk_shift]d}, %%ecx
-            \\ leaq "{[chunks]s}"(%%rip), %%r9
-            \\ movq (%%r9,%%rcx,8), %%r9
-            \\ testq %%r9, %%r9
-            \\ jz 9f
-            \\ andl ${[slot_mask]d}, %%edi
-            \\ imulq ${[slot_bytes]d}, %%rdi, %%rdi
-            \\ addq %%rdi, %%r9
+            \\
+        ++ slotLookup("9f") ++
             \\ movq {[meta]d}(%%r9), %%rax
             \\ testl %%eax, %%eax
             \\ jz 4f
@@ -390,11 +395,6 @@ pub fn switchCoreSend() callconv(.naked) void {
             \\9:
             \\ callq greenlet_fused_corrupt
         , .{
-            .chunks = f.chunks_symbol,
-            .max_slot = f.max_slot,
-            .chunk_shift = f.chunk_shift,
-            .slot_mask = f.slot_mask,
-            .slot_bytes = f.slot_bytes,
             .meta = f.slot_meta,
             .greenlet = f.slot_greenlet,
             .thread = f.thread,
