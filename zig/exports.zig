@@ -499,6 +499,39 @@ test "api: send switches, throws or kills by tag and reports the target's flags"
     try destroyOk(finisher);
 }
 
+/// Switches to the root, then destroys the greenlet at `arg` (a `Handle`),
+/// which finished into it meanwhile, and switches to the root again.
+fn entryDestroyFinished(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
+    _ = value;
+    const victim: *const Handle = @ptrFromInt(arg);
+    var main: Handle = .none;
+    assert(api.greenlet_root(&main) == .ok);
+    var tag: u32 = 0;
+    var reply: usize = 0;
+    assert(api.greenlet_switch(main.slot, main.generation, 1, &tag, &reply) == .ok);
+    assert(api.greenlet_destroy(victim.slot, victim.generation) == .ok);
+    assert(api.greenlet_switch(main.slot, main.generation, reply + 1, &tag, &reply) == .ok);
+    result.* = reply;
+    return @backingInt(greenlet.Tag.value);
+}
+
+test "api: send reports flags 0 for a target destroyed before the switch back" {
+    var victim: Handle = .none;
+    const parent = try createOk(&entryDestroyFinished, @intFromPtr(&victim), .none);
+    var message: Message = .{ .tag = @backingInt(greenlet.Tag.value), .flags = 0, .value = 0 };
+    try testing.expectEqual(Status.ok, api.greenlet_send(parent.slot, parent.generation, &message));
+    // The victim finishes into its parent, which destroys it and switches
+    // to the root: the flags of a handle that no longer names a greenlet.
+    victim = try createOk(&entryFinish, 100, parent);
+    message = .{ .tag = @backingInt(greenlet.Tag.value), .flags = 99, .value = 5 };
+    try testing.expectEqual(Status.ok, api.greenlet_send(victim.slot, victim.generation, &message));
+    try testing.expectEqual(Message{ .tag = 0, .flags = 0, .value = 106 }, message);
+    message = .{ .tag = @backingInt(greenlet.Tag.value), .flags = 0, .value = 7 };
+    try testing.expectEqual(Status.ok, api.greenlet_send(parent.slot, parent.generation, &message));
+    try testing.expectEqual(Message{ .tag = 0, .flags = greenlet.Flag.started | greenlet.Flag.dead, .value = 7 }, message);
+    try destroyOk(parent);
+}
+
 test "api: set_parent refuses slot 0, which create reads as the current greenlet" {
     const child = try createOk(&entryYield, 0, .none);
     try testing.expectEqual(Status.invalid_handle, api.greenlet_set_parent(child.slot, child.generation, 0, 0));

@@ -423,7 +423,6 @@ comptime {
         @export(&fusedBegin, .{ .name = "greenlet_fused_begin", .visibility = .hidden });
         @export(&fusedArrived, .{ .name = "greenlet_fused_arrived", .visibility = .hidden });
         @export(&fusedCorrupt, .{ .name = "greenlet_fused_corrupt", .visibility = .hidden });
-        @export(&fusedFlags, .{ .name = "greenlet_fused_flags", .visibility = .hidden });
         // `greenlet_switch` under a name of the library's own, for the jump
         // of `context.fusedSend` (no PLT, no interposition).
         @export(&context.abi.switchCoreValue, .{ .name = "greenlet_fused_switch_value", .visibility = .hidden });
@@ -462,8 +461,15 @@ pub const fast_path = struct {
     pub const state = @offsetOf(Greenlet, "state");
     pub const is_root = @offsetOf(Greenlet, "is_root");
     pub const active = @backingInt(State.active);
+    /// `flagsOf`'s started, active and dead bits by state, one byte per
+    /// state (`State` as the byte index), for the fused send's landing.
+    pub const state_flags: u32 = 0 << 8 * @as(u32, @backingInt(State.pending)) |
+        (Flag.started | Flag.active) << 8 * @as(u32, @backingInt(State.active)) |
+        (Flag.started | Flag.dead) << 8 * @as(u32, @backingInt(State.dead));
 
     comptime {
+        assert(Flag.current == 8 and Flag.root == 16); // the landing's shifts
+        assert(@backingInt(State.dead) < 4);
         assert(@sizeOf(State) == 1 and @sizeOf(bool) == 1);
         assert(@sizeOf(?*Greenlet) == 8 and @sizeOf(*ThreadState) == 8);
         assert(@sizeOf(@TypeOf(@as(ThreadState, undefined).number)) == 4);
@@ -472,16 +478,6 @@ pub const fast_path = struct {
         assert(@offsetOf(Handle, "slot") == 0 and @offsetOf(Handle, "generation") == 4);
     }
 };
-
-/// The flags `greenlet_send` reports, for its fused value path
-/// (`context.fusedSend`), on the sender's stack after it was switched back to.
-fn fusedFlags(slot: u32, generation: u32) callconv(.c) u32 {
-    const result = flagsAfterTransfer(.{ .slot = slot, .generation = generation });
-    // The sender runs again, so the target is not both current and alive
-    // unless it is the sender itself (a send to oneself).
-    if (result & Flag.current != 0) assert(threadState().current.?.handle.slot == slot);
-    return result;
-}
 
 /// Where the fast path's asserts fail.
 fn fusedCorrupt() callconv(.c) noreturn {

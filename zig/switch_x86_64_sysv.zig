@@ -168,6 +168,35 @@ pub fn switchCore() callconv(.naked) void {
         ));
 }
 
+/// The handle table's slot of the index in EDI into R9 (EDI kept, ECX
+/// clobbered), with `greenlet.fast_path`'s offsets: an index past the table
+/// or in a chunk not allocated jumps to `fail`.
+fn slotLookup(comptime fail: []const u8) []const u8 {
+    const f = @import("greenlet.zig").fast_path;
+    return std.fmt.comptimePrint(
+        \\ cmpl ${[max_slot]d}, %%edi
+        \\ ja {[fail]s}
+        \\ movl %%edi, %%ecx
+        \\ shrl ${[chunk_shift]d}, %%ecx
+        \\ leaq "{[chunks]s}"(%%rip), %%r9
+        \\ movq (%%r9,%%rcx,8), %%r9
+        \\ testq %%r9, %%r9
+        \\ jz {[fail]s}
+        \\ movl %%edi, %%ecx
+        \\ andl ${[slot_mask]d}, %%ecx
+        \\ imulq ${[slot_bytes]d}, %%rcx, %%rcx
+        \\ addq %%rcx, %%r9
+        \\
+    , .{
+        .fail = fail,
+        .chunks = f.chunks_symbol,
+        .max_slot = f.max_slot,
+        .chunk_shift = f.chunk_shift,
+        .slot_mask = f.slot_mask,
+        .slot_bytes = f.slot_bytes,
+    });
+}
+
 /// `switchCore` with mode 0 (a value): `fn (slot, generation, value,
 /// out_tag, out_value) callconv(.c) c_int`, the shape of `greenlet_switch`.
 /// The common case (a value to a live, suspended greenlet of this thread,
@@ -209,18 +238,8 @@ pub fn switchCoreValue() callconv(.naked) void {
             \\ jz 9f
             \\ cmpl $0, {[route]d}(%%rax)
             \\ jne 5f
-            \\ cmpl ${[max_slot]d}, %%edi
-            \\ ja 5f
-            \\ movl %%edi, %%ecx
-            \\ shrl ${[chunk_shift]d}, %%ecx
-            \\ leaq "{[chunks]s}"(%%rip), %%r9
-            \\ movq (%%r9,%%rcx,8), %%r9
-            \\ testq %%r9, %%r9
-            \\ jz 5f
-            \\ movl %%edi, %%ecx
-            \\ andl ${[slot_mask]d}, %%ecx
-            \\ imulq ${[slot_bytes]d}, %%rcx, %%rcx
-            \\ addq %%rcx, %%r9
+            \\
+        ++ slotLookup("5f") ++
             \\ shlq $32, %%rsi
             \\ movl %%edi, %%edx
             \\ orq %%rsi, %%rdx
@@ -261,15 +280,10 @@ pub fn switchCoreValue() callconv(.naked) void {
         , .{
             .direct = tls.direct_symbol,
             .tls = f.thread_state_symbol,
-            .chunks = f.chunks_symbol,
             .current = f.state_current,
             .number = f.state_number,
             .origin = f.state_origin,
             .route = f.state_route,
-            .max_slot = f.max_slot,
-            .chunk_shift = f.chunk_shift,
-            .slot_mask = f.slot_mask,
-            .slot_bytes = f.slot_bytes,
             .meta = f.slot_meta,
             .greenlet = f.slot_greenlet,
             .handle = f.handle,
@@ -314,43 +328,81 @@ pub fn switchCoreValue() callconv(.naked) void {
 /// alignment of a call), +32 the caller's return address. The switch leaves
 /// through its `jmpq *` to the landing, with status 0 when some greenlet
 /// switched back or the status of a switch that did not happen (the message
-/// is then unchanged). On 0 the landing stores the target's flags
-/// (`greenlet_fused_flags`, a call on this stack whose `ret` is predicted);
-/// then it returns to the caller with `popq; jmpq *`. A `greenlet_send` that
-/// called the switch and returned after it would `ret` once per resume
-/// after a stack switch, which mispredicts (see `switchContextJump`).
+/// is then unchanged). On 0 the landing stores the target's flags, read
+/// here as `greenlet.flagsAfterTransfer` reads them (the slot through the
+/// handle table; 0 when a destroy ended the handle meanwhile), without a
+/// call; then it returns to the caller with `popq; jmpq *`. A
+/// `greenlet_send` that called the switch and returned after it would `ret`
+/// once per resume after a stack switch, which mispredicts (see
+/// `switchContextJump`).
 pub fn switchCoreSend() callconv(.naked) void {
-    asm volatile (
-        \\ testq %%rdx, %%rdx
-        \\ jz 3f
-        \\ cmpl $0, (%%rdx)
-        \\ jne 3f
-        \\ subq $24, %%rsp
-        \\ movq %%rdx, (%%rsp)
-        \\ movl %%edi, 8(%%rsp)
-        \\ movl %%esi, 12(%%rsp)
-        \\ leaq 1f(%%rip), %%rax
-        \\ pushq %%rax
-        \\ movq %%rdx, %%rcx
-        \\ leaq 8(%%rdx), %%r8
-        \\ movq 8(%%rdx), %%rdx
-        \\ jmp greenlet_fused_switch_value
-        \\1:
-        \\ testl %%eax, %%eax
-        \\ jnz 2f
-        \\ movl 8(%%rsp), %%edi
-        \\ movl 12(%%rsp), %%esi
-        \\ callq greenlet_fused_flags
-        \\ movq (%%rsp), %%rcx
-        \\ movl %%eax, 4(%%rcx)
-        \\ xorl %%eax, %%eax
-        \\2:
-        \\ addq $24, %%rsp
-        \\ popq %%rcx
-        \\ jmpq *%%rcx
-        \\3:
-        \\ jmp greenlet_send_general
-    );
+    const f = @import("greenlet.zig").fast_path;
+    asm volatile (std.fmt.comptimePrint(
+            \\ testq %%rdx, %%rdx
+            \\ jz 3f
+            \\ cmpl $0, (%%rdx)
+            \\ jne 3f
+            \\ subq $24, %%rsp
+            \\ movq %%rdx, (%%rsp)
+            \\ movl %%edi, 8(%%rsp)
+            \\ movl %%esi, 12(%%rsp)
+            \\ leaq 1f(%%rip), %%rax
+            \\ pushq %%rax
+            \\ movq %%rdx, %%rcx
+            \\ leaq 8(%%rdx), %%r8
+            \\ movq 8(%%rdx), %%rdx
+            \\ jmp greenlet_fused_switch_value
+            \\1:
+            \\ testl %%eax, %%eax
+            \\ jnz 2f
+            \\ movl 8(%%rsp), %%edi
+            \\
+        ++ slotLookup("9f") ++
+            \\ movq {[meta]d}(%%r9), %%rax
+            \\ testl %%eax, %%eax
+            \\ jz 4f
+            \\ shrq $32, %%rax
+            \\ cmpl 12(%%rsp), %%eax
+            \\ jne 4f
+            \\ leaq {[greenlet]d}(%%r9), %%r9
+            \\ movzbl {[state]d}(%%r9), %%ecx
+            \\ shll $3, %%ecx
+            \\ movl ${[state_flags]d}, %%eax
+            \\ shrl %%cl, %%eax
+            \\ movzbl %%al, %%eax
+            \\ movzbl {[is_root]d}(%%r9), %%ecx
+            \\ shll $4, %%ecx
+            \\ orl %%ecx, %%eax
+            \\ movq {[thread]d}(%%r9), %%rcx
+            \\ xorl %%edx, %%edx
+            \\ cmpq %%r9, {[current]d}(%%rcx)
+            \\ sete %%dl
+            \\ shll $3, %%edx
+            \\ orl %%edx, %%eax
+            \\5:
+            \\ movq (%%rsp), %%rcx
+            \\ movl %%eax, 4(%%rcx)
+            \\ xorl %%eax, %%eax
+            \\2:
+            \\ addq $24, %%rsp
+            \\ popq %%rcx
+            \\ jmpq *%%rcx
+            \\3:
+            \\ jmp greenlet_send_general
+            \\4:
+            \\ xorl %%eax, %%eax
+            \\ jmp 5b
+            \\9:
+            \\ callq greenlet_fused_corrupt
+        , .{
+            .meta = f.slot_meta,
+            .greenlet = f.slot_greenlet,
+            .thread = f.thread,
+            .state = f.state,
+            .is_root = f.is_root,
+            .current = f.state_current,
+            .state_flags = f.state_flags,
+        }));
 }
 
 /// Byte offsets in `greenlet_send`'s message that `switchCoreSend` uses.

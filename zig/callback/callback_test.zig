@@ -104,6 +104,35 @@ test "callback: an abort reply returns the fallback at once for the rest of the 
     }
 }
 
+fn answerUnit(context: *anyopaque, record: *const callback.Record) Reply {
+    const seen: *usize = @ptrCast(@alignCast(context));
+    seen.* += 1;
+    std.debug.assert(record.arg_count == 1 and record.args[0] == 0x1234);
+    return .{ .value = 0 };
+}
+
+test "callback: the caller's callee-saved registers survive a callback answered by the root (every ABI)" {
+    const context = @import("../context.zig");
+    const slot = try callback.register(&signature(.void, &.{.pointer}), 0, 0);
+    defer callback.release(slot) catch unreachable;
+    const seed: u64 = 0x6c6c_0000_3333_0000;
+    var out: [context.abi.checked_register_count]u64 = @splat(0);
+    // C (the ABI's register filler) loads seed + i into every callee-saved
+    // register, calls the slot's address with 0x1234 and stores what the
+    // registers hold after the callback returned.
+    var frame = frameFor(context.fillRegistersAndCall, signature(.void, &.{ .function, .pointer, .u64, .pointer }), &.{
+        callback.address(slot), 0x1234, seed, @intFromPtr(&out),
+    });
+    const child = try call.createGreenlet(&frame, .none, 0);
+    defer greenlet.destroy(child) catch unreachable;
+    var seen: usize = 0;
+    var callbacks: usize = 0;
+    const message = try drive(child, &seen, &answerUnit, &callbacks);
+    try testing.expectEqual(greenlet.Message{ .tag = .value, .value = 0 }, message);
+    try testing.expectEqual(@as(usize, 1), callbacks);
+    for (out, 0..) |register, i| try testing.expectEqual(seed + i, register);
+}
+
 const term_signature = signature(.f64, &.{ .i32, .f64, .f32, .i64 });
 
 fn term(i: c_int, half: f64, quarter: f32, thousand: i64) callconv(.c) f64 {

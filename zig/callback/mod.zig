@@ -108,7 +108,10 @@ pub fn address(index: u32) usize {
 }
 
 comptime {
-    @export(&dispatch, .{ .name = @import("_symbol.zig").dispatch_symbol, .visibility = .hidden });
+    const names = @import("_symbol.zig");
+    @export(&dispatch, .{ .name = names.dispatch_symbol, .visibility = .hidden });
+    @export(&begin, .{ .name = names.begin_symbol, .visibility = .hidden });
+    @export(&finish, .{ .name = names.finish_symbol, .visibility = .hidden });
 }
 
 pub const Error = error{ InvalidArgument, OutOfMemory, WrongThread };
@@ -163,54 +166,111 @@ fn refuse(result: call.Type, fallback: u64) u64 {
     return call.toRegister(result, fallback);
 }
 
-/// Called by every trampoline with its slot and the argument registers;
-/// returns the result bits, which the trampoline puts in both the integer
-/// and the float result register.
-fn dispatch(index: u32, registers: *const call.Registers) callconv(.c) u64 {
+/// What a callback on a greenlet keeps on its own stack while the root
+/// answers: the record the root reads, and what `finish` needs after the
+/// switch back (read before it: the slot may be released and taken again
+/// meanwhile). On x86_64 Linux it sits in the trampoline's frame, above
+/// the registers (capture_sysv.zig `fused_code`).
+pub const Wait = extern struct {
+    record: Record,
+    /// The root's reply, written by the switch that resumes the callback
+    /// (`greenlet.Tag` as u32, and the value).
+    reply_tag: u32,
+    /// The slot's result type (`call.Type` as u32).
+    result: u32,
+    reply_value: u64,
+    fallback: u64,
+    /// The call greenlet's frame, 0 for a `greenlet_entry` body.
+    frame: usize,
+};
+
+comptime {
+    assert(@sizeOf(Wait) == 176);
+    assert((@sizeOf(call.Registers) + @sizeOf(Wait)) % 16 == 0);
+}
+
+/// `begin`'s answer, in two registers: `root` 0 means "answered without a
+/// switch", the result is `bits` (register form); otherwise `root` is the
+/// handle (`Handle.bits`) of the root to switch to with `&wait.record`,
+/// whose address is in the thread's pending word already.
+pub const Begin = extern struct { root: u64, bits: u64 };
+
+/// The first half of a callback, before any switch: every refusal and the
+/// main-stack handler answer here; on a greenlet it fills `wait` and the
+/// pending word and names the root to switch to.
+fn begin(index: u32, registers: *const call.Registers, wait: *Wait) callconv(.c) Begin {
     assert(index < slot_count);
     const slot = &slots[index];
     const owner = slot.owner.load(.acquire);
-    if (owner == 0 or owner == claiming) return refuse(.void, 0);
+    if (owner == 0 or owner == claiming) return .{ .root = 0, .bits = refuse(.void, 0) };
     // Only the owner thread (this one, once checked) releases the slot, so
-    // it stays as it is until the switch below; what is used after the
-    // switch (the slot may be released and taken again meanwhile) is read
-    // before it.
+    // it stays as it is until the switch; what is used after the switch is
+    // copied into `wait` before it.
     const result = slot.signature.result;
     const fallback = slot.fallback;
     // One thread-local lookup; a thread without a tree has number 0.
     const thread = greenlet.threadView();
-    if (owner != thread.number) return refuse(result, fallback);
+    if (owner != thread.number) return .{ .root = 0, .bits = refuse(result, fallback) };
     // The owner's number is not 0: the thread has a tree.
     const root = thread.root.?.handle;
     const current = thread.current.?;
     const self = current.handle;
     if (self.eql(root)) {
-        if (slot.main_handler == 0) return refuse(result, fallback);
+        if (slot.main_handler == 0) return .{ .root = 0, .bits = refuse(result, fallback) };
         const signature = slot.signature;
         const args = call.unpack(&signature, registers);
-        return call.toRegister(result, call.invoke(slot.main_handler, &signature, &args));
+        return .{ .root = 0, .bits = call.toRegister(result, call.invoke(slot.main_handler, &signature, &args)) };
     }
     const frame = call.frameOfGreenlet(current);
-    if (frame) |f| if (f.abort_tag != 0) return call.toRegister(result, fallback);
-    var record: Record = .{
-        .slot = index,
-        .arg_count = slot.signature.arg_count,
-        .greenlet = self,
-        .args = undefined,
-    };
-    call.unpackInto(&slot.signature, &slot.sources, registers, &record.args);
-    thread.pending.* = @intFromPtr(&record);
-    const reply = greenlet.switchTo(root, @intFromPtr(&record)) catch unreachable;
-    switch (reply.tag) {
-        .value => return call.toRegister(result, reply.value),
+    if (frame) |f| if (f.abort_tag != 0) return .{ .root = 0, .bits = call.toRegister(result, fallback) };
+    wait.record.slot = index;
+    wait.record.arg_count = slot.signature.arg_count;
+    wait.record.greenlet = self;
+    call.unpackInto(&slot.signature, &slot.sources, registers, &wait.record.args);
+    wait.result = @backingInt(result);
+    wait.fallback = fallback;
+    wait.frame = @intFromPtr(frame);
+    thread.pending.* = @intFromPtr(&wait.record);
+    assert(root.slot != 0);
+    return .{ .root = root.bits(), .bits = 0 };
+}
+
+/// The second half, after the root switched back: `status` is the switch's
+/// (0: the reply is in `wait`). Returns the result's register form.
+fn finish(status: c_int, wait: *const Wait) callconv(.c) u64 {
+    // The root is live and suspended in a switch, so the switch to it
+    // cannot fail.
+    assert(status == 0);
+    const result: call.Type = @fromBackingInt(@as(u8, @intCast(wait.result)));
+    const tag: greenlet.Tag = @fromBackingInt(wait.reply_tag);
+    switch (tag) {
+        .value => return call.toRegister(result, wait.reply_value),
         .throw, .kill => {
+            const frame: ?*call.Frame = @ptrFromInt(wait.frame);
             if (frame) |f| if (f.abort_tag == 0) {
-                f.abort_tag = @backingInt(reply.tag);
-                f.abort_value = reply.value;
+                f.abort_tag = wait.reply_tag;
+                f.abort_value = wait.reply_value;
             };
-            return call.toRegister(result, fallback);
+            return call.toRegister(result, wait.fallback);
         },
     }
+}
+
+/// Called by the trampolines of the ABIs whose switch is not fused (all but
+/// x86_64 Linux, whose trampolines call `begin`, switch and call `finish`
+/// themselves) with the slot and the argument registers; returns the
+/// result bits, which the trampoline puts in both the integer and the float
+/// result register.
+fn dispatch(index: u32, registers: *const call.Registers) callconv(.c) u64 {
+    var wait: Wait = undefined;
+    const started = begin(index, registers, &wait);
+    if (started.root == 0) return started.bits;
+    const root: Handle = .{ .slot = @truncate(started.root), .generation = @intCast(started.root >> 32) };
+    // The root is live and suspended in a switch, so this cannot fail.
+    const reply = greenlet.switchTo(root, @intFromPtr(&wait.record)) catch unreachable;
+    wait.reply_tag = @backingInt(reply.tag);
+    wait.reply_value = reply.value;
+    return finish(0, &wait);
 }
 
 test {
