@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "e9f743cae30ecd70b591a92db0a45dac3055dbe5e6190ae71c154e409b824fa1";
+  "67d0461b8f491b4ae8370e7a4a90a4b420cc30fa69be35a33b635b9e85b6f2a1";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
-    size: 100272,
-    sha256: "56ca584bab9393add81a8b64e06af39d6fee1cfcc567a6a2c794bebe1e486f81",
+    size: 100480,
+    sha256: "6cfe189a0c9ffb4ad99f1bb59df1e8caa41de285861c332605d8f94067931723",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
-    size: 76948,
-    sha256: "fb274d736084b60ed158365bf233bf93d6a61eb04e70e89ad344ff930931b1bb",
+    size: 77167,
+    sha256: "864bc7c7d225f6efc61ff628ae51ca00f0bdb0b7a130ff337d51a490a1f28dcc",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1380856,
-    sha256: "006d3f12cc88bab8a270bf96d4ad198b26bef7cbc9ac25f576cb08986b0aa856",
+    size: 1383272,
+    sha256: "4d20d43cc8a54ba7cea8c3f85ab30f29433674be4f02d75ae48d1fe00f0d1ce2",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1672904,
-    sha256: "a2314dbae1b9fd50b9533953d30a77b612a9c3232ae14e91955d151060229942",
+    size: 1679632,
+    sha256: "8c69ef58cbeaf314857766e160000812c2f921019abffe2f4e158cdd90afea30",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1212960,
-    sha256: "8cc726e433fca6bb7452324ca3e6b52de4e851d705320bc26a62ddf65a1bd9df",
+    size: 1220600,
+    sha256: "12eaf92f1c9b2207fc63bec91e9b9c805009f90e54f6109543e78855a67628a2",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
-    size: 251392,
-    sha256: "e8ed0d9f526852ab8181c299df68f793f8857732aa0ad3f36452f386db18895d",
+    size: 251904,
+    sha256: "92533939f60fefcf49cc8ebc0744b8ee2d5bbb5aef10d29ae7e655871a432401",
   },
 };
