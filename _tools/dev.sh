@@ -95,6 +95,8 @@ case "$cmd" in
     [ -f "$root/_tools/native_bench.sh" ] && bash "$root/_tools/native_bench.sh"
     ;;
   check)
+    # Wine's prefix (a minute or more) is created in the background while the phases run.
+    bash "$root/_tools/wine_prefix.sh" start
     phase fmt deno fmt --check
     phase lint deno lint
     phase typecheck deno check "${ts_sources[@]}"

@@ -99,6 +99,9 @@ skip_target() {
 }
 
 echo "zig_check: Zig $("$ZIG_EXE" version), $(nproc) CPUs"
+# The Wine prefix is created in the background while the native tests run (dev.sh check started
+# it already); the wine-prefix step waits for it before the first Windows test.
+bash "$root/_tools/wine_prefix.sh" start
 
 # 0. Formatting of the Zig sources.
 run_step zig-fmt 120 "$ZIG_EXE" fmt --check zig build.zig bench/native
@@ -122,14 +125,10 @@ for arch in aarch64 riscv64; do
     fi
 done
 if command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; then
-    mkdir -p "$WINEPREFIX"
     # A fresh prefix takes Wine a minute or more to create (87 s at load 2 here), and the first
     # test binary would create it inside zig's one-minute test-runner timeout ("test runner
-    # failed to respond"): create it first, outside the timed step.
-    if [ ! -f "$WINEPREFIX/system.reg" ]; then
-        timeout 600 wine wineboot --init >/dev/null 2>&1
-        timeout 120 wineserver -w >/dev/null 2>&1
-    fi
+    # failed to respond"): it must exist before the timed step. A failure is its own FAIL line.
+    run_step wine-prefix 900 bash "$root/_tools/wine_prefix.sh" wait
     for mode in "${foreign_modes[@]}"; do
         run_tests "x86_64-windows-wine-${mode,,}" 600 test -Dtarget=x86_64-windows -Doptimize="$mode" -fwine
     done
