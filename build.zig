@@ -10,7 +10,7 @@
 //!   zig build test-bin             installs the unit-test binary (zig-out/bin)
 //!   zig build test-entries         the FFI tests' native entries (zig-out/test)
 //!   zig build bench-bin            the native benchmark binary (zig-out/bin)
-//!   zig build unwind-test          stack walks and C++ exceptions inside greenlets, run
+//!   zig build unwind-test          C stack walks inside greenlets (LLVM libunwind), run
 
 const std = @import("std");
 
@@ -129,9 +129,10 @@ pub fn build(b: *std.Build) void {
     const thread_exit_step = b.step("test-thread-exit", "Threads exiting without greenlet_thread_exit (glibc)");
     thread_exit_step.dependOn(&run_thread_exit.step);
 
-    // Stack walks and C++ exceptions inside greenlets (tests/native/unwind_test.*).
+    // Stack walks inside greenlets (tests/native/unwind_test.c; the C++ half
+    // and GCC's unwinder: _tools/unwind_gcc.sh).
     const unwind_run = addUnwindTest(b, target, optimize);
-    const unwind_step = b.step("unwind-test", "Build and run the unwinding tests (C, C++) inside greenlets");
+    const unwind_step = b.step("unwind-test", "Build and run the C stack walks inside greenlets (LLVM libunwind)");
     unwind_step.dependOn(&unwind_run.step);
     const unwind_bin_step = b.step("unwind-test-bin", "Install the unwinding test binary into zig-out/bin (for gdb)");
     unwind_bin_step.dependOn(&b.addInstallArtifact(unwind_run.producer.?, .{}).step);
@@ -202,20 +203,24 @@ fn addGreenletLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize:
     });
 }
 
-/// The unwinding test program, written against include/greenlet.h, and its
-/// run. On musl the library is linked statically, so the test binary is one
-/// static executable that qemu-user runs without a sysroot.
+/// The unwinding test program's C stack walks (tests/native/unwind_test.c
+/// without its C++ half), written against include/greenlet.h, linked with
+/// LLVM's libunwind (the unwinder of macOS) and no libc++, and its run. The
+/// whole program, C++ exceptions included, is built with GCC on each target
+/// by _tools/unwind_gcc.sh: building libc++ per target here cost minutes on
+/// every cold cache. On musl the library is linked statically, so the test
+/// binary is one static executable that qemu-user runs without a sysroot.
 fn addUnwindTest(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) *std.Build.Step.Run {
     const module = b.createModule(.{
         .target = target,
         .optimize = optimize,
         .link_libc = true,
-        .link_libcpp = true,
         .omit_frame_pointer = false,
     });
-    const common = [_][]const u8{ "-Wall", "-Wextra", "-Werror", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-funwind-tables" };
-    module.addCSourceFile(.{ .file = b.path("tests/native/unwind_test.c"), .flags = &(common ++ [_][]const u8{"-std=gnu11"}) });
-    module.addCSourceFile(.{ .file = b.path("tests/native/unwind_test.cpp"), .flags = &(common ++ [_][]const u8{"-std=c++17"}) });
+    // Zig links its own LLVM libunwind for -lunwind (no pkg-config lookup).
+    module.linkSystemLibrary("unwind", .{ .use_pkg_config = .no });
+    const flags = [_][]const u8{ "-std=gnu11", "-DUNWIND_TEST_NO_CXX", "-Wall", "-Wextra", "-Werror", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-funwind-tables" };
+    module.addCSourceFile(.{ .file = b.path("tests/native/unwind_test.c"), .flags = &flags });
     module.addIncludePath(b.path("include"));
     const library = if (target.result.abi.isMusl())
         b.addLibrary(.{ .name = "greenlet", .linkage = .static, .root_module = greenletModule(b, target, optimize), .use_llvm = true })

@@ -95,6 +95,11 @@ case "$cmd" in
     [ -f "$root/_tools/native_bench.sh" ] && bash "$root/_tools/native_bench.sh"
     ;;
   check)
+    # Wine's prefix (a minute or more) is created in the background while the phases run, and
+    # the zig phase's compiles fill a cold Zig cache at the lowest priority (_tools/zig_prewarm.sh).
+    bash "$root/_tools/wine_prefix.sh" start
+    bash "$root/_tools/zig_prewarm.sh" &
+    prewarm=$!
     phase fmt deno fmt --check
     phase lint deno lint
     phase typecheck deno check "${ts_sources[@]}"
@@ -116,6 +121,7 @@ case "$cmd" in
     if [ -f "$root/_tools/zig_check.sh" ]; then
       phase zig tail_phase zig bash "$root/_tools/zig_check.sh"
     fi
+    wait "$prewarm"
     echo "=== summary"
     printf '%s\n' "${summary[@]}"
     echo "$total_passed passed, $total_failed failed$([ $total_skipped != 0 ] && echo ", $total_skipped skipped")"

@@ -4,7 +4,8 @@
 # qemu-aarch64, qemu-riscv64 and Wine (x86_64-windows), the header check, the
 # C example, the six-library build (macOS cross-compiled), GNU_STACK and the
 # exported symbol list, one Debug test binary under Valgrind, and the
-# unwinding tests (natively, under qemu and Wine, and gdb's bt).
+# unwinding tests (LLVM libunwind natively; GCC-built natively, under qemu and
+# Wine; gdb's bt).
 #
 # Ends with exactly one line "N passed, N failed" (", N skipped" appended when
 # a foreign target was skipped because its runner is missing). N counts test
@@ -98,6 +99,9 @@ skip_target() {
 }
 
 echo "zig_check: Zig $("$ZIG_EXE" version), $(nproc) CPUs"
+# The Wine prefix is created in the background while the native tests run (dev.sh check started
+# it already); the wine-prefix step waits for it before the first Windows test.
+bash "$root/_tools/wine_prefix.sh" start
 
 # 0. Formatting of the Zig sources.
 run_step zig-fmt 120 "$ZIG_EXE" fmt --check zig build.zig bench/native
@@ -121,14 +125,10 @@ for arch in aarch64 riscv64; do
     fi
 done
 if command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; then
-    mkdir -p "$WINEPREFIX"
     # A fresh prefix takes Wine a minute or more to create (87 s at load 2 here), and the first
     # test binary would create it inside zig's one-minute test-runner timeout ("test runner
-    # failed to respond"): create it first, outside the timed step.
-    if [ ! -f "$WINEPREFIX/system.reg" ]; then
-        timeout 600 wine wineboot --init >/dev/null 2>&1
-        timeout 120 wineserver -w >/dev/null 2>&1
-    fi
+    # failed to respond"): it must exist before the timed step. A failure is its own FAIL line.
+    run_step wine-prefix 900 bash "$root/_tools/wine_prefix.sh" wait
     for mode in "${foreign_modes[@]}"; do
         run_tests "x86_64-windows-wine-${mode,,}" 600 test -Dtarget=x86_64-windows -Doptimize="$mode" -fwine
     done
@@ -188,20 +188,28 @@ else
     skip_target valgrind "valgrind not found (Debian package valgrind)"
 fi
 
-# 6. Unwinding inside greenlets (tests/native/unwind_test.*, docs/native.md): the C/C++
-# program natively, under qemu (static musl binaries) and Wine, then gdb's bt in a greenlet.
-# The first run per target builds libc++ into the shared Zig cache (a minute or two).
-run_step unwind-native 900 "$ZIG_EXE" build unwind-test
-for arch in aarch64 riscv64; do
-    if command -v "qemu-$arch" >/dev/null 2>&1; then
-        run_step "unwind-$arch-qemu" 900 "$ZIG_EXE" build unwind-test -Dtarget="$arch-linux-musl" -fqemu
-    else
-        skip_target "unwind-$arch-qemu" "qemu-$arch not found (Debian package qemu-user)"
-    fi
-done
+# 6. Unwinding inside greenlets (tests/native/unwind_test.*, docs/native.md): the C stack walks
+# with LLVM's libunwind (zig build unwind-test, natively), then the whole C/C++ program built
+# with Debian's GCC toolchains against each target's library (_tools/unwind_gcc.sh): natively,
+# under qemu and under Wine; then gdb's bt in a greenlet.
+run_step unwind-native-libunwind 600 "$ZIG_EXE" build unwind-test
+# unwind_gcc TARGET LABEL TOOL...: runs _tools/unwind_gcc.sh, or a SKIP line naming the missing tool.
+unwind_gcc() {
+    local target=$1 label=$2 tool
+    shift 2
+    for tool in "$@"; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            skip_target "$label" "$tool not found (Debian packages in _tools/pins.env APT_PACKAGES; _tools/setup.sh installs them)"
+            return
+        fi
+    done
+    run_step "$label" 600 bash "$root/_tools/unwind_gcc.sh" "$target"
+}
+unwind_gcc x86_64-linux unwind-native g++
+unwind_gcc aarch64-linux unwind-aarch64-qemu aarch64-linux-gnu-g++ qemu-aarch64
+unwind_gcc riscv64-linux unwind-riscv64-qemu riscv64-linux-gnu-g++ qemu-riscv64
 if command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; then
-    mkdir -p "$WINEPREFIX"
-    run_step unwind-windows-wine 900 "$ZIG_EXE" build unwind-test -Dtarget=x86_64-windows-gnu -fwine
+    unwind_gcc x86_64-windows unwind-windows-wine x86_64-w64-mingw32-g++-posix
 else
     skip_target unwind-windows-wine "wine/wine64 not found (Debian packages wine, wine64)"
 fi
