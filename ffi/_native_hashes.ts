@@ -16,7 +16,7 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "67d0461b8f491b4ae8370e7a4a90a4b420cc30fa69be35a33b635b9e85b6f2a1";
+  "6090c74c9bd6b82661b3da5de4b05a4707fd59882567138ba38f30dba9877d1b";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
