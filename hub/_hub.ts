@@ -58,6 +58,11 @@ class OuterWaiter extends Waiter {
   }
 }
 
+/** A new waiter for ordinary code; compiled on its own (see noInline below). */
+function outerWaiter(): OuterWaiter {
+  return new OuterWaiter();
+}
+
 /** The blocker of a greenlet that waits for a promise through the hub. */
 class AwaitBlocker implements Blocker {
   live = true;
@@ -118,6 +123,8 @@ export class HubCore implements Hub {
     // state failed as the shapes of work changed and threw the loop's JSC FTL code away, and it
     // tripled the loop's FTL compile time (docs/benchmarks_hub.md).
     noInline(schedulerSwitch.ended);
+    noInline(this.#poke);
+    noInline(this.#adopt);
   }
 
   get pending(): number {
@@ -141,7 +148,7 @@ export class HubCore implements Hub {
   /** @internal The waiter of the calling party: the current greenlet, or ordinary code. */
   waiter(what: string): Waiter {
     const core = agent.current;
-    if (core === this.#mainCore) return new OuterWaiter();
+    if (core === this.#mainCore) return outerWaiter();
     const g = core.face;
     const own = (g as unknown as Record<symbol, Waiter | undefined>)[waiterKey];
     if (own !== undefined) return own;
@@ -576,6 +583,10 @@ function reportError(error: unknown): void {
     });
   }
 }
+
+// Cold paths that JSC would otherwise compile into every blocking call's optimized code.
+noInline(outerWaiter);
+noInline(HubCore.prototype.timeout);
 
 let theHub: HubCore | null = null;
 
