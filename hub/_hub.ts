@@ -74,8 +74,12 @@ class AwaitBlocker implements Blocker {
   }
 }
 
-/** The blocker of `sleep(ms)`: the waiter's timer, cancelled by any wake. */
-const sleeping: Blocker = { cancel(): void {} };
+/**
+ * The blocker of `sleep(ms)`: the waiter's timer, cancelled by any wake. The delay waits in
+ * `item` and is only formatted for a LoopExit message: a `sleep(${ms})` string per sleeper cost
+ * about 20 bytes per sleeping task on JSC, where `sleep()` is compiled on its own.
+ */
+const sleeping: Blocker = { cancel(): void {}, describe: (w) => `sleep(${w.item})` };
 
 /** The hub's implementation; the public face is the `Hub` interface of hub.ts. */
 export class HubCore implements Hub {
@@ -346,7 +350,8 @@ export class HubCore implements Hub {
       return this.next() as Blocking<void>;
     }
     this.timeout(w, ms, undefined, false);
-    return this.block(w, sleeping, `sleep(${ms})`);
+    w.item = ms;
+    return this.block(w, sleeping, "sleep");
   }
 
   /** @internal Parks `w` until `promise` settles; `signal` aborts the wait. */
