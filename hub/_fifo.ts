@@ -1,6 +1,8 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // A FIFO ring buffer: O(1) push and shift without the O(n) `Array.prototype.shift`.
 
+import { noInline } from "../src/_no_inline.ts";
+
 /** A first-in, first-out queue on a power-of-two ring. */
 export class Fifo<T> {
   #items: (T | undefined)[] = new Array(4);
@@ -69,5 +71,10 @@ export class Fifo<T> {
     this.#items = next;
     this.#head = 0;
     this.#mask = capacity - 1;
+  }
+
+  static {
+    // The rare growth stays out of JSC's optimized code for every push.
+    noInline(new Fifo<unknown>().#grow);
   }
 }

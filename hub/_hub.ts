@@ -58,6 +58,11 @@ class OuterWaiter extends Waiter {
   }
 }
 
+/** A new waiter for ordinary code; compiled on its own (see noInline below). */
+function outerWaiter(): OuterWaiter {
+  return new OuterWaiter();
+}
+
 /** The blocker of a greenlet that waits for a promise through the hub. */
 class AwaitBlocker implements Blocker {
   live = true;
@@ -69,8 +74,12 @@ class AwaitBlocker implements Blocker {
   }
 }
 
-/** The blocker of `sleep(ms)`: the waiter's timer, cancelled by any wake. */
-const sleeping: Blocker = { cancel(): void {} };
+/**
+ * The blocker of `sleep(ms)`: the waiter's timer, cancelled by any wake. The delay waits in
+ * `item` and is only formatted for a LoopExit message: a `sleep(${ms})` string per sleeper cost
+ * about 20 bytes per sleeping task on JSC, where `sleep()` is compiled on its own.
+ */
+const sleeping: Blocker = { cancel(): void {}, describe: (w) => `sleep(${w.item})` };
 
 /** The hub's implementation; the public face is the `Hub` interface of hub.ts. */
 export class HubCore implements Hub {
@@ -118,6 +127,8 @@ export class HubCore implements Hub {
     // state failed as the shapes of work changed and threw the loop's JSC FTL code away, and it
     // tripled the loop's FTL compile time (docs/benchmarks_hub.md).
     noInline(schedulerSwitch.ended);
+    noInline(this.#poke);
+    noInline(this.#adopt);
   }
 
   get pending(): number {
@@ -141,7 +152,7 @@ export class HubCore implements Hub {
   /** @internal The waiter of the calling party: the current greenlet, or ordinary code. */
   waiter(what: string): Waiter {
     const core = agent.current;
-    if (core === this.#mainCore) return new OuterWaiter();
+    if (core === this.#mainCore) return outerWaiter();
     const g = core.face;
     const own = (g as unknown as Record<symbol, Waiter | undefined>)[waiterKey];
     if (own !== undefined) return own;
@@ -339,7 +350,8 @@ export class HubCore implements Hub {
       return this.next() as Blocking<void>;
     }
     this.timeout(w, ms, undefined, false);
-    return this.block(w, sleeping, `sleep(${ms})`);
+    w.item = ms;
+    return this.block(w, sleeping, "sleep");
   }
 
   /** @internal Parks `w` until `promise` settles; `signal` aborts the wait. */
@@ -576,6 +588,10 @@ function reportError(error: unknown): void {
     });
   }
 }
+
+// Cold paths that JSC would otherwise compile into every blocking call's optimized code.
+noInline(outerWaiter);
+noInline(HubCore.prototype.timeout);
 
 let theHub: HubCore | null = null;
 

@@ -14,6 +14,7 @@ import {
 import type { Blocker, Blocking } from "./_waiter.ts";
 import { hubCore } from "./_hub.ts";
 import { makeCase, type SelectCase } from "./select_case.ts";
+import { noInline } from "../src/_no_inline.ts";
 
 export type { ChannelPreference };
 
@@ -264,3 +265,8 @@ export class Channel<T> {
     return hub.block(w, this.#sendBlocker, what);
   }
 }
+
+// Compiled on its own by JSC (a no-op on V8): inlined, the hub's code was compiled again into every
+// caller's optimized code, and recompiled with it (docs/benchmarks_hub.md, branch `hubjsc`).
+noInline(Channel.prototype.send);
+noInline(Channel.prototype.receive);

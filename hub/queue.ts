@@ -5,6 +5,7 @@ import { hubError } from "./_misuse.ts";
 import type { Blocker, Blocking, Waiter } from "./_waiter.ts";
 import { hubCore } from "./_hub.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
+import { noInline } from "../src/_no_inline.ts";
 
 /** Options of {@link Queue.put} and {@link Queue.get}. */
 export interface QueueWaitOptions {
@@ -219,3 +220,8 @@ export class Queue<T> {
     hubCore().schedule(w, undefined, false);
   }
 }
+
+// Compiled on its own by JSC (a no-op on V8): inlined, the hub's code was compiled again into every
+// caller's optimized code, and recompiled with it (docs/benchmarks_hub.md, branch `hubjsc`).
+noInline(Queue.prototype.put);
+noInline(Queue.prototype.get);

@@ -2,6 +2,7 @@
 
 import type { Blocking } from "./_waiter.ts";
 import { hubCore } from "./_hub.ts";
+import { noInline } from "../src/_no_inline.ts";
 
 /**
  * Waits `ms` milliseconds; `sleep(0)` (the default) is a cooperative yield: the caller goes to
@@ -42,3 +43,7 @@ export function sleep(ms: number = 0): Blocking<void> {
   const hub = hubCore();
   return hub.sleep(hub.waiter("sleep"), ms);
 }
+
+// Compiled on its own by JSC (a no-op on V8): inlined, the hub's code was compiled again into every
+// caller's optimized code, and recompiled with it (docs/benchmarks_hub.md, branch `hubjsc`).
+noInline(sleep);

@@ -2,6 +2,7 @@
 
 import type { Op } from "../mod.ts";
 import { NO_ARGS, Task } from "./task.ts";
+import { noInline } from "../src/_no_inline.ts";
 
 /**
  * Creates a task running `fn(...args)` and schedules it: it starts when the hub runs it (after
@@ -79,3 +80,7 @@ export function spawnLater<A extends unknown[], R>(
   }
   return new Task<R>(fn as unknown as (...args: never[]) => Op<R> | R, args).schedule(ms);
 }
+
+// Compiled on its own by JSC (a no-op on V8): inlined, the hub's code was compiled again into every
+// caller's optimized code, and recompiled with it (docs/benchmarks_hub.md, branch `hubjsc`).
+noInline(spawn);

@@ -7,6 +7,7 @@ import { hubCore } from "./_hub.ts";
 // The seam through which the hub makes its tasks' greenlets (see there).
 import { schedulerSwitch } from "../src/_scheduler_switch.ts";
 import { checkTimeout, Timeout } from "./timeout.ts";
+import { noInline } from "../src/_no_inline.ts";
 
 /** @internal The arguments of a task started without any: one shared, frozen array. */
 export const NO_ARGS: readonly unknown[] = Object.freeze([]);
@@ -483,3 +484,8 @@ function callLink<R>(link: (task: Task<R>) => void, task: Task<R>): void {
     });
   }
 }
+
+// Compiled on its own by JSC (a no-op on V8): inlined, the hub's code was compiled again into every
+// caller's optimized code, and recompiled with it (docs/benchmarks_hub.md, branch `hubjsc`).
+noInline(Task.prototype.join);
+noInline(Task.prototype.get);

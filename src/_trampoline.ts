@@ -401,6 +401,12 @@ function startBody(
 }
 
 noInline(startBody);
+// The same for the run lookup, whose `face.run` read JSC specialises on the classes of faces it
+// has seen (a bare Greenlet's, then a hub Task's: a new class exits there), and for the first
+// suspension's registration for the GC kill: each runs once per greenlet, and compiled on their
+// own they keep their guesses and their code out of loop()'s FTL graph (docs/benchmarks_hub.md).
+noInline(lookupRun);
+noInline(watch);
 
 /** True for what a plain (non-generator) run function returned when it is a generator. */
 function isGenerator(value: unknown): value is Generator<unknown, unknown, unknown> {
