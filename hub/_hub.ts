@@ -324,14 +324,14 @@ export class HubCore implements Hub {
 
   /** @internal Wakes `w` after `ms` with `value` (raised when `throws`) unless woken before. */
   timeout(w: Waiter, ms: number, value: unknown, throws: boolean): void {
-    const timer = new Timer(now() + ms, this.#timerSeq++, w, null, value, throws);
+    const timer = new Timer(now() + ms, this.#timerSeq++, w, value, throws);
     w.timer = timer;
     this.#timers.push(timer);
   }
 
   /** @internal Calls `fn` in the hub after `ms`; returns the timer (for `cancelTimer`). */
   later(ms: number, fn: () => void): Timer {
-    const timer = new Timer(now() + ms, this.#timerSeq++, null, fn, undefined, false);
+    const timer = new Timer(now() + ms, this.#timerSeq++, null, fn, false);
     this.#timers.push(timer);
     this.#poke();
     return timer;
@@ -462,7 +462,7 @@ export class HubCore implements Hub {
         this.schedule(w, timer.value, timer.throws);
       } else {
         try {
-          timer.fn!();
+          (timer.value as () => void)();
         } catch (error) {
           reportError(error);
         }
