@@ -176,21 +176,21 @@ export interface SleepersLibrary<Y> {
 /**
  * The sleepers case: the queue ping-pong `batch` (the timed rounds' own, so its code is warm)
  * beside {@link FEW} sleepers, then the heap per task of N.sleepers - FEW more, then the
- * ping-pong beside all of them. `bare` is the heap per bare greenlet ({@link bareGreenletHeap}).
+ * ping-pong beside all of them. The heap per bare greenlet is measured apart, after it
+ * ({@link runBenchmark}).
  */
 export function* sleepersCase<Y>(
   library: SleepersLibrary<Y>,
   batch: Batch<Y>,
-  bare: number,
   options: Options,
-): Generator<Y, Sleepers, unknown> {
+): Generator<Y, Omit<Sleepers, "heapPerBareGreenlet">, unknown> {
   yield* library.sleepers(FEW);
   yield* medianOf(batch, options.warmup, library.run);
   const pingPongBesideFew = yield* medianOf(batch, options.k, library.run);
   const more = N.sleepers - FEW;
   const heapPerTask = yield* heapGrowth(more, () => library.sleepers(more));
   const pingPongBesideMany = yield* medianOf(batch, options.k, library.run);
-  return { heapPerTask, heapPerBareGreenlet: bare, pingPongBesideFew, pingPongBesideMany };
+  return { heapPerTask, pingPongBesideFew, pingPongBesideMany };
 }
 
 function collect(): void {
@@ -206,8 +206,8 @@ function* suspendBody(): Generator<unknown, void, unknown> {
 
 /**
  * Heap bytes per bare suspended greenlet (a JS Greenlet started into its first switch back to
- * the root), the baseline of the sleepers' heap target. Call it from plain code, before the
- * library runs.
+ * the root), the baseline of the sleepers' heap target. Call it from plain code, after the
+ * library ran (see {@link runBenchmark}).
  */
 export function bareGreenletHeap(n: number): number {
   const keep: Greenlet[] = new Array(n).fill(null);
@@ -222,10 +222,10 @@ export function bareGreenletHeap(n: number): number {
   for (let i = 0; i < n; i++) keep[i] = make();
   collect();
   const per = (runtime.heapUsed() - before) / n;
-  // Killed here, they die now: dropped suspended, each would be killed later by the GC kill
-  // (its registry keeps a collected greenlet's generator until the kill has run), during the
-  // heap measurement of the library's tasks that follows, whose growth the freed generators
-  // would hide (it read -79 B per task above a bare greenlet on Deno).
+  // Killed here, they die now (which also keeps them alive through the measurement): dropped
+  // suspended, each would be killed later by the GC kill, whose registry keeps a collected
+  // greenlet's generator until the kill has run; when this ran first, those kills ran during
+  // the tasks' heap measurement and hid part of its growth.
   for (const g of keep) g.throwSync();
   return per;
 }
@@ -247,23 +247,25 @@ export async function runBenchmark<Y>(library: Library<Y>): Promise<void> {
     const all = yield* library.cases();
     const cases = yield* medianRounds(all, options, library.run);
     const sleepers = options.sleepers
-      ? yield* sleepersCase(library, all.queuePingPong, NaN, options)
+      ? yield* sleepersCase(library, all.queuePingPong, options)
       : undefined;
     return { cases, sleepers };
   });
-  // The bare greenlets' heap is measured last, apart from the library's code: measured first,
-  // their one body was what JSC (Bun) optimized the trampoline's loop for, and that code was
-  // thrown away when the library started, inside the timed rounds.
-  if (result.sleepers !== undefined) {
-    result.sleepers.heapPerBareGreenlet = bareGreenletHeap(N.sleepers);
-  }
+  // The bare greenlets' heap is measured last. Measured first, the 100 000 greenlets grew what
+  // live greenlets need and do not give back when they die, and the tasks measured after them
+  // reused it (docs/benchmarks_hub.md); and on Bun their one body was what JSC optimized the
+  // trampoline's loop for, code thrown away inside the timed rounds once the library started.
+  const sleepers = result.sleepers === undefined
+    ? undefined
+    : { ...result.sleepers, heapPerBareGreenlet: bareGreenletHeap(N.sleepers) };
   emit({
     runtime: runtime.name,
     library: library.name,
     version: library.version,
     k: options.k,
     n: N,
-    ...result,
+    cases: result.cases,
+    sleepers,
   });
 }
 
