@@ -10,9 +10,13 @@ export DENO_DIR="$_root/.toolchain/deno-cache"
 export DENO_NO_UPDATE_CHECK=1
 export DENO_NO_PROMPT=1
 export BUN_INSTALL_CACHE_DIR="$_root/.toolchain/bun-cache"
-# Zig's global cache lives per user, outside the checkout: every clone on the machine (CI's fresh
-# clone too) reuses the per-target libc, libc++ and libunwind builds, which take minutes each.
+# Zig's global cache lives per user, outside the checkout. (Zig keys its builds of libc and its
+# other runtime libraries by its installation's path, which is inside each clone's .toolchain/:
+# another clone rebuilds those; docs/contributing.md, "CI time on a fresh machine".)
 export ZIG_GLOBAL_CACHE_DIR="${GREENLET_ZIG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/greenlet-dev/zig}"
 export PYTHON="$_root/.toolchain/venv/bin/python"
 zig() { "$PYTHON" -m ziglang "$@"; }
 export -f zig
+# The zig executable that `python -m ziglang` runs, for scripts that run it directly.
+zig_exe() { echo "$(dirname "$("$PYTHON" -c 'import ziglang; print(ziglang.__file__)')")/zig"; }
+export -f zig_exe

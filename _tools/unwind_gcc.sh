@@ -8,13 +8,21 @@
 # `zig build unwind-test` (C stack walks only).
 #
 #   bash _tools/unwind_gcc.sh x86_64-linux|aarch64-linux|riscv64-linux|x86_64-windows
+#   bash _tools/unwind_gcc.sh --missing TARGET   prints the first missing compiler or
+#                                                runner and exits 0; exits 1 when none is
+#                                                missing (zig_check.sh's SKIP lines)
 #
 # Exit status 0 iff the program printed "unwind: ok" and exited 0; 2 when the
-# compiler or runner is missing (zig_check.sh checks with `unwind_gcc_missing`).
+# compiler or runner is missing.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-target=${1:?usage: unwind_gcc.sh x86_64-linux|aarch64-linux|riscv64-linux|x86_64-windows}
+missing_only=0
+if [ "${1:-}" = --missing ]; then
+    missing_only=1
+    shift
+fi
+target=${1:?usage: unwind_gcc.sh [--missing] x86_64-linux|aarch64-linux|riscv64-linux|x86_64-windows}
 out="$root/.toolchain/unwind-gcc/$target"
 flags=(-O2 -g -Wall -Wextra -Werror -fno-omit-frame-pointer -fno-optimize-sibling-calls
     -funwind-tables -I"$root/include")
@@ -35,17 +43,22 @@ esac
 cc="${prefix}gcc" cxx="${prefix}g++"
 if [ "$target" = x86_64-windows ]; then cc="${prefix}gcc-posix" cxx="${prefix}g++-posix"; fi
 for tool in "$cc" "$cxx" "${runner[@]:0:1}"; do
-    command -v "$tool" >/dev/null 2>&1 || {
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        if [ "$missing_only" = 1 ]; then
+            echo "$tool"
+            exit 0
+        fi
         echo "unwind_gcc.sh: $tool not found" >&2
         exit 2
-    }
+    fi
 done
+[ "$missing_only" = 1 ] && exit 1
 
 ZIG_EXE=${ZIG_EXE:-}
 if [ -z "$ZIG_EXE" ]; then
     # shellcheck source=/dev/null
     . "$root/_tools/env.sh" >/dev/null || exit 1
-    ZIG_EXE="$(dirname "$("$PYTHON" -c 'import ziglang; print(ziglang.__file__)')")/zig"
+    ZIG_EXE=$(zig_exe)
 fi
 
 # The library exactly as `zig build all` builds it (a cache hit after that step).

@@ -17,7 +17,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 # shellcheck source=/dev/null
 . "$root/_tools/env.sh" >/dev/null
-ZIG_EXE="$(dirname "$("$PYTHON" -c 'import ziglang; print(ziglang.__file__)')")/zig"
+ZIG_EXE=$(zig_exe)
 
 if [ ! -e /usr/include/boost/context/detail/fcontext.hpp ]; then
     echo "zig_bench: libboost-context-dev is not installed (see _tools/pins.env)" >&2

@@ -21,7 +21,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 1
 # shellcheck source=/dev/null
 . "$root/_tools/env.sh" >/dev/null
-ZIG_EXE="$(dirname "$("$PYTHON" -c 'import ziglang; print(ziglang.__file__)')")/zig"
+ZIG_EXE=$(zig_exe)
 export ZIG_EXE root
 export WINEPREFIX="$root/.toolchain/wineprefix"
 export WINEDEBUG=-all
@@ -91,6 +91,9 @@ run_step() {
     fi
 }
 
+# Wine and its 64-bit loader (Debian packages wine, wine64).
+have_wine() { command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; }
+
 skip_target() {
     local label=$1 why=$2
     skipped=$((skipped + 1))
@@ -124,7 +127,7 @@ for arch in aarch64 riscv64; do
         skip_target "$arch-linux-qemu" "qemu-$arch not found (Debian package qemu-user; _tools/setup.sh installs it)"
     fi
 done
-if command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; then
+if have_wine; then
     # A fresh prefix takes Wine a minute or more to create (87 s at load 2 here), and the first
     # test binary would create it inside zig's one-minute test-runner timeout ("test runner
     # failed to respond"): it must exist before the timed step. A failure is its own FAIL line.
@@ -193,23 +196,20 @@ fi
 # with Debian's GCC toolchains against each target's library (_tools/unwind_gcc.sh): natively,
 # under qemu and under Wine; then gdb's bt in a greenlet.
 run_step unwind-native-libunwind 600 "$ZIG_EXE" build unwind-test
-# unwind_gcc TARGET LABEL TOOL...: runs _tools/unwind_gcc.sh, or a SKIP line naming the missing tool.
+# unwind_gcc TARGET LABEL: runs _tools/unwind_gcc.sh, or a SKIP line naming the missing tool.
 unwind_gcc() {
-    local target=$1 label=$2 tool
-    shift 2
-    for tool in "$@"; do
-        if ! command -v "$tool" >/dev/null 2>&1; then
-            skip_target "$label" "$tool not found (Debian packages in _tools/pins.env APT_PACKAGES; _tools/setup.sh installs them)"
-            return
-        fi
-    done
+    local target=$1 label=$2 missing
+    if missing=$(bash "$root/_tools/unwind_gcc.sh" --missing "$target"); then
+        skip_target "$label" "$missing not found (Debian packages in _tools/pins.env APT_PACKAGES; _tools/setup.sh installs them)"
+        return
+    fi
     run_step "$label" 600 bash "$root/_tools/unwind_gcc.sh" "$target"
 }
-unwind_gcc x86_64-linux unwind-native g++
-unwind_gcc aarch64-linux unwind-aarch64-qemu aarch64-linux-gnu-g++ qemu-aarch64
-unwind_gcc riscv64-linux unwind-riscv64-qemu riscv64-linux-gnu-g++ qemu-riscv64
-if command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; then
-    unwind_gcc x86_64-windows unwind-windows-wine x86_64-w64-mingw32-g++-posix
+unwind_gcc x86_64-linux unwind-native
+unwind_gcc aarch64-linux unwind-aarch64-qemu
+unwind_gcc riscv64-linux unwind-riscv64-qemu
+if have_wine; then
+    unwind_gcc x86_64-windows unwind-windows-wine
 else
     skip_target unwind-windows-wine "wine/wine64 not found (Debian packages wine, wine64)"
 fi

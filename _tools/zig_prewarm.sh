@@ -15,7 +15,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 1
 # shellcheck source=/dev/null
 . "$root/_tools/env.sh" >/dev/null || exit 1
-zig_exe="$(dirname "$("$PYTHON" -c 'import ziglang; print(ziglang.__file__)')")/zig"
+ZIG_EXE=$(zig_exe)
 out="$root/.toolchain/prewarm"
 
 # In the order zig_check.sh needs them.
@@ -31,11 +31,11 @@ builds=(
     "unwind-test-bin"
 )
 # The header check runs Zig's translate-c, which Zig compiles from source on first use.
-nice -n 19 "$zig_exe" translate-c include/greenlet.h >/dev/null 2>&1 &
+nice -n 19 "$ZIG_EXE" translate-c include/greenlet.h >/dev/null 2>&1 &
 translate_c=$!
 for build in "${builds[@]}"; do
     # shellcheck disable=SC2086
-    nice -n 19 "$zig_exe" build $build --prefix "$out" >/dev/null 2>&1
+    nice -n 19 "$ZIG_EXE" build $build --prefix "$out" >/dev/null 2>&1
 done
 wait "$translate_c"
 exit 0
