@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "6090c74c9bd6b82661b3da5de4b05a4707fd59882567138ba38f30dba9877d1b";
+  "5a4d6b367c91a634a93412285fce0ee7b16018c243304b6fb507c569551ab917";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
     size: 100480,
-    sha256: "6cfe189a0c9ffb4ad99f1bb59df1e8caa41de285861c332605d8f94067931723",
+    sha256: "e385a35e7a354701cf234fb0c5f161f26b35f5fe622309424c65c1199dea7f80",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
     size: 77167,
-    sha256: "864bc7c7d225f6efc61ff628ae51ca00f0bdb0b7a130ff337d51a490a1f28dcc",
+    sha256: "57c6b83afaa5c04d4aa7cadab1a81c2e0eac24f777d3a83e6aae7a4a5c7c6f76",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1383272,
-    sha256: "4d20d43cc8a54ba7cea8c3f85ab30f29433674be4f02d75ae48d1fe00f0d1ce2",
+    size: 1383400,
+    sha256: "ac073f89f896c0d64f7dc39869b8237b1072059088e17fba7c063fd18bd8c090",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1679632,
-    sha256: "8c69ef58cbeaf314857766e160000812c2f921019abffe2f4e158cdd90afea30",
+    size: 1679816,
+    sha256: "80683954bc902e914cd7d43e4792b191a46cf8d03811437b76531fabad964afd",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1220600,
-    sha256: "12eaf92f1c9b2207fc63bec91e9b9c805009f90e54f6109543e78855a67628a2",
+    size: 1220744,
+    sha256: "6566b8b1bdb483179f99365bf492105b52b5238547a4990a531b30f2e91767e7",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 251904,
-    sha256: "92533939f60fefcf49cc8ebc0744b8ee2d5bbb5aef10d29ae7e655871a432401",
+    sha256: "d3a5f0e396009a231b3b4c673d276be6218ddd9f25417b1a9feea038a4f1f033",
   },
 };

@@ -32,6 +32,11 @@ pub const Handle = extern struct {
     pub inline fn bits(handle: Handle) u64 {
         return @as(u64, handle.generation) << 32 | handle.slot;
     }
+
+    /// The handle whose `bits` are `value`.
+    pub inline fn fromBits(value: u64) Handle {
+        return .{ .slot = @truncate(value), .generation = @truncate(value >> 32) };
+    }
 };
 
 comptime {

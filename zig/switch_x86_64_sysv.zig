@@ -349,8 +349,8 @@ pub fn switchCoreSend() callconv(.naked) void {
             \\ leaq 1f(%%rip), %%rax
             \\ pushq %%rax
             \\ movq %%rdx, %%rcx
-            \\ leaq 8(%%rdx), %%r8
-            \\ movq 8(%%rdx), %%rdx
+            \\ leaq {[value]d}(%%rdx), %%r8
+            \\ movq {[value]d}(%%rdx), %%rdx
             \\ jmp greenlet_fused_switch_value
             \\1:
             \\ testl %%eax, %%eax
@@ -381,7 +381,7 @@ pub fn switchCoreSend() callconv(.naked) void {
             \\ orl %%edx, %%eax
             \\5:
             \\ movq (%%rsp), %%rcx
-            \\ movl %%eax, 4(%%rcx)
+            \\ movl %%eax, {[flags]d}(%%rcx)
             \\ xorl %%eax, %%eax
             \\2:
             \\ addq $24, %%rsp
@@ -402,6 +402,8 @@ pub fn switchCoreSend() callconv(.naked) void {
             .is_root = f.is_root,
             .current = f.state_current,
             .state_flags = f.state_flags,
+            .flags = send_message_flags,
+            .value = send_message_value,
         }));
 }
 

@@ -265,7 +265,7 @@ fn dispatch(index: u32, registers: *const call.Registers) callconv(.c) u64 {
     var wait: Wait = undefined;
     const started = begin(index, registers, &wait);
     if (started.root == 0) return started.bits;
-    const root: Handle = .{ .slot = @truncate(started.root), .generation = @intCast(started.root >> 32) };
+    const root = Handle.fromBits(started.root);
     // The root is live and suspended in a switch, so this cannot fail.
     const reply = greenlet.switchTo(root, @intFromPtr(&wait.record)) catch unreachable;
     wait.reply_tag = @backingInt(reply.tag);
