@@ -2,19 +2,28 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { joinAll, killAll, sleep, spawn } from "../../hub/mod.ts";
+import { Event, joinAll, killAll, sleep, spawn } from "../../hub/mod.ts";
 import { assertHealthy } from "../../testing/healthy.ts";
 import { run } from "./_run.ts";
 
 describe("joinAll", () => {
   it("waits for all and returns them in the order they finished", async () => {
     await run(function* () {
-      const tasks = [3, 1, 2].map((ms) =>
+      // Finish order comes from events set in a known order, not from timers: sleeps of 1, 2
+      // and 3 ms can end in the same hub wake-up on a loaded machine.
+      const events = new Map([3, 1, 2].map((n) => [n, new Event()]));
+      const tasks = [...events].map(([n, event]) =>
         spawn(function* () {
-          yield* sleep(ms);
-          return ms;
+          yield* event.wait();
+          return n;
         })
       );
+      spawn(function* () {
+        for (const n of [1, 2, 3]) {
+          events.get(n)!.set();
+          yield* sleep(0);
+        }
+      });
       const done = yield* joinAll(tasks);
       assert.deepEqual(done.map((t) => t.value), [1, 2, 3]);
     });
