@@ -102,7 +102,6 @@ const FLOOR_ROUND_TRIPS = 50_000;
 
 function protocolFloor(): Batch<Instruction> {
   const n = FLOOR_ROUND_TRIPS;
-  // deno-lint-ignore require-yield
   return function* (): Op<Sample> {
     return [protocolPingpong(n, cpuMs), n];
   };
