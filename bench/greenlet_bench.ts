@@ -26,6 +26,7 @@ import process from "node:process";
 import { getcurrent, Greenlet } from "../mod.ts";
 import { runtime } from "../testing/runtime.ts";
 import { median } from "./_medians.ts";
+import { protocolPingpong } from "./_protocol_floor.ts";
 import type { CaseResult } from "./report.ts";
 
 /** Operations per timed batch; bench/greenlet_bench.py uses the same numbers. */
@@ -60,6 +61,7 @@ interface Case {
 }
 
 const main = getcurrent();
+const now = (): number => performance.now();
 
 // ---------------------------------------------------------------------------------------------
 // pingpong: two bodies switching to each other; one op = one round trip (a -> b -> a).
@@ -84,7 +86,7 @@ function pingpongCase(): Case {
       return performance.now() - t0;
     },
     floor: () => floorPingpong(n, 0),
-    protocol: () => protocolPingpong(n),
+    protocol: () => protocolPingpong(n, now),
   };
 }
 
@@ -204,72 +206,6 @@ function floorPingpong(n: number, depth: number): number {
     const r: IteratorResult<Plain | null, void> = g.next(v++);
     g = r.value as Plain | null;
     if (g === null) break;
-  }
-  const elapsed = performance.now() - t0;
-  floorA.return();
-  floorB.return();
-  return elapsed;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The protocol floor (informational): the pingpong through `yield*` on one reused step object
-// that is its own iterator and iterator result, with a minimal dispatch loop and no checks at
-// all. What any `yield* g.switch()` design pays at least. (The library's step keeps its two
-// iterator results in fields instead: fewer instructions on V8, the same on JSC.)
-
-class ProtoStep {
-  done = false;
-  value: unknown = undefined;
-  target: Plain | null = null;
-  payload: unknown = undefined;
-  entered = false;
-  [Symbol.iterator](): this {
-    this.entered = true;
-    return this;
-  }
-  next(v?: unknown): this {
-    if (this.entered) {
-      this.entered = false;
-      this.done = false;
-      this.value = this;
-    } else {
-      this.done = true;
-      this.value = v;
-    }
-    return this;
-  }
-}
-
-const protoStep = new ProtoStep();
-
-function protoSwitch(target: Plain | null, payload: unknown): ProtoStep {
-  protoStep.target = target;
-  protoStep.payload = payload;
-  return protoStep;
-}
-
-function* protoA(count: number): Plain {
-  for (let i = 0; i < count; i++) yield* protoSwitch(floorB, i) as unknown as Plain;
-  yield* protoSwitch(null, undefined) as unknown as Plain;
-}
-
-function* protoB(): Plain {
-  let x: unknown;
-  for (;;) x = yield* protoSwitch(floorA, x) as unknown as Plain;
-}
-
-function protocolPingpong(n: number): number {
-  floorA = protoA(n);
-  floorB = protoB();
-  let g: Plain | null = floorA;
-  let v: unknown = undefined;
-  const t0 = performance.now();
-  for (;;) {
-    // V8 hands the step itself through yield*; JSC wraps it, so read it from `value`.
-    const step: ProtoStep = (g.next(v) as unknown as { value: ProtoStep }).value;
-    g = step.target;
-    if (g === null) break;
-    v = step.payload;
   }
   const elapsed = performance.now() - t0;
   floorA.return();

@@ -11,6 +11,9 @@
 //   channelPingPong  the same over two rendezvous Channels (send / receive)
 //   sleep0           one task's sleep(0) while 1 000 tasks loop on sleep(0); ops are counted
 //                    task steps, so the figure is the per-task cost of a round
+//   protocolFloor    no hub: bench/_protocol_floor.ts, run after the queue ping-pong in every
+//                    round, so each process shows how fast the machine ran it (this VM has a
+//                    fast and a slow phase; docs/benchmarks_hub.md)
 //   sleepers         heap per task parked in sleep(1 hour), beside the heap per bare suspended
 //                    greenlet (same process), and queuePingPong beside 10 vs 100 000 sleepers
 // Method and output: bench/_hub_method.ts.
@@ -20,6 +23,7 @@ import process from "node:process";
 import type { Instruction, Op } from "../mod.ts";
 import { Channel, main, Queue, sleep, spawn, type Task } from "../hub/mod.ts";
 import { type Batch, cpuMs, N, READY, runBenchmark, runtime, type Sample } from "./_hub_method.ts";
+import { protocolPingpong } from "./_protocol_floor.ts";
 
 function* body(): Op<number> {
   return 1;
@@ -93,6 +97,16 @@ function sleep0(): Batch<Instruction> {
   };
 }
 
+/** Round trips per protocol floor batch: about as long as a queue ping-pong batch. */
+const FLOOR_ROUND_TRIPS = 50_000;
+
+function protocolFloor(): Batch<Instruction> {
+  const n = FLOOR_ROUND_TRIPS;
+  return function* (): Op<Sample> {
+    return [protocolPingpong(n, cpuMs), n];
+  };
+}
+
 /** Runs a batch as a task's own body (see RunBatch in bench/_hub_method.ts). */
 function* inTask(batch: Batch<Instruction>): Op<Sample> {
   return yield* spawn(batch).get();
@@ -116,6 +130,7 @@ if (import.meta.main) {
       return {
         spawnJoin: spawnJoin(),
         queuePingPong: queuePingPong(N.queuePingPong),
+        protocolFloor: protocolFloor(),
         channelPingPong: channelPingPong(N.channelPingPong),
         sleep0: sleep0(),
       };

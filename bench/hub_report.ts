@@ -101,6 +101,29 @@ export function speedTable(runs: Map<Key, HubRun[]>): string {
   return lines.join("\n");
 }
 
+/**
+ * The machine's speed in the hub processes: the protocol floor (bench/_protocol_floor.ts, no
+ * library code) and the queue ping-pong over it, per process. This VM runs everything in a fast
+ * or a slow phase (docs/benchmarks_hub.md); the floor says which the processes met, and the
+ * ratio, much steadier than either figure, is what to compare between runs.
+ */
+export function floorLine(runs: Map<Key, HubRun[]>): string | undefined {
+  const parts: string[] = [];
+  for (const rt of ["deno", "bun"] as const) {
+    const hub = (runs.get(`${rt}/hub`) ?? []).filter((r) => r.cases.protocolFloor !== undefined);
+    if (hub.length === 0) continue;
+    const floor = spread(hub.map((r) => r.cases.protocolFloor));
+    const ratio = spread(hub.map((r) => r.cases.queuePingPong / r.cases.protocolFloor));
+    parts.push(
+      `${rt === "deno" ? "Deno" : "Bun"} ${show(floor, " ns")}, queue ping-pong ÷ floor ` +
+        show(ratio, "×"),
+    );
+  }
+  if (parts.length === 0) return undefined;
+  return "Protocol floor (bare `yield*` ping-pong, no library code, in the hub processes; the " +
+    `machine's speed): ${parts.join("; ")}.`;
+}
+
 /** The sleepers table: heap per sleeping task and the ping-pong beside 10 vs 100 000. */
 export function sleepersTable(runs: Map<Key, HubRun[]>): string {
   const columns: [Key, string][] = [
@@ -204,6 +227,8 @@ if (import.meta.main) {
   if (runs.size !== 0) {
     console.log(speedTable(runs));
     console.log();
+    const floor = floorLine(runs);
+    if (floor !== undefined) console.log(`${floor}\n`);
     console.log(sleepersTable(runs));
     console.log();
     const versions = [...runs.values()].map((r) =>
