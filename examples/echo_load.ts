@@ -5,9 +5,9 @@
 //   deno run -A examples/echo_load.ts --port=PORT [--clients=1000] [--size=64] [--seconds=10]
 //   bun run examples/echo_load.ts --port=PORT [same options]
 //
-// Connects every client first, then counts the echoes completed during `seconds`, and prints
-// one JSON line: { clients, size, seconds, requests, rps }. A client that sees bytes other than
-// its own message fails the run.
+// Connects every client and waits for its first echo, then counts the echoes completed during
+// `seconds`, and prints one JSON line: { clients, size, seconds, requests, rps }. A client that
+// sees bytes other than its own message fails the run.
 
 import { connect, type Socket } from "node:net";
 import process from "node:process";
@@ -41,7 +41,11 @@ interface Counter {
   error: Error | null;
 }
 
-/** One client: resolves once connected; counts echoes into `counter` while `running()`. */
+/**
+ * One client: resolves once connected and its first message came back (so that every client has
+ * had one echo, however slow the server is to start answering); counts echoes into `counter`
+ * while `running`.
+ */
 function client(
   options: LoadOptions,
   id: number,
@@ -54,12 +58,12 @@ function client(
     const socket = connect({ host: "127.0.0.1", port: options.port }, () => {
       socket.setNoDelay(true);
       socket.write(message);
-      resolve(socket);
     });
     socket.on("error", (error) => {
       counter.error ??= error;
       reject(error);
     });
+    socket.on("close", () => reject(new Error(`Client ${id} was closed before its first echo`)));
     socket.on("data", (chunk: Uint8Array) => {
       for (let i = 0; i < chunk.length; i++) {
         if (chunk[i] !== message[got]) {
@@ -71,6 +75,7 @@ function client(
         if (++got === message.length) {
           got = 0;
           counter.requests++;
+          resolve(socket); // the first echo (later calls do nothing)
           if (counter.running) socket.write(message);
         }
       }

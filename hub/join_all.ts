@@ -33,7 +33,7 @@ export interface JoinAllOptions {
  *
  * await main(function* () {
  *   const slow = spawn(function* () {
- *     yield* sleep(50);
+ *     yield* sleep(3_600_000); // killed below
  *   });
  *   const fast = spawn(function* () {
  *     yield* sleep(1);

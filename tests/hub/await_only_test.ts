@@ -15,15 +15,21 @@ function later<T>(ms: number, value: T): Promise<T> {
 describe("awaitOnly under the hub", () => {
   it("parks only the awaiting task: the others keep running", async () => {
     const log: string[] = [];
+    // The ticker settles the promise after its ticks and hub sleeps: an event-loop timer of
+    // 20 ms could fire before the ticker's second 1 ms hub sleep ended on a loaded machine (one
+    // run saw "tick 0", "tick 1", "promise settled", "tick 2"). Had the await parked the whole
+    // hub, the ticker could never run and the promise would stay pending.
+    const { promise, resolve } = Promise.withResolvers<string>();
     await run(function* () {
       const waiter = spawn(function* () {
-        log.push(yield* awaitOnly(later(20, "promise settled")));
+        log.push(yield* awaitOnly(promise));
       });
       const ticker = spawn(function* () {
         for (let i = 0; i < 3; i++) {
           log.push(`tick ${i}`);
           yield* sleep(1);
         }
+        resolve("promise settled");
       });
       yield* ticker.join();
       yield* waiter.join();
@@ -96,7 +102,9 @@ describe("awaitOnly under the hub", () => {
 
   it("withTimeout cuts an await short", async () => {
     await run(function* () {
-      const v = yield* withTimeout(1000, function* () {
+      // A limit as long as the runner's own (bun test --timeout 60000): with 1000 ms, a stall of
+      // a second brings the promise's wake and the limit due at once, and the Timeout wins.
+      const v = yield* withTimeout(60_000, function* () {
         return yield* awaitOnly(later(1, "in time"));
       });
       assert.equal(v, "in time");

@@ -59,17 +59,45 @@ describe("hub", () => {
   });
 
   it("wakes sleepers in the order of their deadlines", async () => {
+    // A sleep's deadline is the hub's clock when it begins plus the delay, rounded up to a whole
+    // millisecond; equal deadlines wake in the order the sleeps began. The sleeps begin one after
+    // another, and a stall between two of them (a loaded machine) moves the later one's deadline
+    // past the earlier one's: so each deadline is bounded by the clock read before its sleep
+    // began and the one read before the next began, and the test asserts every order those
+    // bounds decide (on a quiet machine, all of them: 0, 2, 4, 6).
     const log: number[] = [];
+    const began: number[] = [];
     await run(function* () {
       const tasks = [6, 2, 4, 0].map((ms) =>
         spawn(function* () {
+          began.push(performance.now());
           yield* sleep(ms);
           log.push(ms);
         })
       );
       for (const t of tasks) yield* t.join();
     });
-    assert.deepEqual(log, [0, 2, 4, 6]);
+    assert.equal(log[0], 0, "sleep(0) only yields: it runs before any timer");
+    const sleepers = [6, 2, 4].map((ms, i) => ({
+      ms,
+      i,
+      earliest: Math.ceil(began[i] + ms),
+      latest: Math.ceil(began[i + 1] + ms),
+    }));
+    const wokeBefore = (a: typeof sleepers[0], b: typeof sleepers[0]): boolean =>
+      a.latest < b.earliest || (a.latest === b.earliest && a.i < b.i);
+    for (const a of sleepers) {
+      for (const b of sleepers) {
+        if (wokeBefore(a, b)) {
+          assert.ok(
+            log.indexOf(a.ms) < log.indexOf(b.ms),
+            `sleep(${a.ms}) is due before sleep(${b.ms}): woke ${log.join(", ")}, ` +
+              `began at ${began.join(", ")}`,
+          );
+        }
+      }
+    }
+    assert.deepEqual([...log].sort((x, y) => x - y), [0, 2, 4, 6]);
     assertHealthy();
   });
 
