@@ -228,11 +228,14 @@ export class HubCore implements Hub {
   block<T>(w: Waiter, blocker: Blocker, what: string): Blocking<T> {
     w.blocker = blocker;
     w.what = what;
-    const tail = this.#blocked.prev!;
-    w.prev = tail;
-    w.next = this.#blocked;
-    tail.next = w;
-    this.#blocked.prev = w;
+    if (w.prev === null) {
+      // Not on the list yet; a task that is stays there between its waits (see #unblock).
+      const tail = this.#blocked.prev!;
+      w.prev = tail;
+      w.next = this.#blocked;
+      tail.next = w;
+      this.#blocked.prev = w;
+    }
     if (w.greenlet === null) {
       this.#poke();
       return (w as OuterWaiter).promise as unknown as Blocking<T>;
@@ -281,11 +284,10 @@ export class HubCore implements Hub {
   #unblock(w: Waiter): void {
     if (w.blocker !== null) {
       w.blocker = null;
-      const prev = w.prev!;
-      const next = w.next!;
-      prev.next = next;
-      next.prev = prev;
-      w.prev = w.next = null;
+      // A task stays on the list of blocked waiters until it ends (finished() takes it off;
+      // #loopExit skips it while it is not blocked): a task that blocks again and again, as in
+      // a queue or channel ping-pong, links once instead of once per wait.
+      if (!isTask(w)) unlinkBlocked(w);
     }
     const timer = w.timer;
     if (timer !== null) {
@@ -499,9 +501,14 @@ export class HubCore implements Hub {
   #loopExit(): boolean {
     const blocked: Waiter[] = [];
     let targets = 0;
-    for (let w = this.#blocked.next!; w !== this.#blocked; w = w.next!) {
-      blocked.push(w);
-      if (w.loopExit) targets++;
+    for (let w = this.#blocked.next!; w !== this.#blocked;) {
+      const next = w.next!;
+      if (w.blocker === null) unlinkBlocked(w); // a task between waits (see #unblock)
+      else {
+        blocked.push(w);
+        if (w.loopExit) targets++;
+      }
+      w = next;
     }
     if (targets === 0) return false;
     const error = new LoopExit(blocked.map((w) => ({
@@ -572,7 +579,17 @@ function finished(value: unknown, failed: boolean): void {
     if (failed) reportError(value);
     return;
   }
+  if (w.prev !== null) unlinkBlocked(w);
   (w as unknown as Finisher)[finishKey](value, failed);
+}
+
+/** Takes `w` off the hub's list of blocked waiters. */
+function unlinkBlocked(w: Waiter): void {
+  const prev = w.prev!;
+  const next = w.next!;
+  prev.next = next;
+  next.prev = prev;
+  w.prev = w.next = null;
 }
 
 function hop(): Promise<void> {
