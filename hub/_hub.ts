@@ -129,6 +129,7 @@ export class HubCore implements Hub {
     noInline(schedulerSwitch.ended);
     noInline(this.#poke);
     noInline(this.#adopt);
+    noInline(this.#dropTimer);
   }
 
   get pending(): number {
@@ -289,11 +290,14 @@ export class HubCore implements Hub {
       // a queue or channel ping-pong, links once instead of once per wait.
       if (!isTask(w)) unlinkBlocked(w);
     }
-    const timer = w.timer;
-    if (timer !== null) {
-      w.timer = null;
-      this.#timers.delete(timer);
-    }
+    if (w.timer !== null) this.#dropTimer(w);
+  }
+
+  /** Cancels the timeout of `w`'s wait (cold: most waits have none). */
+  #dropTimer(w: Waiter): void {
+    const timer = w.timer!;
+    w.timer = null;
+    this.#timers.delete(timer);
   }
 
   /**
@@ -537,24 +541,26 @@ function resume(w: Waiter): Step<unknown> {
   running = isTask(w) ? w : taskAbove(w.greenlet!);
   const value = w.sent;
   w.sent = undefined;
+  if (w.throws || w.args !== null) return resumeCold(w, value);
+  return schedulerSwitch.to(w.greenlet!, value, 1);
+}
+
+/** resume() for a raise into `w` or a task's start (with its arguments). */
+function resumeCold(w: Waiter, value: unknown): Step<unknown> {
   const g = w.greenlet!;
   const args = w.args;
+  w.args = null;
   if (w.throws) {
     w.throws = false;
-    w.args = null;
     return g.throw(value);
   }
-  if (args !== null) {
-    // A task's start: its arguments.
-    w.args = null;
-    const arity = args.length;
-    return schedulerSwitch.to(
-      g,
-      arity === 0 ? undefined : arity === 1 ? args[0] : [...args],
-      arity,
-    );
-  }
-  return schedulerSwitch.to(g, value, 1);
+  // A task's start: its arguments.
+  const arity = args!.length;
+  return schedulerSwitch.to(
+    g,
+    arity === 0 ? undefined : arity === 1 ? args![0] : [...args!],
+    arity,
+  );
 }
 
 /** True when `w` is a task's (a task is its own greenlet and its own waiter). */
@@ -608,6 +614,7 @@ function reportError(error: unknown): void {
 
 // Cold paths that JSC would otherwise compile into every blocking call's optimized code.
 noInline(outerWaiter);
+noInline(resumeCold);
 noInline(HubCore.prototype.timeout);
 
 let theHub: HubCore | null = null;
