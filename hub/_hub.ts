@@ -287,7 +287,8 @@ export class HubCore implements Hub {
       w.blocker = null;
       // A task stays on the list of blocked waiters until it ends (finished() takes it off;
       // #loopExit skips it while it is not blocked): a task that blocks again and again, as in
-      // a queue or channel ping-pong, links once instead of once per wait.
+      // a queue or channel ping-pong, links once instead of once per wait. (So the hub keeps a
+      // task that waited once alive even while it is switched away outside the hub.)
       if (!isTask(w)) unlinkBlocked(w);
     }
     if (w.timer !== null) this.#dropTimer(w);
