@@ -129,6 +129,7 @@ export class HubCore implements Hub {
     noInline(schedulerSwitch.ended);
     noInline(this.#poke);
     noInline(this.#adopt);
+    noInline(this.#dropTimer);
   }
 
   get pending(): number {
@@ -228,11 +229,14 @@ export class HubCore implements Hub {
   block<T>(w: Waiter, blocker: Blocker, what: string): Blocking<T> {
     w.blocker = blocker;
     w.what = what;
-    const tail = this.#blocked.prev!;
-    w.prev = tail;
-    w.next = this.#blocked;
-    tail.next = w;
-    this.#blocked.prev = w;
+    if (w.prev === null) {
+      // Not on the list yet; a task that is stays there between its waits (see #unblock).
+      const tail = this.#blocked.prev!;
+      w.prev = tail;
+      w.next = this.#blocked;
+      tail.next = w;
+      this.#blocked.prev = w;
+    }
     if (w.greenlet === null) {
       this.#poke();
       return (w as OuterWaiter).promise as unknown as Blocking<T>;
@@ -281,17 +285,20 @@ export class HubCore implements Hub {
   #unblock(w: Waiter): void {
     if (w.blocker !== null) {
       w.blocker = null;
-      const prev = w.prev!;
-      const next = w.next!;
-      prev.next = next;
-      next.prev = prev;
-      w.prev = w.next = null;
+      // A task stays on the list of blocked waiters until it ends (finished() takes it off;
+      // #loopExit skips it while it is not blocked): a task that blocks again and again, as in
+      // a queue or channel ping-pong, links once instead of once per wait. (So the hub keeps a
+      // task that waited once alive even while it is switched away outside the hub.)
+      if (!isTask(w)) unlinkBlocked(w);
     }
-    const timer = w.timer;
-    if (timer !== null) {
-      w.timer = null;
-      this.#timers.delete(timer);
-    }
+    if (w.timer !== null) this.#dropTimer(w);
+  }
+
+  /** Cancels the timeout of `w`'s wait (cold: most waits have none). */
+  #dropTimer(w: Waiter): void {
+    const timer = w.timer!;
+    w.timer = null;
+    this.#timers.delete(timer);
   }
 
   /**
@@ -499,9 +506,14 @@ export class HubCore implements Hub {
   #loopExit(): boolean {
     const blocked: Waiter[] = [];
     let targets = 0;
-    for (let w = this.#blocked.next!; w !== this.#blocked; w = w.next!) {
-      blocked.push(w);
-      if (w.loopExit) targets++;
+    for (let w = this.#blocked.next!; w !== this.#blocked;) {
+      const next = w.next!;
+      if (w.blocker === null) unlinkBlocked(w); // a task between waits (see #unblock)
+      else {
+        blocked.push(w);
+        if (w.loopExit) targets++;
+      }
+      w = next;
     }
     if (targets === 0) return false;
     const error = new LoopExit(blocked.map((w) => ({
@@ -530,24 +542,26 @@ function resume(w: Waiter): Step<unknown> {
   running = isTask(w) ? w : taskAbove(w.greenlet!);
   const value = w.sent;
   w.sent = undefined;
+  if (w.throws || w.args !== null) return resumeCold(w, value);
+  return schedulerSwitch.to(w.greenlet!, value, 1);
+}
+
+/** resume() for a raise into `w` or a task's start (with its arguments). */
+function resumeCold(w: Waiter, value: unknown): Step<unknown> {
   const g = w.greenlet!;
   const args = w.args;
+  w.args = null;
   if (w.throws) {
     w.throws = false;
-    w.args = null;
     return g.throw(value);
   }
-  if (args !== null) {
-    // A task's start: its arguments.
-    w.args = null;
-    const arity = args.length;
-    return schedulerSwitch.to(
-      g,
-      arity === 0 ? undefined : arity === 1 ? args[0] : [...args],
-      arity,
-    );
-  }
-  return schedulerSwitch.to(g, value, 1);
+  // A task's start: its arguments.
+  const arity = args!.length;
+  return schedulerSwitch.to(
+    g,
+    arity === 0 ? undefined : arity === 1 ? args![0] : [...args!],
+    arity,
+  );
 }
 
 /** True when `w` is a task's (a task is its own greenlet and its own waiter). */
@@ -572,7 +586,17 @@ function finished(value: unknown, failed: boolean): void {
     if (failed) reportError(value);
     return;
   }
+  if (w.prev !== null) unlinkBlocked(w);
   (w as unknown as Finisher)[finishKey](value, failed);
+}
+
+/** Takes `w` off the hub's list of blocked waiters. */
+function unlinkBlocked(w: Waiter): void {
+  const prev = w.prev!;
+  const next = w.next!;
+  prev.next = next;
+  next.prev = prev;
+  w.prev = w.next = null;
 }
 
 function hop(): Promise<void> {
@@ -591,6 +615,7 @@ function reportError(error: unknown): void {
 
 // Cold paths that JSC would otherwise compile into every blocking call's optimized code.
 noInline(outerWaiter);
+noInline(resumeCold);
 noInline(HubCore.prototype.timeout);
 
 let theHub: HubCore | null = null;

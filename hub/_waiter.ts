@@ -51,7 +51,10 @@ export class Waiter {
   args: readonly unknown[] | null = null;
   /** True when LoopExit is raised in it: ordinary code's waits and the body of `main()`. */
   loopExit = false;
-  /** Links of the hub's list of blocked waiters. */
+  /**
+   * Links of the hub's list of blocked waiters; null when not on it. A task stays on it from
+   * its first wait until it ends (HubCore#unblock).
+   */
   prev: Waiter | null = null;
   next: Waiter | null = null;
 
