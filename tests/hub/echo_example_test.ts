@@ -76,7 +76,9 @@ for (
   ]
 ) {
   describe(name, () => {
-    it("echoes every client's messages", async () => {
+    // Each case starts runtime processes: longer than Bun's default 5 s per test on a loaded
+    // machine, so the limit is the test's own (a plain `bun test tests/hub/` passes too).
+    it("echoes every client's messages", { timeout: 90_000 }, async () => {
       // The server outlives any start-up of the load client (a new runtime process): with a
       // lifetime of a few seconds, one loaded CI run saw no echo come back. The load waits for
       // each client's first echo before its 0.5 s window and checks every byte it gets back.
@@ -90,7 +92,7 @@ for (
       }
     });
 
-    it("stops by itself after --seconds", async () => {
+    it("stops by itself after --seconds", { timeout: 90_000 }, async () => {
       const server = startServer(script, 0.2);
       const exit = await server.exited;
       assert.match(exit.stdout, /^listening 127\.0\.0\.1:\d+ /);
