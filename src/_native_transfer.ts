@@ -32,7 +32,7 @@
 
 import type { NativePointer } from "../ffi/_binding.ts";
 import type { NativeLibrary } from "../ffi/_library.ts";
-import { Flag, Status, Tag } from "../ffi/constants.ts";
+import { Flag, SEND_REALIGN, Status, Tag } from "../ffi/constants.ts";
 import { decodeFrom, encodeInto, releaseValues } from "./_native_values.ts";
 import { decodeValue as decodeSlot, encodeValue as encodeSlot } from "./_native_signature.ts";
 import { type Words, wordsOver } from "./_native_signature.ts";
@@ -363,7 +363,10 @@ class Run implements Direct, HandlerRelay {
     this.answered(value, false);
     let status: number;
     try {
-      status = send(this);
+      // The Op yielded (an await, a switch), so the loop drives it: after this send it unwinds
+      // its frames and its driver's (to the event loop, after an await), each a return that the
+      // return-stack buffer would mispredict without the realignment.
+      status = send(this, SEND_REALIGN);
     } catch (error) {
       this.restore();
       return this.gen.throw(new Failed(error));
@@ -537,7 +540,7 @@ export function nativeBody(
     const run = start(state, arguments);
     try {
       for (;;) {
-        let status = send(run);
+        let status = send(run, 0);
         if (status === GENERATOR_CALLBACK) {
           // A generator handler: its Op runs as this greenlet's body, so that it may switch,
           // throw and await; the trampoline resumes it directly, and Run.answer answers it and
@@ -692,9 +695,10 @@ function start(state: NativeState, args: ArrayLike<unknown>): Run {
 
 /**
  * Sends the relay's next message (or resumes {@link exchange} on its own message handed back)
- * and returns exchange's status; throws a failed call.
+ * and returns exchange's status; throws a failed call. `realign`: SEND_REALIGN when the caller
+ * unwinds many frames after the send (see include/greenlet.h), else 0.
  */
-function send(run: Run): number {
+function send(run: Run, realign: number): number {
   const sent = run.sent;
   if (sent !== NOT_SENT) {
     // The direct switch made the send (Run.sendDirect): take over what came back.
@@ -711,6 +715,7 @@ function send(run: Run): number {
     run.generation = 0;
   } else {
     message[TAG] = run.sending;
+    message[FLAGS] = realign; // the first send's only: each send writes the flags back
     setRoute(); // mixed: route native-to-native switches through the root while traced
   }
   const status = exchange(slot, generation, run, resume);
