@@ -10,6 +10,12 @@ export const ABI_VERSION = 2;
 /** GREENLET_POOL_MAX_CAP: the largest cap `greenlet_pool_set_cap` applies. */
 export const POOL_MAX_CAP = 4096;
 
+/**
+ * GREENLET_SEND_REALIGN: in a message's flags before `greenlet_send`, asks it to return with
+ * the return-stack buffer realigned (for a caller that unwinds many frames next).
+ */
+export const SEND_REALIGN = 0x8000_0000;
+
 /** `greenlet_status` values, returned by every call but the two that return names. */
 export const Status = {
   OK: 0,

@@ -32,7 +32,7 @@
 
 import type { NativePointer } from "../ffi/_binding.ts";
 import type { NativeLibrary } from "../ffi/_library.ts";
-import { Flag, Status, Tag } from "../ffi/constants.ts";
+import { Flag, SEND_REALIGN, Status, Tag } from "../ffi/constants.ts";
 import { decodeFrom, encodeInto, releaseValues } from "./_native_values.ts";
 import { decodeValue as decodeSlot, encodeValue as encodeSlot } from "./_native_signature.ts";
 import { type Words, wordsOver } from "./_native_signature.ts";
@@ -168,22 +168,6 @@ function callFrame(
   return frame;
 }
 
-/** The greenlet the last message went to (a callback's answer goes to the one it ran on). */
-const target = { slot: 0, generation: 0 };
-/**
- * The callback {@link exchange} left to the generator: its entry, the Op it started and that
- * Op's first result (an instruction it yielded).
- */
-const callback: {
-  entry: CallbackEntry | null;
-  op: Generator<Instruction, unknown, unknown> | null;
-  first: IteratorResult<Instruction, unknown> | null;
-} = {
-  entry: null,
-  /** What the handler returned: a generator handler's generator, or an Op. */
-  op: null,
-  first: null,
-};
 /** {@link exchange}'s result for a callback whose handler is a generator function. */
 const GENERATOR_CALLBACK = -1;
 /** {@link exchange}'s result when another native greenlet's C side came back (mixed). */
@@ -193,10 +177,11 @@ const ARRIVAL = -2;
  * Sends the message (its tag and value already written) to (slot, generation) and answers
  * every callback of a plain handler at once, in this loop, until something else comes back:
  * a transfer (returns Status.OK), a callback of a generator handler or one whose plain handler
- * returned an Op (GENERATOR_CALLBACK, with `callback` set) or a failed call (its status). `target` is then the greenlet the last message
- * went to. A plain function, not the generator, so that the engines optimize the callback
- * round trip (the FFI call inlined) however long the C function runs. The misuse word is a
- * counter: it is looked at once when the loop ends, not per callback.
+ * returned an Op (GENERATOR_CALLBACK, with the run's `entry`, `op` and `first` set) or a
+ * failed call (its status). The run's `slot` and `generation` are then the greenlet the last
+ * message went to. A plain function, not the generator, so that the engines optimize the
+ * callback round trip (the FFI call inlined) however long the C function runs. The misuse
+ * word is a counter: it is looked at once when the loop ends, not per callback.
  */
 function exchange(slot: number, generation: number, run: Run, resume: boolean): number {
   const status = answerCallbacks(slot, generation, run, resume);
@@ -210,15 +195,21 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
   const pending = run.pending;
   for (let send = !resume;; send = true) {
     if (send) {
-      target.slot = slot;
-      target.generation = generation;
+      run.slot = slot;
+      run.generation = generation;
       const status = run.greenletSend(slot, generation, run.messagePointer);
       if (status !== Status.OK) return status;
-      // mixed: another native greenlet's C side came back, or a routed switch.
-      const arrival = arrivalOf(run.self, message);
-      if (arrival !== null) {
-        run.arrival = arrival;
-        return ARRIVAL;
+      // mixed: another native greenlet's C side came back, or a routed switch. (arrivalOf()'s
+      // common case inline, as in Run.sendDirect: no target word, and from this relay's own C
+      // side; the switch words 0-1 origin, 2 target slot.)
+      const w = run.words;
+      const self = run.self;
+      if ((w[2] | (w[0] ^ self.slot) | (w[1] ^ self.generation)) !== 0) {
+        const arrival = arrivalOf(self, message);
+        if (arrival !== null) {
+          run.arrival = arrival;
+          return ARRIVAL;
+        }
       }
     }
     const low = pending[0];
@@ -250,11 +241,11 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
         const op = result as Generator<Instruction, unknown, unknown>;
         const step = op.next();
         if (step.done !== true) {
-          target.slot = slot;
-          target.generation = generation;
-          callback.entry = entry;
-          callback.op = op;
-          callback.first = step;
+          run.slot = slot;
+          run.generation = generation;
+          run.entry = entry;
+          run.op = op;
+          run.first = step;
           return GENERATOR_CALLBACK;
         }
         result = step.value;
@@ -270,8 +261,18 @@ function answerCallbacks(slot: number, generation: number, run: Run, resume: boo
 /** {@link Run.sent} when no direct switch left a send to take over. */
 const NOT_SENT = -1;
 
+/**
+ * How many direct switches this agent made, and how many of them handed over: private module
+ * bindings, which V8 reads and writes from the module context (an exported one is reached
+ * through its module cell, three dependent loads), read by {@link directSwitchCounts}.
+ */
+let directMade = 0;
+let directHandedOver = 0;
+
 /** How many direct switches this agent made, and how many of them handed over (for tests). */
-export const directSwitches: { made: number; handedOver: number } = { made: 0, handedOver: 0 };
+export function directSwitchCounts(): { made: number; handedOver: number } {
+  return { made: directMade, handedOver: directHandedOver };
+}
 
 /** One relay's state that {@link exchange} shares with it. */
 class Run implements Direct, HandlerRelay {
@@ -289,9 +290,14 @@ class Run implements Direct, HandlerRelay {
   sending: number = Tag.VALUE;
   /** What the relay goes on with after a generator handler's Op ran as the body (a status). */
   status: number = Status.OK;
-  /** The generator callback that runs (see {@link advance}): its entry and Op. */
+  /**
+   * The generator callback that runs (see {@link advance}): its entry and Op (what the handler
+   * returned: a generator handler's generator, or an Op), set by {@link exchange}, which also
+   * leaves the Op's first result (an instruction it yielded) for {@link Run.takeCallback}.
+   */
   entry: CallbackEntry | null = null;
   op: Generator<Instruction, unknown, unknown> | null = null;
+  first: IteratorResult<Instruction, unknown> | null = null;
   /** The greenlet the next message goes to (the last one went to, after a send). */
   slot: number;
   generation: number;
@@ -335,17 +341,14 @@ class Run implements Direct, HandlerRelay {
   }
 
   /**
-   * Takes the generator callback {@link exchange} left and makes its Op the greenlet's body,
-   * which the trampoline resumes from now on: returns the Op's first result.
+   * Makes the Op of the generator callback {@link exchange} left the greenlet's body, which the
+   * trampoline resumes from now on: returns the Op's first result.
    */
   takeCallback(): IteratorResult<Instruction, unknown> {
-    this.entry = callback.entry;
-    const op = this.op = callback.op!;
-    const first = callback.first!;
-    callback.op = null;
-    callback.first = null;
+    const first = this.first!;
+    this.first = null;
     const core = agent.current;
-    core.body = op;
+    core.body = this.op!;
     core.handler = this;
     return first;
   }
@@ -360,7 +363,10 @@ class Run implements Direct, HandlerRelay {
     this.answered(value, false);
     let status: number;
     try {
-      status = send(this);
+      // The Op yielded (an await, a switch), so the loop drives it: after this send it unwinds
+      // its frames and its driver's (to the event loop, after an await), each a return that the
+      // return-stack buffer would mispredict without the realignment.
+      status = send(this, SEND_REALIGN);
     } catch (error) {
       this.restore();
       return this.gen.throw(new Failed(error));
@@ -419,7 +425,7 @@ class Run implements Direct, HandlerRelay {
    * then resumes the relay, and {@link send} takes it over as if its own send had returned it.
    */
   sendDirect(payload: unknown): unknown {
-    directSwitches.made++;
+    directMade++;
     // The common case is written inline here and everything else in other methods: JSC inlines
     // a method into its caller only while its bytecode is small, and this one measured 26-30 ns
     // per round trip on Bun when small enough, 37-45 when not. Hence literal words and indices
@@ -480,7 +486,7 @@ class Run implements Direct, HandlerRelay {
       this.arrival = arrival;
     }
     this.sent = status;
-    directSwitches.handedOver++;
+    directHandedOver++;
     return HANDED_OVER;
   }
 }
@@ -534,7 +540,7 @@ export function nativeBody(
     const run = start(state, arguments);
     try {
       for (;;) {
-        let status = send(run);
+        let status = send(run, 0);
         if (status === GENERATOR_CALLBACK) {
           // A generator handler: its Op runs as this greenlet's body, so that it may switch,
           // throw and await; the trampoline resumes it directly, and Run.answer answers it and
@@ -689,9 +695,10 @@ function start(state: NativeState, args: ArrayLike<unknown>): Run {
 
 /**
  * Sends the relay's next message (or resumes {@link exchange} on its own message handed back)
- * and returns exchange's status; throws a failed call.
+ * and returns exchange's status; throws a failed call. `realign`: SEND_REALIGN when the caller
+ * unwinds many frames after the send (see include/greenlet.h), else 0.
  */
-function send(run: Run): number {
+function send(run: Run, realign: number): number {
   const sent = run.sent;
   if (sent !== NOT_SENT) {
     // The direct switch made the send (Run.sendDirect): take over what came back.
@@ -701,17 +708,18 @@ function send(run: Run): number {
     run.resume = true;
   }
   const resume = run.resume;
+  const slot = run.slot;
+  const generation = run.generation;
   if (resume) {
-    target.slot = 0; // the flags below are asked for
-    target.generation = 0;
+    run.slot = 0; // the flags below are asked for
+    run.generation = 0;
   } else {
     message[TAG] = run.sending;
+    message[FLAGS] = realign; // the first send's only: each send writes the flags back
     setRoute(); // mixed: route native-to-native switches through the root while traced
   }
-  const status = exchange(run.slot, run.generation, run, resume);
+  const status = exchange(slot, generation, run, resume);
   run.resume = false;
-  run.slot = target.slot;
-  run.generation = target.generation;
   if (status > 0) throw callFailed("greenlet_send", status);
   return status;
 }

@@ -99,9 +99,10 @@ inline fn fusedCall(slot: u32, generation: u32, value: usize, out_tag: ?*u32, ou
     return std.enums.fromInt(Status, status) orelse unreachable;
 }
 
-/// `greenlet_send`'s message (16 bytes): `tag` in and out, `flags` out,
-/// `value` in and out. Every supported target is little-endian, so a host
-/// without 64-bit integers reads `value` as two u32 halves, low first.
+/// `greenlet_send`'s message (16 bytes): `tag` in and out, `flags` out (in:
+/// the `send_realign` hint), `value` in and out. Every supported target is
+/// little-endian, so a host without 64-bit integers reads `value` as two u32
+/// halves, low first.
 pub const Message = extern struct {
     tag: u32,
     flags: u32,
@@ -112,12 +113,28 @@ pub const Message = extern struct {
         assert(@offsetOf(Message, "tag") == 0);
         assert(@offsetOf(Message, "value") == 8);
         if (context.fused) {
+            // switchCoreSend tests the hint as the flags word's sign bit.
+            assert(send_realign == 1 << 31);
             assert(@offsetOf(Message, "flags") == context.abi.send_message_flags);
             assert(@offsetOf(Message, "value") == context.abi.send_message_value);
         }
         assert(@import("builtin").cpu.arch.endian() == .little);
     }
 };
+
+/// GREENLET_SEND_REALIGN: set in a message's `flags` before `greenlet_send`,
+/// asks the send to come back with the return-stack buffer realigned, at the
+/// cost of one mispredicted return in the send. Every `greenlet_send` that
+/// switched returns with one return-stack entry too many: the greenlet
+/// side's `call` into its switch or callback trampoline, which no `ret`
+/// consumed (the switch lands with `jmpq *`). So every return the caller
+/// then makes into frames older than the send mispredicts, until the
+/// buffer runs out. A host that unwinds many such frames after the send
+/// (the JS side answering a callback whose handler awaited) asks for this;
+/// one that calls again at once (a loop answering callbacks) does not. A
+/// hint, honoured where the switch is fused (x86_64 Linux), ignored
+/// elsewhere; the flags word is written with the target's flags as always.
+pub const send_realign: u32 = 1 << 31;
 
 /// `greenlet_send` but for the fused value path (`context.fusedSend`, which
 /// jumps here for a null message or a tag other than a value).
@@ -791,7 +808,8 @@ fn entrySendProbe(arg: usize, value: usize, result: *usize) callconv(.c) u32 {
     mismatches += own.run(arg + 8);
     assert(own.status == .ok and own.tag == 0 and own.reply == 77);
     assert(own.flags == greenlet.Flag.started | greenlet.Flag.active | greenlet.Flag.current);
-    var second: SwitchProbe = .{ .target = root_handle, .value = first.reply + 1, .null_outs = false, .via_send = true };
+    // With the return-stack hint: the landing's realigning return, on this stack.
+    var second: SwitchProbe = .{ .target = root_handle, .value = first.reply + 1, .null_outs = false, .via_send = true, .flags = send_realign };
     mismatches += second.run(arg + 16);
     assert(second.status == .ok and second.tag == 0);
     result.* = mismatches;
@@ -824,8 +842,9 @@ test "api: greenlet_send of a value keeps callee-saved registers and reports fla
     try testing.expectEqual(@as(u32, 0), stale.tag);
     try testing.expectEqual(@as(usize, 5), stale.reply);
     try testing.expectEqual(@as(u32, 42), stale.flags);
-    // The child finishes: its register mismatches come back, with DEAD.
-    var finish: SwitchProbe = .{ .target = child, .value = 30, .null_outs = false, .via_send = true };
+    // The child finishes: its register mismatches come back, with DEAD (and
+    // the return-stack hint: the landing's realigning return, on the root).
+    var finish: SwitchProbe = .{ .target = child, .value = 30, .null_outs = false, .via_send = true, .flags = send_realign };
     try testing.expectEqual(0, finish.run(seed + 48));
     try testing.expectEqual(Status.ok, finish.status);
     try testing.expectEqual(@as(u32, 0), finish.tag);

@@ -130,6 +130,7 @@ test "header: constants match" {
     }
     try std.testing.expectEqual(lib.stack_pool.stat_count, h.GREENLET_STAT_COUNT);
     try std.testing.expectEqual(lib.stack_pool.max_cap, h.GREENLET_POOL_MAX_CAP);
+    try std.testing.expectEqual(lib.exports.send_realign, h.GREENLET_SEND_REALIGN);
     try std.testing.expect(comptime abiEqual(lib.greenlet.Handle, h.greenlet_handle));
     try std.testing.expect(comptime abiEqual(lib.exports.Message, h.greenlet_message));
     try std.testing.expect(comptime abiEqual(lib.greenlet.SwitchWords, h.greenlet_words));

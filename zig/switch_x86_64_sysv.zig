@@ -334,7 +334,12 @@ pub fn switchCoreValue() callconv(.naked) void {
 /// call; then it returns to the caller with `popq; jmpq *`. A
 /// `greenlet_send` that called the switch and returned after it would `ret`
 /// once per resume after a stack switch, which mispredicts (see
-/// `switchContextJump`).
+/// `switchContextJump`). When the message's flags had the sign bit set
+/// (`exports.send_realign`, read before the flags are stored) it returns
+/// with two `ret`s instead (label 6): the first, to label 7, consumes the
+/// return-stack entry the greenlet side's `call` left on top (mispredicted),
+/// the second returns to the caller, whose own return address is then on top
+/// of the buffer (predicted), and so are the caller's later returns.
 pub fn switchCoreSend() callconv(.naked) void {
     const f = @import("greenlet.zig").fast_path;
     asm volatile (std.fmt.comptimePrint(
@@ -381,12 +386,22 @@ pub fn switchCoreSend() callconv(.naked) void {
             \\ orl %%edx, %%eax
             \\5:
             \\ movq (%%rsp), %%rcx
+            \\ movl {[flags]d}(%%rcx), %%edx
             \\ movl %%eax, {[flags]d}(%%rcx)
             \\ xorl %%eax, %%eax
+            \\ testl %%edx, %%edx
+            \\ js 6f
             \\2:
             \\ addq $24, %%rsp
             \\ popq %%rcx
             \\ jmpq *%%rcx
+            \\6:
+            \\ addq $24, %%rsp
+            \\ leaq 7f(%%rip), %%rcx
+            \\ pushq %%rcx
+            \\ retq
+            \\7:
+            \\ retq
             \\3:
             \\ jmp greenlet_send_general
             \\4:

@@ -24,7 +24,7 @@ import { sleep, spawn } from "../../hub/mod.ts";
 import type { NativeLibrary } from "../../ffi/_library.ts";
 import { pointerAddress } from "../../ffi/_pointer.ts";
 import { nativeStateOf } from "../../src/native_greenlet.ts";
-import { directSwitches } from "../../src/_native_transfer.ts";
+import { directSwitchCounts } from "../../src/_native_transfer.ts";
 import { storedValues } from "../../src/_native_values.ts";
 import { openCallbacks } from "../../src/_native_callbacks.ts";
 import { foreign } from "../../src/_native_host.ts";
@@ -37,9 +37,10 @@ let entries: Entries;
 
 /** The direct switches made and handed over while `action` runs. */
 function counted(action: () => void): { made: number; handedOver: number } {
-  const { made, handedOver } = directSwitches;
+  const before = directSwitchCounts();
   action();
-  return { made: directSwitches.made - made, handedOver: directSwitches.handedOver - handedOver };
+  const after = directSwitchCounts();
+  return { made: after.made - before.made, handedOver: after.handedOver - before.handedOver };
 }
 
 const usize = { parameters: ["usize"], result: "usize" } as const;
