@@ -16,38 +16,38 @@ export const NATIVE_VERSION: string = "0.1.0";
 
 /** SHA-256 of what they were built from: build.zig, zig/ and the pinned Zig version. */
 export const NATIVE_SOURCES: string =
-  "5a4d6b367c91a634a93412285fce0ee7b16018c243304b6fb507c569551ab917";
+  "b25b710ec321ab6b1f23c6eb8c4b91428fc14d0b9e24a8990853364eca1359e0";
 
 /** The packaged libraries by Deno's `<os>-<arch>` name. */
 export const NATIVE_FILES: Readonly<Record<string, NativeFile>> = {
   "darwin-aarch64": {
     file: "libgreenlet.dylib",
     size: 100480,
-    sha256: "e385a35e7a354701cf234fb0c5f161f26b35f5fe622309424c65c1199dea7f80",
+    sha256: "e885008a9f0c7b773feafd52fc026e74af88979077a11df815a938bdc214c0fa",
   },
   "darwin-x86_64": {
     file: "libgreenlet.dylib",
     size: 77167,
-    sha256: "57c6b83afaa5c04d4aa7cadab1a81c2e0eac24f777d3a83e6aae7a4a5c7c6f76",
+    sha256: "46d3d58c6873c100fea9e54df8ba796107325c28122ef057f0afba4c78be421a",
   },
   "linux-aarch64": {
     file: "libgreenlet.so",
-    size: 1383400,
-    sha256: "ac073f89f896c0d64f7dc39869b8237b1072059088e17fba7c063fd18bd8c090",
+    size: 1383416,
+    sha256: "2a80506de1e648834f423fab68b1b383f5df214dcd18892a8a9f206bfedbfedb",
   },
   "linux-riscv64": {
     file: "libgreenlet.so",
-    size: 1679816,
-    sha256: "80683954bc902e914cd7d43e4792b191a46cf8d03811437b76531fabad964afd",
+    size: 1679832,
+    sha256: "9abd6d712a6a91ed35bbd050d2459e623a2b2eacce4ebc442492724980e941ac",
   },
   "linux-x86_64": {
     file: "libgreenlet.so",
-    size: 1220744,
-    sha256: "6566b8b1bdb483179f99365bf492105b52b5238547a4990a531b30f2e91767e7",
+    size: 1220832,
+    sha256: "2df578fdb0c73221a7f37c23de41315baece3cd6fb30f8619088d347228ba9b4",
   },
   "windows-x86_64": {
     file: "greenlet.dll",
     size: 251904,
-    sha256: "d3a5f0e396009a231b3b4c673d276be6218ddd9f25417b1a9feea038a4f1f033",
+    sha256: "ca85cbd28f0a32b810fef197ff08c04bd55fc145fb82f82ac1b5fe70f3a030ef",
   },
 };
