@@ -4,7 +4,9 @@
 #   bash _tools/hub_bench.sh                                   (about 15 minutes)
 #   HUB_BENCH_RUNS=3 HUB_BENCH_K=5 HUB_BENCH_ECHO_SECONDS=3 bash _tools/hub_bench.sh   (quicker)
 #   HUB_BENCH_ECHO_RUNS=0 ...  (no echo)        HUB_BENCH_RUNS=0 ...  (echo only)
-#   HUB_BENCH_WARMUP=10 ...  (untimed rounds per process before the K timed ones; default 2)
+#   HUB_BENCH_WARMUP=2500 ...  (warm-up per process, in ms of its CPU time, the same for every
+#      side: untimed rounds of every case until they took that much, at least 2; before
+#      2026-12-02 this was a count of rounds)
 #   HUB_BENCH_TRACE=1 ...  (each JS process prints every batch's ns per op to stderr)
 # Processes take turns (gevent every other turn: slower and steadier), so machine noise spreads
 # over all of them; bench/hub_report.ts takes the median over processes, with the spread.
@@ -15,7 +17,7 @@ cd "$root"
 . "$root/_tools/env.sh"
 runs=${HUB_BENCH_RUNS:-5}
 k=${HUB_BENCH_K:-11}
-warmup=${HUB_BENCH_WARMUP:-2}
+warmup=${HUB_BENCH_WARMUP:-2500}
 echo_runs=${HUB_BENCH_ECHO_RUNS:-3}
 echo_seconds=${HUB_BENCH_ECHO_SECONDS:-10}
 echo_clients=${HUB_BENCH_ECHO_CLIENTS:-1000}
@@ -90,7 +92,8 @@ for i in $(seq 1 "$echo_runs"); do
 done
 
 echo "command: bash _tools/hub_bench.sh (HUB_BENCH_RUNS=$runs HUB_BENCH_K=$k HUB_BENCH_WARMUP=$warmup" \
-  "HUB_BENCH_ECHO_RUNS=$echo_runs HUB_BENCH_ECHO_SECONDS=$echo_seconds);" \
+  "HUB_BENCH_ECHO_RUNS=$echo_runs HUB_BENCH_ECHO_SECONDS=$echo_seconds; warm-up: rounds until" \
+  "$warmup ms of each process's CPU time, at least 2);" \
   "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 deno run --allow-read bench/hub_report.ts "$out"/*.json

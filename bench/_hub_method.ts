@@ -62,27 +62,58 @@ export interface HubRun {
   library: "gevent" | "effection" | "hub";
   version: string;
   k: number;
+  /** The warm-up this process ran before its K timed rounds (see {@link medianRounds}). */
+  warmup?: Warmup;
   n: Record<string, number>;
   /** Median ns per op over the process's K batches, per case. */
   cases: Record<string, number>;
   sleepers?: Sleepers;
 }
 
+/** The warm-up a process ran: whole rounds of every case, and the CPU they took. */
+export interface Warmup {
+  /** The budget asked for: CPU milliseconds (see {@link cpuMs}). */
+  budgetMs: number;
+  rounds: number;
+  ms: number;
+}
+
+/**
+ * The default warm-up budget in CPU milliseconds, the same on every side (bench/hub_bench.py
+ * too): JSC brings the hub's code to its top tier in 200-500 ms of CPU, and two rounds of
+ * Effection or gevent take 1.1-2.4 s, so the budget, not the least 2 rounds, ends every side's
+ * warm-up (docs/benchmarks_hub.md, Method).
+ */
+export const WARMUP_MS = 2500;
+
 /** Command-line options of the JS benchmark programs. */
 export interface Options {
   k: number;
-  warmup: number;
+  /** Warm-up rounds run until this much CPU time (ms) went into them... */
+  warmupMs: number;
+  /** ...and at least this many (the sleepers case's warm-up of its ping-pong, too). */
+  warmupRounds: number;
   only: string[] | null;
   sleepers: boolean;
 }
 
-/** Parses `--k=11 --warmup=2 --only=a,b --no-sleepers` (`sleepers`: asked for and wanted). */
+/**
+ * Parses `--k=11 --warmup=2500 --warmup-rounds=2 --only=a,b --no-sleepers` (`--warmup`: CPU
+ * ms; `sleepers`: asked for and wanted).
+ */
 export function parseArgs(args: string[] = process.argv.slice(2)): Options {
-  const options: Options = { k: 11, warmup: 2, only: null, sleepers: true };
+  const options: Options = {
+    k: 11,
+    warmupMs: WARMUP_MS,
+    warmupRounds: 2,
+    only: null,
+    sleepers: true,
+  };
   for (const arg of args) {
     const [key, value] = arg.split("=", 2);
     if (key === "--k") options.k = Number(value);
-    else if (key === "--warmup") options.warmup = Number(value);
+    else if (key === "--warmup") options.warmupMs = Number(value);
+    else if (key === "--warmup-rounds") options.warmupRounds = Number(value);
     else if (key === "--only") options.only = value.split(",");
     else if (key === "--no-sleepers") options.sleepers = false;
     else throw new RangeError(`Cannot parse argument "${arg}"`);
@@ -115,28 +146,40 @@ export function medianNs(samples: readonly Sample[]): number {
 export type RunBatch<Y> = (batch: Batch<Y>) => Generator<Y, Sample, unknown>;
 
 /**
- * Warm-up rounds, then K rounds in which every case runs one batch in turn (machine noise
- * spreads over all of them); returns each case's median ns per op.
+ * Warm-up rounds until the process has spent `warmupMs` of CPU time in them (and run at least
+ * `warmupRounds`), so every library gets the same CPU for its JIT whatever its speed; then K
+ * rounds in which every case runs one batch in turn (machine noise spreads over all of them).
+ * Returns each case's median ns per op and the warm-up run.
  */
 export function* medianRounds<Y>(
   cases: Record<string, Batch<Y>>,
   options: Options,
   run: RunBatch<Y>,
-): Generator<Y, Record<string, number>, unknown> {
+): Generator<Y, { cases: Record<string, number>; warmup: Warmup }, unknown> {
   const picked = Object.entries(cases).filter(([name]) =>
     options.only === null || options.only.includes(name)
   );
   const samples = new Map<string, Sample[]>(picked.map(([name]) => [name, []]));
-  for (let round = -options.warmup; round < options.k; round++) {
+  function* round(index: number): Generator<Y, void, unknown> {
     for (const [name, batch] of picked) {
       const sample = yield* run(batch);
       if (TRACE) {
-        console.error(`round ${round} ${name} ${((sample[0] * 1e6) / sample[1]).toFixed(1)}`);
+        console.error(`round ${index} ${name} ${((sample[0] * 1e6) / sample[1]).toFixed(1)}`);
       }
-      if (round >= 0) samples.get(name)!.push(sample);
+      if (index >= 0) samples.get(name)!.push(sample);
     }
   }
-  return Object.fromEntries([...samples].map(([name, s]) => [name, medianNs(s)]));
+  const start = cpuMs();
+  let rounds = 0;
+  while (rounds < options.warmupRounds || cpuMs() - start < options.warmupMs) {
+    rounds++;
+    yield* round(-rounds);
+  }
+  const warmup = { budgetMs: options.warmupMs, rounds, ms: cpuMs() - start };
+  if (TRACE) console.error(`warm-up: ${rounds} rounds, ${warmup.ms.toFixed(0)} ms of CPU`);
+  for (let index = 0; index < options.k; index++) yield* round(index);
+  const medians = Object.fromEntries([...samples].map(([name, s]) => [name, medianNs(s)]));
+  return { cases: medians, warmup };
 }
 
 /** Runs one batch `count` times and returns the median ns per op. */
@@ -185,7 +228,7 @@ export function* sleepersCase<Y>(
   options: Options,
 ): Generator<Y, Omit<Sleepers, "heapPerBareGreenlet">, unknown> {
   yield* library.sleepers(FEW);
-  yield* medianOf(batch, options.warmup, library.run);
+  yield* medianOf(batch, options.warmupRounds, library.run);
   const pingPongBesideFew = yield* medianOf(batch, options.k, library.run);
   const more = N.sleepers - FEW;
   const heapPerTask = yield* heapGrowth(more, () => library.sleepers(more));
@@ -245,11 +288,11 @@ export async function runBenchmark<Y>(library: Library<Y>): Promise<void> {
   const options = parseArgs();
   const result = await library.drive(function* () {
     const all = yield* library.cases();
-    const cases = yield* medianRounds(all, options, library.run);
+    const { cases, warmup } = yield* medianRounds(all, options, library.run);
     const sleepers = options.sleepers
       ? yield* sleepersCase(library, all.queuePingPong, options)
       : undefined;
-    return { cases, sleepers };
+    return { cases, warmup, sleepers };
   });
   // The bare greenlets' heap is measured last. Measured first, the 100 000 greenlets grew what
   // live greenlets need and do not give back when they die, and the tasks measured after them
@@ -263,6 +306,7 @@ export async function runBenchmark<Y>(library: Library<Y>): Promise<void> {
     library: library.name,
     version: library.version,
     k: options.k,
+    warmup: result.warmup,
     n: N,
     cases: result.cases,
     sleepers,
@@ -272,6 +316,10 @@ export async function runBenchmark<Y>(library: Library<Y>): Promise<void> {
 /** Prints one stderr line per case and the JSON line on stdout. */
 export function emit(run: HubRun): void {
   const who = `${run.runtime} ${run.library}`;
+  const w = run.warmup;
+  if (w !== undefined) {
+    console.error(`${who} warm-up: ${w.rounds} rounds, ${w.ms.toFixed(0)} ms of CPU`);
+  }
   for (const [name, ns] of Object.entries(run.cases)) {
     console.error(`${who} ${name.padEnd(16)} ${ns.toFixed(1).padStart(9)} ns/op`);
   }

@@ -1,12 +1,15 @@
 # Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 """gevent in the same shapes as bench/hub_bench.ts (the hub) and bench/hub_effection.ts.
 
-    $PYTHON bench/hub_bench.py [--k=11] [--warmup=2] [--only=spawnJoin,...] [--no-sleepers]
+    $PYTHON bench/hub_bench.py [--k=11] [--warmup=2500] [--warmup-rounds=2] [--only=...]
+        [--no-sleepers]
 
 $PYTHON (from _tools/env.sh) is the project's venv with gevent from PyPI. Prints one line per
 case on stderr and one JSON object on stdout (read by bench/hub_report.ts). Every case times
 batches of N operations with time.process_time() (CPU time: on this shared 2-core VM wall
-time mostly measures the scheduler; bench/_hub_method.ts uses the same clock); after the warm-up the cases take turns for K
+time mostly measures the scheduler; bench/_hub_method.ts uses the same clock). Warm-up rounds
+of every case run until they took --warmup ms of CPU time (and at least --warmup-rounds), the
+rule bench/_hub_method.ts applies to the hub and Effection; then the cases take turns for K
 rounds and each reports the MEDIAN of its K batches in ns per operation (the report then takes
 the median over processes, with the spread).
 
@@ -179,6 +182,7 @@ def median_ns(samples):
 
 
 def driver(k, warmup, only, sleepers):
+    """warmup: (CPU ms, least rounds) of warm-up rounds before the K timed ones."""
     queue = queue_case()
     cases = {
         "spawnJoin": spawn_join_case(),
@@ -189,17 +193,23 @@ def driver(k, warmup, only, sleepers):
     if only is not None:
         cases = {name: batch for name, batch in cases.items() if name in only}
     samples = {name: [] for name in cases}
-    for rnd in range(-warmup, k):
+    budget_ms, least = warmup
+    start, rounds = time.process_time(), 0
+    while rounds < least or (time.process_time() - start) * 1000 < budget_ms:
+        rounds += 1
+        for batch in cases.values():
+            batch()
+    warm = {"budgetMs": budget_ms, "rounds": rounds, "ms": (time.process_time() - start) * 1000}
+    print(f"gevent warm-up: {rounds} rounds, {warm['ms']:.0f} ms of CPU", file=sys.stderr)
+    for _ in range(k):
         for name, batch in cases.items():
-            sample = batch()
-            if rnd >= 0:
-                samples[name].append(sample)
+            samples[name].append(batch())
     out = {name: median_ns(s) for name, s in samples.items()}
     for name, ns in out.items():
         print(f"gevent {name:<16} {ns:9.1f} ns/op", file=sys.stderr)
-    result = {"cases": out}
+    result = {"cases": out, "warmup": warm}
     if sleepers and (only is None or "sleepers" in only):
-        s = sleepers_case(k, warmup, queue)
+        s = sleepers_case(k, least, queue)
         result["sleepers"] = s
         print(
             f"gevent sleepers  {s['heapPerTask']:.0f} B/task "
@@ -212,8 +222,13 @@ def driver(k, warmup, only, sleepers):
 
 
 def main_program():
-    k, warmup, only, sleepers = bench_args.parse(11, 2, "sleepers")
-    result = gevent.spawn(driver, k, warmup, only, sleepers).get()
+    least = 2
+    for arg in [a for a in sys.argv[1:] if a.startswith("--warmup-rounds=")]:
+        least = int(arg.partition("=")[2])
+        sys.argv.remove(arg)
+    # --warmup is CPU ms here (bench/_hub_method.ts WARMUP_MS), not rounds as in _args.py.
+    k, warmup_ms, only, sleepers = bench_args.parse(11, 2500, "sleepers")
+    result = gevent.spawn(driver, k, (warmup_ms, least), only, sleepers).get()
     out = {
         "runtime": "python",
         "library": "gevent",

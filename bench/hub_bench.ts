@@ -1,7 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // The hub in the shapes of bench/hub_bench.py (gevent) and bench/hub_effection.ts (Effection).
 //
-//   deno run -A --v8-flags=--expose-gc bench/hub_bench.ts [--k=11] [--warmup=2] [--only=...]
+//   deno run -A --v8-flags=--expose-gc bench/hub_bench.ts [--k=11] [--warmup=2500] [--only=...]
 //   bun run bench/hub_bench.ts [same options]
 //
 // Shapes (one op), all run inside the task that main() runs:

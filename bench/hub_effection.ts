@@ -1,7 +1,7 @@
 // Copyright 2026 the greenlet for Deno and Bun authors. MIT license.
 // Effection (npm, installed by _tools/setup.sh) in the hub benchmark's shapes.
 //
-//   deno run -A --v8-flags=--expose-gc bench/hub_effection.ts [--k=11] [--warmup=2] [--only=...]
+//   deno run -A --v8-flags=--expose-gc bench/hub_effection.ts [--k=11] [--warmup=2500] [--only=...]
 //   bun run bench/hub_effection.ts [same options]
 //
 // Shapes (one op), run inside the root operation of `run()`:

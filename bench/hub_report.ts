@@ -124,6 +124,18 @@ export function floorLine(runs: Map<Key, HubRun[]>): string | undefined {
     `machine's speed): ${parts.join("; ")}.`;
 }
 
+/** The warm-up a library's processes ran: rounds and CPU ms, median [lowest–highest]. */
+function warmupOf(runs: HubRun[]): string {
+  const ws = runs.flatMap((r) => r.warmup === undefined ? [] : [r.warmup]);
+  if (ws.length === 0) return "warm-up not recorded";
+  const span = (values: number[]): string => {
+    const s = spread(values)!;
+    return `${s.median.toFixed(0)} [${s.low.toFixed(0)}–${s.high.toFixed(0)}]`;
+  };
+  return `warm-up ≥ ${ws[0].budgetMs} ms: ${span(ws.map((w) => w.rounds))} rounds, ` +
+    `${span(ws.map((w) => w.ms))} ms of CPU`;
+}
+
 /** The sleepers table: heap per sleeping task and the ping-pong beside 10 vs 100 000. */
 export function sleepersTable(runs: Map<Key, HubRun[]>): string {
   const columns: [Key, string][] = [
@@ -232,7 +244,7 @@ if (import.meta.main) {
     console.log(sleepersTable(runs));
     console.log();
     const versions = [...runs.values()].map((r) =>
-      `${r[0].library} on ${r[0].version} (${r.length} × median of ${r[0].k})`
+      `${r[0].library} on ${r[0].version} (${r.length} × median of ${r[0].k}; ${warmupOf(r)})`
     );
     console.log(`Runs: ${versions.join("; ")}.`);
     console.log();
