@@ -33,6 +33,9 @@
 //                           pays: one bare greenlet_send round trip root -> C -> root, the two
 //                           addresses decoded from a record by the library's own reader, and
 //                           the same comparator (no sort: compare k reads elements k and 7k)
+//           qsort.c         the same sort on the main stack with a C comparator
+//                           (test_nbench_compare): qsort's own work per compare, which
+//                           qsort.main and qsort.native pay and qsort.floor (no sort) does not
 //   await   await.native    test_nbench_recurse(1, AWAIT_N, cb) on a native greenlet under
 //                           switchAsync(); cb is a generator handler that does
 //                           `yield* awaitOnly(resolved)` and answers; one op: one callback
@@ -111,6 +114,7 @@ const pairs: [string, string][] = [
   ["ffi.send", "ffi.call"],
   ["qsort.native", "qsort.main"],
   ["qsort.floor", "qsort.main"],
+  ["qsort.c", "qsort.main"],
   ["await.native", "await.js"],
   ["await.ffi", "await.js"],
   ["depth.1", "ffi.send"],
@@ -124,6 +128,7 @@ function option(name: string): string | undefined {
 
 const bodyTable = {
   test_nbench_bounce: { parameters: [], result: "pointer" },
+  test_nbench_compare: { parameters: [], result: "pointer" },
 } as const;
 
 async function switchCases(): Promise<Case[]> {
@@ -266,6 +271,12 @@ async function qsortCases(): Promise<Case[]> {
       if (data[i - 1] > data[i]) throw new Error("qsort left the array unsorted");
     }
   };
+  // qsort.c's comparator in C, and the compares of one sort (qsort's are the same every time).
+  const cCompare = (await dlopen(entriesPath(), bodyTable)).symbols.test_nbench_compare();
+  data.set(input);
+  compares = 0;
+  libc.symbols.qsort(data, BigInt(QSORT_N), 4n, mainCallback.pointer);
+  const sortCompares = compares;
   return [
     {
       name: "qsort.main",
@@ -285,6 +296,15 @@ async function qsortCases(): Promise<Case[]> {
         new NativeGreenlet(libcNative.symbols.qsort).switchSync(data, QSORT_N, 4, nativeCompare);
         sorted();
         return compares;
+      },
+    },
+    {
+      name: "qsort.c",
+      batch: () => {
+        data.set(input);
+        libc.symbols.qsort(data, BigInt(QSORT_N), 4n, cCompare);
+        sorted();
+        return sortCompares;
       },
     },
     {

@@ -79,6 +79,11 @@ const rows: Row[] = [
     case: "qsort.floor",
     baseline: "qsort.main",
   },
+  {
+    label: "libc qsort with a C comparator: qsort's own work per compare (not in the floor)",
+    case: "qsort.c",
+    baseline: "qsort.main",
+  },
   { label: "the same await in a JS greenlet body", case: "await.js" },
   {
     label: "await.js plus one bare greenlet_send round trip (floor)",
