@@ -14,7 +14,8 @@ async function serve(conn: Conn): Promise<void> {
     for (;;) {
       const n = await conn.read(buffer);
       if (n === null) break;
-      await conn.write(buffer.subarray(0, n));
+      const written = conn.write(buffer.subarray(0, n));
+      if (written !== undefined) await written;
     }
   } finally {
     conn.close();

@@ -11,8 +11,11 @@ import { denoNet } from "./_net_deno.ts";
 export interface Conn {
   /** Reads into `buffer`; resolves with the byte count, or `null` at end of stream. */
   read(buffer: Uint8Array): Promise<number | null>;
-  /** Writes all of `data`; resolves once the runtime has taken it. */
-  write(data: Uint8Array): Promise<void>;
+  /**
+   * Writes all of `data`: `undefined` when the runtime took all of it at once (Bun's sockets
+   * usually do; nothing to wait for), else a promise that resolves once it has.
+   */
+  write(data: Uint8Array): Promise<void> | undefined;
   /** Closes the connection (idempotent). */
   close(): void;
 }

@@ -63,10 +63,10 @@ function wrap(socket: BunSocket): Conn {
         state.reader = resolve;
       });
     },
-    write(data: Uint8Array): Promise<void> {
+    write(data: Uint8Array): Promise<void> | undefined {
       if (closed) return Promise.reject(new Error("Cannot write: the connection is closed"));
       const written = socket.write(data);
-      if (written === data.length) return Promise.resolve();
+      if (written === data.length) return undefined;
       // Bun copies what it takes; keep the rest until the socket drains.
       state.pending = data.slice(Math.max(written, 0));
       return new Promise((resolve) => (state.writer = resolve));

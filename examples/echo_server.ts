@@ -21,7 +21,8 @@ function* serve(conn: Conn, open: Set<Conn>): Op<void> {
     for (;;) {
       const n = yield* awaitOnly(conn.read(buffer));
       if (n === null) return;
-      yield* awaitOnly(conn.write(buffer.subarray(0, n)));
+      const written = conn.write(buffer.subarray(0, n));
+      if (written !== undefined) yield* awaitOnly(written);
     }
   } catch {
     // A peer that vanished mid-write ends its own task only.
