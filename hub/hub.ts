@@ -11,8 +11,9 @@ import { hubCore } from "./_hub.ts";
  * **Who drives it.** The hub runs under one async driver. `main(body)` starts it and awaits the
  * body; otherwise the first thing that gives the hub work (a `spawn()` from ordinary code, a
  * wake from a promise) starts the driver on a microtask. The driver runs while anything is
- * ready, a timer is set, a promise is awaited or a {@link Hub.hold} is taken; then the hub goes
- * dormant (it stays suspended, nothing is lost) and the next piece of work starts it again.
+ * ready or a hub timer is set; otherwise the hub goes dormant (it stays suspended, nothing is
+ * lost) and the next piece of work (a settled promise a task awaits, the end of a
+ * {@link Hub.hold}, a spawn) starts it again.
  *
  * **Batches.** A batch runs the ready queue in order, including greenlets woken during it, up
  * to 65 536 resumptions or about 4 ms; then the hub yields to the event loop with one
