@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The hub's benchmarks beside gevent and Effection, and the echo server beside an async/await
 # one, all in one run; prints the markdown tables of docs/benchmarks_hub.md.
-#   bash _tools/hub_bench.sh                                   (about 15 minutes)
+#   bash _tools/hub_bench.sh                                   (about 10 minutes when quiet)
 #   HUB_BENCH_RUNS=3 HUB_BENCH_K=5 HUB_BENCH_ECHO_SECONDS=3 bash _tools/hub_bench.sh   (quicker)
 #   HUB_BENCH_ECHO_RUNS=0 ...  (no echo)        HUB_BENCH_RUNS=0 ...  (echo only)
 #   HUB_BENCH_WARMUP=2500 ...  (warm-up per process, in ms of its CPU time, the same for every
