@@ -46,10 +46,15 @@ function sha256(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Files under `dir` (relative to the checkout, `/`-separated), sorted. */
+/**
+ * Files under `dir` (relative to the checkout, `/`-separated), sorted. Dot files and folders
+ * (an editor's swap file, a `.zig-cache` of a build run inside zig/) are not sources: a stray
+ * one would read as "stale" without this.
+ */
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(join(root, dir)).sort()) {
+    if (name.startsWith(".")) continue;
     const rel = `${dir}/${name}`;
     if (statSync(join(root, rel)).isDirectory()) out.push(...filesUnder(rel));
     else out.push(rel);

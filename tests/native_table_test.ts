@@ -7,7 +7,15 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -49,6 +57,19 @@ describe("_tools/native_table.ts --check", () => {
   it("passes in a copy of the checkout at another path", () => {
     const { status, output } = check(copy());
     assert.equal(status, 0, output);
+  });
+
+  it("ignores dot files under zig/, but not a new source file", () => {
+    const dir = copy();
+    writeFileSync(join(dir, "zig", ".root.zig.swp"), "editor state");
+    mkdirSync(join(dir, "zig", ".zig-cache"));
+    writeFileSync(join(dir, "zig", ".zig-cache", "h"), "cache");
+    const clean = check(dir);
+    assert.equal(clean.status, 0, clean.output);
+    writeFileSync(join(dir, "zig", "extra.zig"), "// new\n");
+    const stale = check(dir);
+    assert.equal(stale.status, 1, stale.output);
+    assert.match(stale.output, /build\.zig, zig\/ or the Zig pin changed/);
   });
 
   it("fails naming the command when zig/, the version or a library changed", () => {
