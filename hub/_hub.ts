@@ -451,14 +451,10 @@ export class HubCore implements Hub {
         yield* awaitOnly(this.#idle());
         continue;
       }
-      if (this.awaits !== 0 || this.#holds !== 0) {
-        // Only a promise (or a hold's end) can bring work, and #poke drives the hub again
-        // then: end this stretch instead of parking in awaitOnly() (its promises and race).
-        this.#running = false;
-        yield* this.#main.switch();
-        continue;
-      }
-      if (this.#loopExit()) continue;
+      // No hub timer: go dormant (#poke drives the hub again), unless nothing at all is pending
+      // and LoopExit is raised instead. While a promise or a hold's end can still bring work, this
+      // ends the stretch rather than parking in awaitOnly() (its promises and race).
+      if (this.awaits === 0 && this.#holds === 0 && this.#loopExit()) continue;
       this.#running = false;
       yield* this.#main.switch();
     }
@@ -498,28 +494,19 @@ export class HubCore implements Hub {
     }
   }
 
+  /** Waits until the earliest hub timer is due or #poke brings work (only with a timer set). */
   #idle(): Promise<void> {
     return new Promise<void>((resolve) => {
-      let handle: unknown = undefined;
-      let immediate = false;
+      const delay = this.#timers.peek().at - now();
+      const immediate = delay <= 0;
       const wake = (): void => {
         this.#wake = null;
-        if (handle !== undefined) {
-          if (immediate) clearImmediateFn(handle);
-          else clearTimeout(handle as number);
-        }
+        if (immediate) clearImmediateFn(handle);
+        else clearTimeout(handle as number);
         resolve();
       };
+      const handle: unknown = immediate ? setImmediateFn(wake) : setTimeout(wake, Math.ceil(delay));
       this.#wake = wake;
-      if (this.#timers.size !== 0) {
-        const delay = this.#timers.peek().at - now();
-        if (delay <= 0) {
-          immediate = true;
-          handle = setImmediateFn(wake);
-        } else {
-          handle = setTimeout(wake, Math.ceil(delay));
-        }
-      }
     });
   }
 
