@@ -59,6 +59,7 @@
 import process from "node:process";
 import { Status } from "../ffi/constants.ts";
 import { dlopen } from "../ffi/_dlopen.ts";
+import type { OpenTable } from "../ffi/_binding.ts";
 import { awaitOnly, getcurrent, Greenlet } from "../mod.ts";
 import { addressOf, loadLibrary, nativeCallback, NativeGreenlet, pointerOf } from "../native.ts";
 import { nativeAddresses } from "../src/_native_callbacks.ts";
@@ -131,10 +132,18 @@ const bodyTable = {
   test_nbench_compare: { parameters: [], result: "pointer" },
 } as const;
 
+let bodiesOpened: Promise<OpenTable<typeof bodyTable>> | undefined;
+
+/** The fixture library's entry points (tests/fixtures/entries.zig), opened once per process. */
+async function fixtureBodies(): Promise<OpenTable<typeof bodyTable>["symbols"]> {
+  bodiesOpened ??= dlopen(entriesPath(), bodyTable);
+  return (await bodiesOpened).symbols;
+}
+
 async function switchCases(): Promise<Case[]> {
   const { lib } = await openNative();
   const s = lib.symbols;
-  const bodies = (await dlopen(entriesPath(), bodyTable)).symbols;
+  const bodies = await fixtureBodies();
   const out = new Uint32Array(2);
   const tag = new Uint32Array(1);
   const value = new BigUint64Array(1);
@@ -272,7 +281,7 @@ async function qsortCases(): Promise<Case[]> {
     }
   };
   // qsort.c's comparator in C, and the compares of one sort (qsort's are the same every time).
-  const cCompare = (await dlopen(entriesPath(), bodyTable)).symbols.test_nbench_compare();
+  const cCompare = (await fixtureBodies()).test_nbench_compare();
   data.set(input);
   compares = 0;
   libc.symbols.qsort(data, BigInt(QSORT_N), 4n, mainCallback.pointer);
@@ -341,7 +350,7 @@ function recurseFunction() {
 async function bareBounce(): Promise<{ message: Uint32Array; send: () => number }> {
   const { lib } = await openNative();
   const s = lib.symbols;
-  const bodies = (await dlopen(entriesPath(), bodyTable)).symbols;
+  const bodies = await fixtureBodies();
   const out = new Uint32Array(2);
   if (s.greenlet_root(out) !== Status.OK) throw new Error("greenlet_root failed");
   if (s.greenlet_create(bodies.test_nbench_bounce(), 0n, 0, 0, 0n, out) !== Status.OK) {
