@@ -20,3 +20,9 @@ export -f zig
 # The zig executable that `python -m ziglang` runs, for scripts that run it directly.
 zig_exe() { echo "$(dirname "$("$PYTHON" -c 'import ziglang; print(ziglang.__file__)')")/zig"; }
 export -f zig_exe
+# Wine for the Windows tests (Debian packages wine, wine64): the project's own prefix, quiet, and
+# whether Wine and its 64-bit loader are here (_tools/zig_check.sh, _tools/wine_prefix.sh).
+export WINEPREFIX="$_root/.toolchain/wineprefix"
+export WINEDEBUG=-all
+have_wine() { command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; }
+export -f have_wine

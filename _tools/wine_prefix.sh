@@ -14,13 +14,12 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export WINEPREFIX="$root/.toolchain/wineprefix"
-export WINEDEBUG=-all
+# shellcheck source=/dev/null
+. "$root/_tools/env.sh" >/dev/null || exit 1 # WINEPREFIX, WINEDEBUG, have_wine
 pid_file="$root/.toolchain/wineprefix.pid"
 log="$root/.toolchain/wineprefix.log"
 limit=600
 
-have_wine() { command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; }
 created() { [ -f "$WINEPREFIX/system.reg" ]; }
 running() { # the background wineboot is alive (and not a zombie nobody reaped)
     local state

@@ -23,8 +23,6 @@ cd "$root" || exit 1
 . "$root/_tools/env.sh" >/dev/null
 ZIG_EXE=$(zig_exe)
 export ZIG_EXE root
-export WINEPREFIX="$root/.toolchain/wineprefix"
-export WINEDEBUG=-all
 release_foreign=${ZIG_CHECK_RELEASE_FOREIGN:-0}
 
 passed=0
@@ -90,9 +88,6 @@ run_step() {
         tail -n 40 "$log" | sed 's/^/    /'
     fi
 }
-
-# Wine and its 64-bit loader (Debian packages wine, wine64).
-have_wine() { command -v wine >/dev/null 2>&1 && { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; }; }
 
 skip_target() {
     local label=$1 why=$2
