@@ -6,7 +6,8 @@
 //   bun run examples/echo_load.ts --port=PORT [same options]
 //
 // Connects every client and waits for its first echo, then counts the echoes completed during
-// `seconds`, and prints one JSON line: { clients, size, seconds, requests, rps }. A client that
+// `seconds`, and prints one JSON line: { clients, size, seconds, requests, rps, echoedBefore }
+// (echoedBefore: the echoes before the timed window, at least one per client). A client that
 // sees bytes other than its own message fails the run.
 
 import { connect, type Socket } from "node:net";
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
     seconds,
     requests,
     rps: requests / seconds,
+    echoedBefore: start,
   }));
   process.exit(0);
 }
